@@ -1,0 +1,35 @@
+package org.hamkafka.core.train;
+
+import ai.djl.ndarray.NDArray;
+import org.hamkafka.core.model.Classifier;
+
+/**
+ * A training method split into its two halves, so that the attack half can run on an attack worker
+ * and the training half in the trainer, with exactly the code the in-process run uses.
+ */
+public interface TrainingMethod {
+    /** Short name for reports: standard, pgd-at, trades, fast-at, ham. */
+    String name();
+
+    /**
+     * The attack half, model in inference mode, parameter gradients untouched.
+     *
+     * @param exampleIds data-set indices of the rows (fix each row's random start, see RandomStart)
+     * @param seed       the step's seed (same in every process)
+     * @param epoch      0-based epoch (HAM's warm-up uses it)
+     */
+    AttackOutput attack(Classifier f, NDArray x, NDArray y, long[] exampleIds, long seed, int epoch);
+
+    /**
+     * The training half: one optimizer step (or none, when nothing is left to train on) on the
+     * gathered attack output; model in training mode.
+     */
+    StepResult train(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, AttackOutput attack, float lr, int epoch);
+
+    /** Both halves in one process: the reference semantics. */
+    default StepResult step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, long[] exampleIds, long seed,
+                            int epoch, float lr) {
+        AttackOutput out = attack(f, x, y, exampleIds, seed, epoch);
+        return train(f, optimizer, x, y, out, lr, epoch);
+    }
+}
