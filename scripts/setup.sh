@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for building, testing and running HAM on Kafka.
+# Safe to run again; does nothing that is already done. Needs root (or sudo) for apt.
+set -euo pipefail
+
+need=()
+command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+[ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+# deploy/check.sh validates docker-compose.yml with a real compose parser and the Kubernetes manifests
+if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ]; then
+  for p in $(sed -n 's/^# apt: //p' deploy/check.sh 2>/dev/null); do
+    dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+  done
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO="sudo"
+  echo "setup: installing ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
