@@ -8,10 +8,13 @@ command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
 # deploy/check.sh validates docker-compose.yml with a real compose parser and the Kubernetes manifests
+# (a Compose v1 parser that needs no engine, PyYAML for the env-var check)
 if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ]; then
-  for p in $(sed -n 's/^# apt: //p' deploy/check.sh 2>/dev/null); do
+  for p in docker-compose python3-yaml; do
     dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
   done
+  command -v kubectl >/dev/null 2>&1 || echo "setup: kubectl not found; deploy/check.sh needs it (kubectl ships its own kustomize)" >&2
+  command -v npm >/dev/null 2>&1 || need+=(npm)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
