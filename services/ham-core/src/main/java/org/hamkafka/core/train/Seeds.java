@@ -2,11 +2,11 @@ package org.hamkafka.core.train;
 
 /**
  * Seeds derived from the run's seed, identical in every process (the distributed trainer and the
- * in-process run call the same functions). The mixing function is SplitMix64's finalizer
+ * in-process run call the same functions; an epoch's batch order is
+ * {@link org.hamkafka.core.data.Subsets#epochBatches}). The mixing function is SplitMix64's finalizer
  * (Stafford's variant 13), written out so that any language can reproduce it:
  * <pre>
  *   step(seed, epoch, batch)  = mix64(seed + GOLDEN · (epoch · 2^32 + batch + 1))
- *   shuffle(seed, epoch)      = mix64(seed ^ mix64(GOLDEN · (epoch + 1)))
  *   mix64(z): z = (z ^ (z >>> 30)) · 0xBF58476D1CE4E5B9; z = (z ^ (z >>> 27)) · 0x94D049BB133111EB; z ^ (z >>> 31)
  * </pre>
  * with GOLDEN = 0x9E3779B97F4A7C15 and 64-bit wrapping arithmetic.
@@ -21,11 +21,6 @@ public final class Seeds {
     public static long step(long seed, int epoch, int batch) {
         long position = ((long) epoch << 32) + batch + 1;
         return mix64(seed + GOLDEN * position);
-    }
-
-    /** The seed of an epoch's batch plan (shuffling). */
-    public static long shuffle(long seed, int epoch) {
-        return mix64(seed ^ mix64(GOLDEN * (epoch + 1L)));
     }
 
     /** The seed of the class-balanced training subset and the test subset. */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * Names follow the paper: {@code eps}, {@code alpha}, {@code steps} = K, {@code dropStep} = K',
  * {@code lambda} = λ, {@code base} = b. {@link #validate()} names the bad setting and its allowed range.
  *
- * @param dataset           fashion-mnist, cifar10, svhn, imagenette
+ * @param dataset           one of {@link org.hamkafka.core.data.Datasets#NAMES}
  * @param dataDir           directory of the data files (null: the data set's default location)
  * @param model             linear, tiny-cnn, smallcnn, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
  * @param method            standard, pgd-at, trades, fast-at, ham
@@ -46,7 +46,7 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
                           long seed, String device, int trainSubset, int testSubset, List<String> evalAttacks) {
 
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham");
-    public static final List<String> DATASETS = List.of("fashion-mnist", "cifar10", "svhn", "imagenette");
+    public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
     private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|preact-resnet18|wrn-\\d+-\\d+");
     private static final Pattern EVAL_ATTACK = Pattern.compile("(pgd|cw)-\\d+|fgsm");
 
