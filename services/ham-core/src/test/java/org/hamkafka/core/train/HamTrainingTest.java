@@ -109,7 +109,7 @@ class HamTrainingTest {
         for (int i = 0; i < n; i++) {
             ids[i] = 100 + i;
         }
-        HamTraining method = ham(0.3f, true);
+        HamTraining method = ham(0.02f, true);
         try (Classifier f = Classifier.create("linear", SMALL, Device.cpu(), 9);
              Classifier g = Classifier.create("linear", SMALL, Device.cpu(), 9);
              NDManager m = f.manager().newSubManager()) {
