@@ -60,6 +60,8 @@ public final class HamCli implements Runnable {
     /** As {@link #run(String...)}, with error messages going to {@code err} (null: standard error). */
     public static int run(java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new HamCli());
+        // scripts put their defaults first; an option given again by the user wins
+        cl.setOverwrittenOptionsAllowed(true);
         if (err != null) {
             cl.setErr(err);
         }
