@@ -104,7 +104,7 @@ public final class EarlyDropPgd {
             v = max(v, AttackMath.l1Norms(cur.sub(prev)));
             prev = cur;
             long[] predicted = logitsDrop.argMax(1).toLongArray();
-            long[] labels = ys.toLongArray();
+            long[] labels = ys.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
             int[] hard = hardIndices(predicted, labels);
             int n = hard.length;
             if (n == 0) {
