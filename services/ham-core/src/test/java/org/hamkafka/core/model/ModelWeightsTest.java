@@ -74,6 +74,59 @@ class ModelWeightsTest {
         }
     }
 
+    /**
+     * docs/weights.md promises that the archive order pairs one-to-one with the state_dict of the
+     * PyTorch PreActResNet18 (final bn, Rice et al.) once num_batches_tracked is dropped. The
+     * PyTorch keys and shapes are written out here from that definition.
+     */
+    @Test
+    void preActResNet18OrderPairsWithPyTorchStateDict() {
+        List<String> pt = new ArrayList<>();
+        List<Shape> ptShapes = new ArrayList<>();
+        java.util.function.BiConsumer<String, Shape> add = (k, sh) -> {
+            pt.add(k);
+            ptShapes.add(sh);
+        };
+        java.util.function.BiConsumer<String, Integer> bn = (k, c) -> {
+            for (String suffix : List.of("weight", "bias", "running_mean", "running_var")) {
+                add.accept(k + "." + suffix, new Shape(c));
+            }
+        };
+        add.accept("conv1.weight", new Shape(64, 3, 3, 3));
+        int in = 64;
+        int[] planes = {64, 128, 256, 512};
+        for (int l = 0; l < 4; l++) {
+            for (int b = 0; b < 2; b++) {
+                int stride = (l > 0 && b == 0) ? 2 : 1;
+                String pre = "layer" + (l + 1) + "." + b + ".";
+                bn.accept(pre + "bn1", in);
+                add.accept(pre + "conv1.weight", new Shape(planes[l], in, 3, 3));
+                bn.accept(pre + "bn2", planes[l]);
+                add.accept(pre + "conv2.weight", new Shape(planes[l], planes[l], 3, 3));
+                if (stride != 1 || in != planes[l]) {
+                    add.accept(pre + "shortcut.0.weight", new Shape(planes[l], in, 1, 1));
+                }
+                in = planes[l];
+            }
+        }
+        bn.accept("bn", 512);
+        add.accept("linear.weight", new Shape(10, 512));
+        add.accept("linear.bias", new Shape(10));
+
+        Map<String, String> suffix = Map.of("weight", "weight", "bias", "bias", "gamma", "weight", "beta", "bias",
+                "runningMean", "running_mean", "runningVar", "running_var");
+        try (Classifier f = Classifier.create("preact-resnet18", RGB32, Device.cpu(), 1)) {
+            var params = f.block().getParameters();
+            assertEquals(pt.size(), params.size());
+            for (int i = 0; i < pt.size(); i++) {
+                String djl = params.get(i).getKey();
+                String djlSuffix = djl.substring(djl.lastIndexOf('_') + 1);
+                assertTrue(pt.get(i).endsWith("." + suffix.get(djlSuffix)), djl + " vs " + pt.get(i));
+                assertEquals(ptShapes.get(i), params.get(i).getValue().getArray().getShape(), djl + " vs " + pt.get(i));
+            }
+        }
+    }
+
     @Test
     void missingKeyIsNamed() throws IOException {
         try (Classifier f = Classifier.create("tiny-cnn", GRAY28, Device.cpu(), 1)) {
