@@ -4,7 +4,8 @@
 # report.json under bench-results/experiment/<method>-seed<s>/, then docs/results.md and
 # docs/results-per-class.png. All options: bash scripts/experiment.sh --help
 #
-#   bash scripts/experiment.sh                 the default experiment (about 3 h on 2 cores; --estimate first)
+#   bash scripts/experiment.sh                 the default experiment: tiny-cnn, 8000 training examples, 6 epochs,
+#                                              full test set, 2 seeds (projected ~2.7 h on 2 idle cores)
 #   bash scripts/experiment.sh --estimate      time a few batches and project the duration of these settings
 #   bash scripts/experiment.sh --resume        continue an interrupted experiment
 #   smoke test (a few minutes):
