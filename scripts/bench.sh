@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Measurements of ham-bench, never part of `mvn verify`. Results go to bench-results/.
+#
+#   bash scripts/bench.sh attack [JMH options]   attack throughput (PGD-10, early-drop PGD 10/3; smallcnn,
+#                                                preact-resnet18; 1x28x28 and 3x32x32) + matmul peak, JMH
+#   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
+#   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
+#   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
+#
+# JMH options are passed through, e.g. a quick check:
+#   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
+# Leave the machine otherwise idle while measuring figures you will quote.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what="${1:-}"
+[ -n "$what" ] && shift
+export DJL_OFFLINE=true
+export HAM_BENCH_COMMAND="bash scripts/bench.sh $what${*:+ $*}"
+mkdir -p bench-results
+
+classpath() {
+  # compile ham-core and ham-bench in the reactor (no install) and write ham-bench's runtime classpath
+  mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
+      -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime >&2
+  echo "services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
+}
+
+run_jmh() {
+  local name="$1"; shift
+  local cp; cp="$(classpath)"
+  java -Dai.djl.offline=true -cp "$cp" org.openjdk.jmh.Main "$@" \
+       -rf json -rff "bench-results/$name-jmh.json" -o "bench-results/$name-jmh.txt"
+  java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.JmhSummary \
+       "bench-results/$name-jmh.json" "bench-results/$name-summary" "$HAM_BENCH_COMMAND"
+}
+
+case "$what" in
+  attack)
+    # JMH runs matching benchmarks; both regexes so the peak and the attacks come from one run
+    run_jmh attack 'org.hamkafka.bench.(AttackBenchmark|MatmulBenchmark)' "$@" ;;
+  matmul)
+    run_jmh matmul 'org.hamkafka.bench.MatmulBenchmark' "$@" ;;
+  passes)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.PassAccountingMain "$@" ;;
+  ham-vs-pgd)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.HamVsPgdMain "$@" ;;
+  *)
+    sed -n '2,13p' "$0" >&2
+    exit 2 ;;
+esac

@@ -1,0 +1,268 @@
+package org.hamkafka.bench;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.hamkafka.core.attack.Attack;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.eval.ClassWiseEvaluator;
+import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.SgdMomentum;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingMethod;
+import org.hamkafka.core.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The experiment driver: trains every requested method (standard, PGD-AT, TRADES, Fast-AT, HAM weighted,
+ * HAM uniform) for every seed with ham-core's {@link TrainingRun}, evaluates class-wise with
+ * {@link ClassWiseEvaluator}, writes each run's report.json, then the table ({@code docs/results.md}) and
+ * the per-class chart ({@code docs/results-per-class.png}). {@code --estimate} times a few batches of
+ * each method and of the evaluation instead and extrapolates the whole experiment's duration.
+ */
+@Command(name = "experiment", mixinStandardHelpOptions = true,
+        description = "Train and evaluate standard, PGD-AT, TRADES, Fast-AT, HAM, HAM-uniform over seeds; write docs/results.md")
+public final class Experiment implements Callable<Integer> {
+    /**
+     * The defaults (tiny-cnn, 8000 training examples, 6 epochs, the full 10000-example test set, 2 seeds)
+     * were chosen with {@code --estimate} to fit in about 3 hours on 2 idle cores: projected about 2.7 h
+     * (scaled from a loaded machine by the CPU share the probe got). The evaluation (PGD-20 and CW∞-20 on
+     * the full test set, 12 times) is about half of it. smallcnn at the same settings projects to far
+     * beyond 3 hours (about 200 MFLOP per example vs 0.14 for tiny-cnn); pass --model smallcnn with a
+     * --test-subset to use it.
+     */
+    static final String DEFAULT_MODEL = "tiny-cnn";
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
+    String dataset;
+    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
+    String dataDir;
+    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
+    String model;
+    @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform",
+            description = "default ${DEFAULT-VALUE}")
+    List<String> methods;
+    @Option(names = "--seeds", defaultValue = "2", description = "number of seeds, 0..N-1 from --first-seed (default ${DEFAULT-VALUE})")
+    int seeds;
+    @Option(names = "--first-seed", defaultValue = "0")
+    long firstSeed;
+    @Option(names = "--train-subset", defaultValue = "8000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
+    int trainSubset;
+    @Option(names = "--test-subset", defaultValue = "0", description = "class-balanced test examples, 0 = all 10000 (default ${DEFAULT-VALUE})")
+    int testSubset;
+    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--warmup-epochs", defaultValue = "-1",
+            description = "HAM's PGD-AT warm-up epochs (default -1: the reference share 50/120 of --epochs, rounded)")
+    int warmupEpochs;
+    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
+    float eps;
+    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--drop-step", defaultValue = "3", description = "K' (default ${DEFAULT-VALUE})")
+    int dropStep;
+    @Option(names = "--eval-attacks", split = ",", defaultValue = "pgd-20,cw-20", description = "default ${DEFAULT-VALUE}")
+    List<String> evalAttacks;
+    @Option(names = "--out", defaultValue = "bench-results/experiment", description = "run folders (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--docs", defaultValue = "docs", description = "where results.md and the chart go (default ${DEFAULT-VALUE})")
+    Path docs;
+    @Option(names = "--resume", description = "skip runs whose report.json exists")
+    boolean resume;
+    @Option(names = "--aggregate-only", description = "only rebuild the table and chart from existing report.json files")
+    boolean aggregateOnly;
+    @Option(names = "--estimate", description = "time a few batches per method and the evaluation; print the projected duration")
+    boolean estimate;
+
+    private String[] args = new String[0];
+
+    public static void main(String[] args) {
+        Experiment e = new Experiment();
+        e.args = args;
+        System.exit(new CommandLine(e).execute(args));
+    }
+
+    TrainConfig base(long seed) {
+        int warm = warmupEpochs >= 0 ? warmupEpochs : (int) Math.round(epochs * 50.0 / 120.0);
+        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
+                .steps(steps).dropStep(dropStep).epochs(epochs).warmupEpochs(Math.min(warm, epochs))
+                .trainSubset(trainSubset).testSubset(testSubset).evalAttacks(evalAttacks).seed(seed).device("cpu")
+                .build();
+    }
+
+    List<Variant> variants() {
+        return methods.stream().map(Variant::parse).toList();
+    }
+
+    static Path runDir(Path out, Variant v, long seed) {
+        return out.resolve(v.label() + "-seed" + seed);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (seeds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--seeds must be >= 1; got " + seeds);
+        }
+        List<Variant> vs = variants();
+        for (Variant v : vs) {
+            v.apply(base(firstSeed)).validate();
+        }
+        String command = BenchIo.command(Experiment.class, args);
+        MachineInfo machine = MachineInfo.current();
+        if (estimate) {
+            return estimate(vs, machine, command);
+        }
+        List<Report> reports = new ArrayList<>();
+        for (long s = firstSeed; s < firstSeed + seeds; s++) {
+            for (Variant v : vs) {
+                Path file = runDir(out, v, s).resolve("report.json");
+                if (!aggregateOnly && !(resume && Files.exists(file))) {
+                    runOne(v.apply(base(s)).validate(), file);
+                }
+                if (!Files.exists(file)) {
+                    throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
+                }
+                reports.add(Report.read(file));
+            }
+        }
+        TrainConfig b = base(firstSeed);
+        String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
+                        + "epochs (HAM: %d warm-up epochs of PGD-AT), batch %d, eps %s, alpha %s, K %d, K' %d, "
+                        + "evaluation %s, seeds %d..%d.", dataset, model,
+                trainSubset == 0 ? "all" : String.valueOf(trainSubset), testSubset == 0 ? "all" : String.valueOf(testSubset),
+                epochs, b.warmupEpochs(), b.batchSize(), b.eps(), b.alpha(), steps, dropStep,
+                String.join(", ", evalAttacks), firstSeed, firstSeed + seeds - 1);
+        String md = ResultsTable.markdown(reports, evalAttacks, machine.describe(), command, setup)
+                + "\n![per-class robust accuracy](results-per-class.png)\n";
+        BenchIo.write(docs.resolve("results.md"), md);
+        PerClassChart.write(PerClassChart.chart(reports, evalAttacks.isEmpty() ? null : evalAttacks.get(0),
+                machine.describe(), command), docs.resolve("results-per-class.png"), 1200, 700);
+        System.out.print(md);
+        System.out.println("wrote " + docs.resolve("results.md") + " and " + docs.resolve("results-per-class.png"));
+        return 0;
+    }
+
+    private static void runOne(TrainConfig cfg, Path file) {
+        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(cfg), cfg.seed());
+        TrainingRun run = new TrainingRun(cfg);
+        Dataset train = TrainingRun.loadTrain(cfg);
+        Dataset test = TrainingRun.loadTest(cfg);
+        try (Classifier f = run.newModel(train)) {
+            TrainingRun.Result result = run.train(f, train, p -> {
+                if (p.batch() == p.batches() - 1) {
+                    System.err.printf(Locale.ROOT, "   epoch %d/%d loss %.3f drop %.2f %.0f ex/s%n", p.epoch() + 1,
+                            p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond());
+                }
+            });
+            System.err.printf(Locale.ROOT, "   trained in %.0f s; evaluating on %d test examples%n",
+                    result.cost().seconds(), test.size());
+            ClassWiseEvaluator ev = new ClassWiseEvaluator(
+                    ClassWiseEvaluator.attacks(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+            ClassWiseReport eval = ev.evaluate(f, test);
+            Report.of(cfg, eval, result.cost()).write(file);
+        }
+    }
+
+    /**
+     * Times {@code probe} training batches of every method (after one untimed batch) and one evaluation
+     * batch per attack on a fresh model, and projects the whole experiment. HAM is projected at the
+     * PGD-AT cost (an upper bound: early-dropping only makes its batches cheaper).
+     */
+    private int estimate(List<Variant> vs, MachineInfo machine, String command) {
+        final int probe = 2;
+        TrainConfig b = base(firstSeed);
+        Dataset train = TrainingRun.loadTrain(b);
+        Dataset test = TrainingRun.loadTest(b);
+        int trainBatches = (train.size() + b.batchSize() - 1) / b.batchSize();
+        int testBatches = (test.size() + b.batchSize() - 1) / b.batchSize();
+        int[] rows = java.util.stream.IntStream.range(0, Math.min(b.batchSize(), train.size())).toArray();
+        StringBuilder md = new StringBuilder("# Experiment duration estimate\n\nMachine: " + machine.describe()
+                + "  \nCommand: `" + command + "`\n\n| part | s/batch | batches per seed | s per seed |\n| --- | ---: | ---: | ---: |\n");
+        double perSeed = 0;
+        double pgdStep = Double.NaN;
+        long probeWall0 = System.nanoTime();
+        long probeCpu0 = processCpuNanos();
+        try (Classifier f = new TrainingRun(b).newModel(train)) {
+            for (Variant v : vs) {
+                TrainConfig cfg = v.apply(b).toBuilder().warmupEpochs(0).build().validate();
+                double sec;
+                if (v.method().equals("ham") && !Double.isNaN(pgdStep)) {
+                    sec = pgdStep;
+                } else {
+                    TrainingMethod m = org.hamkafka.core.train.Methods.create(
+                            v.method().equals("ham") ? cfg.toBuilder().method("pgd-at").build() : cfg);
+                    SgdMomentum opt = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
+                    sec = timeBatches(probe, () -> {
+                        try (NDManager mm = f.manager().newSubManager()) {
+                            NDArray x = train.images(mm, rows);
+                            NDArray y = train.labels(mm, rows);
+                            m.step(f, opt, x, y, Arrays.stream(rows).asLongStream().toArray(), 1, 0, 0.01f);
+                        }
+                    });
+                    opt.clear();
+                    if (v.method().equals("pgd-at") || v.method().equals("ham")) {
+                        pgdStep = sec;
+                    }
+                }
+                double run = sec * trainBatches * epochs;
+                perSeed += run;
+                md.append(String.format(Locale.ROOT, "| train %s%s | %.2f | %d | %.0f |%n", v.label(),
+                        v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * epochs, run));
+            }
+            double evalSec = 0;
+            for (Attack a : ClassWiseEvaluator.attacks(evalAttacks, b.eps(), b.threatNorm(), 0)) {
+                double sec = timeBatches(probe, () -> {
+                    try (NDManager mm = f.manager().newSubManager()) {
+                        a.perturb(f, test.images(mm, rows), test.labels(mm, rows), null);
+                    }
+                });
+                evalSec += sec;
+                md.append(String.format(Locale.ROOT, "| evaluate %s (per method) | %.2f | %d | %.0f |%n", a.name(), sec,
+                        testBatches * vs.size(), sec * testBatches * vs.size()));
+            }
+            perSeed += evalSec * testBatches * vs.size();
+        }
+        double total = perSeed * seeds;
+        double wall = (System.nanoTime() - probeWall0) / 1e9;
+        double cpu = (processCpuNanos() - probeCpu0) / 1e9;
+        // on a shared machine the process gets less than all cores: scale by the share it got
+        double share = cpu / (wall * machine.cores());
+        md.append(String.format(Locale.ROOT, "%nProjected: %.0f s per seed, %.0f s (%.1f h) for %d seed(s); measured on "
+                + "the first %d rows of a fresh model (probe %d batches after one untimed batch).  %n", perSeed, total,
+                total / 3600, seeds, rows.length, probe));
+        md.append(String.format(Locale.ROOT, "While probing, this process used %.0f %% of the %d cores (CPU %.0f s in %.0f s "
+                + "wall); on an otherwise idle machine the projection would be about %.0f s (%.1f h).%n", 100 * share,
+                machine.cores(), cpu, wall, total * share, total * share / 3600));
+        BenchIo.write(out.resolve("estimate.md"), md.toString());
+        System.out.print(md);
+        return 0;
+    }
+
+    private static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
+    }
+
+    private static double timeBatches(int n, Runnable batch) {
+        batch.run();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            batch.run();
+        }
+        return (System.nanoTime() - t0) / 1e9 / n;
+    }
+}

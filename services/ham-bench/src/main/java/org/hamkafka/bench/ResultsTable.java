@@ -1,0 +1,136 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.TrainingCost;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The experiment's table from the runs' report.json files: one row per method, mean ± sd over seeds
+ * (sample standard deviation; "±0" style is left out for a single seed) of clean and robust
+ * (per evaluation attack) average and worst-class accuracy, training time and attack passes, with the
+ * worst class named.
+ */
+public final class ResultsTable {
+    private ResultsTable() {
+    }
+
+    /** Reports grouped by variant label, in the order of {@link Variant#ALL}, then any others. */
+    public static Map<String, List<Report>> group(List<Report> reports) {
+        Map<String, List<Report>> byLabel = new LinkedHashMap<>();
+        for (Variant v : Variant.ALL) {
+            byLabel.put(v.label(), new ArrayList<>());
+        }
+        for (Report r : reports) {
+            String label = r.settings() == null ? r.method() : Variant.labelOf(r.settings());
+            byLabel.computeIfAbsent(label, k -> new ArrayList<>()).add(r);
+        }
+        byLabel.values().removeIf(List::isEmpty);
+        return byLabel;
+    }
+
+    /** "mean ± sd" in percent (sd left out for one value). */
+    static String percent(List<Report> rs, ToDoubleFunction<Report> f) {
+        double[] v = rs.stream().mapToDouble(f).toArray();
+        return rs.size() == 1 ? String.format(Locale.ROOT, "%.1f", 100 * v[0])
+                : String.format(Locale.ROOT, "%.1f ± %.1f", 100 * mean(v), 100 * sd(v));
+    }
+
+    static String plain(List<Report> rs, ToDoubleFunction<Report> f, String fmt) {
+        double[] v = rs.stream().mapToDouble(f).toArray();
+        return rs.size() == 1 ? String.format(Locale.ROOT, fmt, v[0])
+                : String.format(Locale.ROOT, fmt + " ± " + fmt, mean(v), sd(v));
+    }
+
+    static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    /** Sample standard deviation (n − 1); 0 for one value. */
+    static double sd(double[] v) {
+        if (v.length < 2) {
+            return 0;
+        }
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return Math.sqrt(s / (v.length - 1));
+    }
+
+    /** The worst classes across seeds with how often each was worst, most frequent first: "Shirt (2)". */
+    static String worstClasses(List<Report> rs, java.util.function.Function<Report, FairnessMetrics> metric) {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (Report r : rs) {
+            counts.merge(metric.apply(r).worstClass(), 1, Integer::sum);
+        }
+        return counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue())
+                .map(e -> rs.size() == 1 ? e.getKey() : e.getKey() + " (" + e.getValue() + ")")
+                .reduce((a, b) -> a + ", " + b).orElse("");
+    }
+
+    /** Attack passes of a run in batch-rows: attack forward + attack backward. */
+    static double attackRows(Report r) {
+        TrainingCost c = r.trainingCost();
+        return c == null ? Double.NaN : c.attackForwardRows() + c.attackBackwardRows();
+    }
+
+    /**
+     * @param attacks the robust columns, e.g. pgd-20, cw-20 (each report must have them)
+     */
+    public static String markdown(List<Report> reports, List<String> attacks, String machine, String command,
+                                  String setup) {
+        Map<String, List<Report>> groups = group(reports);
+        StringBuilder b = new StringBuilder();
+        b.append("# Results: robust fairness on ").append(reports.isEmpty() ? "?" : reports.get(0).dataset())
+                .append("\n\n");
+        b.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`  \n");
+        b.append(setup).append("\n\n");
+        b.append("Accuracies in %, mean ± sample sd over seeds; worst = the worst class's accuracy. Training time is "
+                + "wall-clock seconds of the training loop (evaluation excluded); attack passes are the training "
+                + "attacks' forward + backward batch-rows.\n\n");
+        b.append("| method | seeds | clean avg | clean worst");
+        for (String a : attacks) {
+            b.append(" | ").append(name(a)).append(" avg | ").append(name(a)).append(" worst");
+        }
+        b.append(" | worst class (").append(attacks.isEmpty() ? "clean" : name(attacks.get(0)))
+                .append(") | training s | attack passes (rows) |\n");
+        b.append("| --- | ---: | ---: | ---:").append(" | ---: | ---:".repeat(attacks.size())).append(" | --- | ---: | ---: |\n");
+        for (Map.Entry<String, List<Report>> e : groups.entrySet()) {
+            List<Report> rs = e.getValue();
+            b.append("| ").append(e.getKey()).append(" | ").append(rs.size())
+                    .append(" | ").append(percent(rs, r -> r.cleanAccuracy().average()))
+                    .append(" | ").append(percent(rs, r -> r.cleanAccuracy().worst()));
+            for (String a : attacks) {
+                b.append(" | ").append(percent(rs, r -> r.robust(a).average()))
+                        .append(" | ").append(percent(rs, r -> r.robust(a).worst()));
+            }
+            b.append(" | ").append(attacks.isEmpty() ? worstClasses(rs, Report::cleanAccuracy)
+                    : worstClasses(rs, r -> r.robust(attacks.get(0))));
+            b.append(" | ").append(plain(rs, r -> r.trainingCost() == null ? Double.NaN : r.trainingCost().seconds(), "%.0f"));
+            b.append(" | ").append(plain(rs, ResultsTable::attackRows, "%,.0f")).append(" |\n");
+        }
+        return b.toString();
+    }
+
+    /** pgd-20 → PGD-20, cw-20 → CW∞-20. */
+    static String name(String attack) {
+        String a = attack.toLowerCase(Locale.ROOT);
+        if (a.startsWith("cw-")) {
+            return "CW∞-" + a.substring(3);
+        }
+        return a.toUpperCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,38 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.train.TrainConfig;
+
+import java.util.List;
+
+/**
+ * One column of the results table: a training method and, for HAM, the weighting switch.
+ * Labels: standard, pgd-at, trades, fast-at, ham (weighted), ham-uniform.
+ */
+public record Variant(String label, String method, boolean weighting) {
+    public static final List<Variant> ALL = List.of(
+            new Variant("standard", "standard", true),
+            new Variant("pgd-at", "pgd-at", true),
+            new Variant("trades", "trades", true),
+            new Variant("fast-at", "fast-at", true),
+            new Variant("ham", "ham", true),
+            new Variant("ham-uniform", "ham", false));
+
+    public static Variant parse(String label) {
+        for (Variant v : ALL) {
+            if (v.label.equals(label.trim())) {
+                return v;
+            }
+        }
+        throw new IllegalArgumentException("method must be one of standard, pgd-at, trades, fast-at, ham, "
+                + "ham-uniform; got '" + label + "'");
+    }
+
+    /** The label of a finished run's settings. */
+    public static String labelOf(TrainConfig cfg) {
+        return cfg.method().equals("ham") && !cfg.weighting() ? "ham-uniform" : cfg.method();
+    }
+
+    public TrainConfig apply(TrainConfig base) {
+        return base.toBuilder().method(method).weighting(weighting).build();
+    }
+}

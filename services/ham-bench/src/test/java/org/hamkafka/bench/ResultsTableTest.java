@@ -1,0 +1,78 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
+import org.jfree.chart.JFreeChart;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ResultsTableTest {
+    private static final List<String> CLASSES = List.of("a", "b", "c");
+
+    private static Report report(String method, boolean weighting, long seed, double[] clean, double[] pgd,
+                                 double seconds, long attackRows) {
+        TrainConfig cfg = TrainConfig.defaults().toBuilder().method(method).weighting(weighting).seed(seed).build();
+        FairnessMetrics c = FairnessMetrics.of(clean, CLASSES);
+        FairnessMetrics p = FairnessMetrics.of(pgd, CLASSES);
+        TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
+        return new Report("fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
+                Map.of("pgd-20", p), cost, cfg);
+    }
+
+    @Test
+    void meanAndSampleSdOverSeedsWorstClassNamed() {
+        List<Report> rs = List.of(
+                report("ham", true, 0, new double[]{0.9, 0.8, 0.7}, new double[]{0.5, 0.4, 0.3}, 100, 1000),
+                report("ham", true, 1, new double[]{0.9, 0.6, 0.9}, new double[]{0.5, 0.2, 0.5}, 120, 2000),
+                report("ham", false, 0, new double[]{1, 1, 1}, new double[]{0.6, 0.6, 0.6}, 50, 10),
+                report("pgd-at", true, 0, new double[]{0.5, 0.5, 0.5}, new double[]{0.1, 0.2, 0.3}, 200, 4000));
+        Map<String, List<Report>> g = ResultsTable.group(rs);
+        assertEquals(List.of("pgd-at", "ham", "ham-uniform"), List.copyOf(g.keySet()), "order of Variant.ALL");
+        String md = ResultsTable.markdown(rs, List.of("pgd-20"), "M", "C", "S");
+        // ham: clean avg 80 and 80 -> 80.0 ± 0.0; clean worst 70, 60 -> 65.0 ± 7.1; pgd worst 30, 20 -> 25.0 ± 7.1;
+        // worst classes c (seed 0) and b (seed 1); time 110 ± 14; rows 1500 ± 707
+        assertTrue(md.contains("| ham | 2 | 80.0 ± 0.0 | 65.0 ± 7.1 | 40.0 ± 0.0 | 25.0 ± 7.1 | b (1), c (1) | 110 ± 14 "
+                + "| 1,500 ± 707 |"), md);
+        assertTrue(md.contains("| ham-uniform | 1 | 100.0 | 100.0 | 60.0 | 60.0 | a | 50 | 10 |"), md);
+        assertTrue(md.contains("| pgd-at | 1 | 50.0 | 50.0 | 20.0 | 10.0 | a | 200 | 4,000 |"), md);
+        assertTrue(md.contains("PGD-20 avg") && md.contains("Machine: M") && md.contains("Command: `C`"), md);
+        assertThrows(IllegalArgumentException.class, () -> ResultsTable.markdown(rs, List.of("cw-20"), "M", "C", "S"),
+                "a column for an attack the reports lack is an error, not a blank");
+    }
+
+    @Test
+    void chartAveragesPerClassAndRendersHeadless(@TempDir Path dir) throws Exception {
+        List<Report> rs = List.of(
+                report("ham", true, 0, new double[]{1, 1, 1}, new double[]{0.5, 0.4, 0.3}, 1, 1),
+                report("ham", true, 1, new double[]{1, 1, 1}, new double[]{0.3, 0.2, 0.1}, 1, 1));
+        assertArrayEquals(new double[]{0.4, 0.3, 0.2}, PerClassChart.meanPerClass(rs, r -> r.robust("pgd-20")), 1e-12);
+        JFreeChart chart = PerClassChart.chart(rs, "pgd-20", "M", "C");
+        assertEquals(40.0, chart.getCategoryPlot().getDataset().getValue("ham", "a").doubleValue(), 1e-9);
+        Path png = dir.resolve("chart.png");
+        PerClassChart.write(chart, png, 400, 300);
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(400, img.getWidth());
+        assertEquals(300, img.getHeight());
+    }
+
+    @Test
+    void variantsParseAndLabel() {
+        assertEquals(new Variant("ham-uniform", "ham", false), Variant.parse("ham-uniform"));
+        assertEquals("ham-uniform", Variant.labelOf(Variant.parse("ham-uniform").apply(TrainConfig.defaults())));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Variant.parse("fat"));
+        assertTrue(e.getMessage().contains("ham-uniform"), e.getMessage());
+    }
+}
