@@ -16,20 +16,32 @@ public final class PendingResults {
     record Key(String jobId, long step, int shard) {
     }
 
-    private final Map<Key, CompletableFuture<AttackResult>> pending = new ConcurrentHashMap<>();
-
-    /** Registers interest in a shard's result (before the request is sent, so no result is missed). */
-    public CompletableFuture<AttackResult> expect(String jobId, long step, int shard) {
-        return pending.computeIfAbsent(new Key(jobId, step, shard), k -> new CompletableFuture<>());
+    private record Wait(long modelVersion, CompletableFuture<AttackResult> future) {
     }
 
-    /** Hands a result to its waiter; false when nobody waits for it. */
+    private final Map<Key, Wait> pending = new ConcurrentHashMap<>();
+
+    /**
+     * Registers interest in a shard's result for the given model version (before the request is
+     * sent, so no result is missed). A fresh future replaces an earlier one (a resend after an error
+     * result or a timeout).
+     */
+    public CompletableFuture<AttackResult> expect(String jobId, long step, int shard, long modelVersion) {
+        CompletableFuture<AttackResult> f = new CompletableFuture<>();
+        pending.put(new Key(jobId, step, shard), new Wait(modelVersion, f));
+        return f;
+    }
+
+    /**
+     * Hands a result to its waiter; false when nobody waits for it or it answers a request for
+     * another model version (a leftover from before a restart).
+     */
     public boolean complete(AttackResult result) {
-        CompletableFuture<AttackResult> f = pending.get(new Key(result.jobId(), result.step(), result.shardIndex()));
-        if (f == null) {
+        Wait w = pending.get(new Key(result.jobId(), result.step(), result.shardIndex()));
+        if (w == null || w.modelVersion() != result.modelVersion()) {
             return false;
         }
-        return f.complete(result);
+        return w.future().complete(result);
     }
 
     /** Forgets a shard once its result was used. */
@@ -37,19 +49,11 @@ public final class PendingResults {
         pending.remove(new Key(jobId, step, shard));
     }
 
-    /** A resend gets a fresh future (the old one may have been completed by an error result). */
-    public CompletableFuture<AttackResult> renew(String jobId, long step, int shard) {
-        Key k = new Key(jobId, step, shard);
-        CompletableFuture<AttackResult> f = new CompletableFuture<>();
-        pending.put(k, f);
-        return f;
-    }
-
     /** Fails every wait of a job (cancel or halt) and forgets them. */
     public void abandon(String jobId, String why) {
         pending.entrySet().removeIf(e -> {
             if (e.getKey().jobId().equals(jobId)) {
-                e.getValue().completeExceptionally(new CancellationException(why));
+                e.getValue().future().completeExceptionally(new CancellationException(why));
                 return true;
             }
             return false;
