@@ -104,7 +104,7 @@ public final class EarlyDropPgd {
             v = max(v, AttackMath.l1Norms(cur.sub(prev)));
             prev = cur;
             long[] predicted = logitsDrop.argMax(1).toLongArray();
-            long[] labels = ys.toLongArray();
+            long[] labels = ys.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
             int[] hard = hardIndices(predicted, labels);
             int n = hard.length;
             if (n == 0) {
@@ -112,12 +112,13 @@ public final class EarlyDropPgd {
                         new AttackStats(total, 0, forwardRows, backwardRows, millisSince(t0)));
             }
 
-            NDArray mask = sub.create(misclassified(predicted, labels));
-            NDArray xh = xk.booleanMask(mask);
-            NDArray yh = ys.booleanMask(mask);
-            NDArray cleanH = xs.booleanMask(mask);
-            NDArray vh = v.booleanMask(mask);
-            prev = prev.booleanMask(mask);
+            // rows of the hard examples, in ascending order
+            NDArray rows = sub.create(java.util.Arrays.stream(hard).asLongStream().toArray());
+            NDArray xh = xk.get(rows);
+            NDArray yh = ys.get(rows);
+            NDArray cleanH = xs.get(rows);
+            NDArray vh = v.get(rows);
+            prev = prev.get(rows);
             for (int k = dropStep + 1; k <= steps; k++) {
                 AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh,
                         logits -> AttackMath.crossEntropy(logits, yh));
@@ -153,14 +154,6 @@ public final class EarlyDropPgd {
 
     private static NDArray max(NDArray acc, NDArray term) {
         return acc == null ? term : acc.maximum(term);
-    }
-
-    private static boolean[] misclassified(long[] predicted, long[] labels) {
-        boolean[] m = new boolean[predicted.length];
-        for (int i = 0; i < m.length; i++) {
-            m[i] = predicted[i] != labels[i];
-        }
-        return m;
     }
 
     private static int[] hardIndices(long[] predicted, long[] labels) {

@@ -20,6 +20,9 @@ public final class HardExampleWeights {
     public static float[] weights(float[] variation, float lambda, float base) {
         double[] w = unnormalized(variation, lambda, base);
         int n = w.length;
+        if (n == 0) {
+            return new float[0];
+        }
         double sum = Arrays.stream(w).sum();
         if (!(sum > 0) || Double.isInfinite(sum)) {
             throw new IllegalArgumentException("lambda = " + lambda + " drives every weight to 0; use a lambda "
