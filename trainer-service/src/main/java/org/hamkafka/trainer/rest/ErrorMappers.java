@@ -2,6 +2,9 @@ package org.hamkafka.trainer.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -18,8 +21,19 @@ public class ErrorMappers {
         return json(Response.Status.NOT_FOUND, new ErrorBody(null, e.getMessage()));
     }
 
+    /** A value of the wrong type (more specific than Quarkus' built-in mapper for it). */
+    @ServerExceptionMapper(priority = Priorities.USER - 100)
+    public Response wrongType(InvalidFormatException e) {
+        return unreadable(e);
+    }
+
+    @ServerExceptionMapper(priority = Priorities.USER - 100)
+    public Response mismatched(MismatchedInputException e) {
+        return unreadable(e);
+    }
+
     /** Malformed JSON or a value of the wrong type: name the field when Jackson knows it. */
-    @ServerExceptionMapper
+    @ServerExceptionMapper(priority = Priorities.USER - 100)
     public Response unreadable(JsonProcessingException e) {
         String field = null;
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {

@@ -22,13 +22,13 @@ import java.util.List;
 /** Training jobs: submit, list, inspect, cancel. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
-@Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs", description = "Adversarial training jobs (HAM, PGD-AT, TRADES, Fast-AT, standard)")
 public class JobResource {
     @Inject
     JobService jobs;
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a training job; missing settings take the data set's defaults")
     @APIResponse(responseCode = "201", description = "the job, QUEUED or already RUNNING")
     @APIResponse(responseCode = "400", description = "a bad setting: {\"field\": ..., \"message\": ...}")

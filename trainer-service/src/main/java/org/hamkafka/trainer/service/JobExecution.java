@@ -216,7 +216,7 @@ final class JobExecution {
                         Instant.now()));
                 if (lastOfEpoch) {
                     endOfEpoch(epoch);
-                } else if (stepsDone % runner.settings.trainer().stateEverySteps() == 0) {
+                } else if (stepsDone % runner.settings.stateEverySteps() == 0) {
                     saveState(epoch, b + 1);
                 }
                 collectSnapshots();
@@ -276,8 +276,8 @@ final class JobExecution {
 
     /** Waits for one shard; resends on a timeout or an error result, up to the configured attempts. */
     private AttackResult await(InFlight fl, int shard) {
-        Duration timeout = runner.settings.trainer().attackTimeout();
-        int maxAttempts = Math.max(1, runner.settings.trainer().attackAttempts());
+        Duration timeout = runner.settings.attackTimeout();
+        int maxAttempts = Math.max(1, runner.settings.attackAttempts());
         int attempts = 1;
         while (true) {
             handle.checkActive();

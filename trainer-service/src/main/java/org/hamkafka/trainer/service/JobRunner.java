@@ -16,12 +16,14 @@ import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
 import org.hamkafka.trainer.rest.JobRequest;
 import org.hamkafka.trainer.storage.ObjectStore;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +53,9 @@ public class JobRunner {
     TrainerSettings settings;
     @Inject
     ObjectMapper mapper;
+    /** Root folder holding fashion-mnist/, cifar10/...; empty: ham-core's default. */
+    @ConfigProperty(name = "ham.data.dir")
+    Optional<String> dataRoot;
 
     private final Map<String, RunHandle> running = new ConcurrentHashMap<>();
     private volatile ExecutorService pool;
@@ -60,7 +65,7 @@ public class JobRunner {
     }
 
     void onStart(@Observes StartupEvent ev) {
-        if (settings.trainer().resumeOnStart()) {
+        if (settings.resumeOnStart()) {
             resumeUnfinished();
         }
     }
@@ -74,7 +79,7 @@ public class JobRunner {
             synchronized (this) {
                 if (pool == null) {
                     AtomicInteger n = new AtomicInteger();
-                    pool = Executors.newFixedThreadPool(Math.max(1, settings.trainer().maxConcurrentJobs()), r -> {
+                    pool = Executors.newFixedThreadPool(Math.max(1, settings.maxConcurrentJobs()), r -> {
                         Thread t = new Thread(r, "ham-trainer-job-" + n.incrementAndGet());
                         t.setDaemon(true);
                         return t;
@@ -160,7 +165,7 @@ public class JobRunner {
             }
             metrics.jobStarted();
             counted = true;
-            TrainConfig cfg = JobSettings.toTrainConfig(js.settings(), dataDir(js.settings().dataset), settings.trainer().device());
+            TrainConfig cfg = JobSettings.toTrainConfig(js.settings(), dataDir(js.settings().dataset), settings.device());
             new JobExecution(this, h, js, cfg).run();
             finish(id, JobState.COMPLETED, null);
         } catch (CancellationException e) {
@@ -215,7 +220,7 @@ public class JobRunner {
 
     /** The folder of one data set under {@code ham.data.dir}, or null for ham-core's default. */
     public String dataDir(String dataset) {
-        return settings.dataDir().filter(s -> !s.isBlank())
+        return dataRoot.filter(s -> !s.isBlank())
                 .map(root -> java.nio.file.Path.of(root).resolve(dataset).toString()).orElse(null);
     }
 

@@ -32,7 +32,7 @@ public class JobService {
     /** Validates, stores QUEUED and hands the job to the runner. */
     public JobView submit(JobRequest request) {
         JobRequest resolved = JobSettings.resolve(request);
-        JobSettings.validate(resolved, runner.dataDir(resolved.dataset), settings.trainer().device());
+        JobSettings.validate(resolved, runner.dataDir(resolved.dataset), settings.device());
         String id = create(resolved);
         runner.start(id);
         return get(id).orElseThrow();

@@ -5,45 +5,36 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 import java.time.Duration;
-import java.util.Optional;
 
-/** The trainer's own settings ({@code ham.trainer.*}, {@code ham.data.dir}). */
-@ConfigMapping(prefix = "ham")
+/** The trainer's own settings ({@code ham.trainer.*}); the data folder is {@code ham.data.dir}. */
+@ConfigMapping(prefix = "ham.trainer")
 public interface TrainerSettings {
-    /** Root folder holding {@code fashion-mnist/}, {@code cifar10/}...; empty: ham-core's default. */
-    @WithName("data.dir")
-    Optional<String> dataDir();
+    /** Where the training half runs: cpu, gpu or auto. */
+    @WithDefault("auto")
+    String device();
 
-    Trainer trainer();
+    /** Jobs trained at the same time (one worker thread each); more wait QUEUED. */
+    @WithName("max-concurrent-jobs")
+    @WithDefault("2")
+    int maxConcurrentJobs();
 
-    interface Trainer {
-        /** Where the training half runs: cpu, gpu or auto. */
-        @WithDefault("auto")
-        String device();
+    /** How long to wait for one shard's attack result before sending the request again. */
+    @WithName("attack-timeout")
+    @WithDefault("PT2M")
+    Duration attackTimeout();
 
-        /** Jobs trained at the same time (one worker thread each); more wait QUEUED. */
-        @WithName("max-concurrent-jobs")
-        @WithDefault("2")
-        int maxConcurrentJobs();
+    /** Requests sent per shard (first + resends) before the job fails. */
+    @WithName("attack-attempts")
+    @WithDefault("3")
+    int attackAttempts();
 
-        /** How long to wait for one shard's attack result before sending the request again. */
-        @WithName("attack-timeout")
-        @WithDefault("PT2M")
-        Duration attackTimeout();
+    /** A resume state is written every this many steps (and at every epoch end). */
+    @WithName("state-every-steps")
+    @WithDefault("20")
+    int stateEverySteps();
 
-        /** Requests sent per shard (first + resends) before the job fails. */
-        @WithName("attack-attempts")
-        @WithDefault("3")
-        int attackAttempts();
-
-        /** A resume state is written every this many steps (and at every epoch end). */
-        @WithName("state-every-steps")
-        @WithDefault("20")
-        int stateEverySteps();
-
-        /** On start-up, continue jobs left RUNNING or QUEUED by an earlier process. */
-        @WithName("resume-on-start")
-        @WithDefault("true")
-        boolean resumeOnStart();
-    }
+    /** On start-up, continue jobs left RUNNING or QUEUED by an earlier process. */
+    @WithName("resume-on-start")
+    @WithDefault("true")
+    boolean resumeOnStart();
 }
