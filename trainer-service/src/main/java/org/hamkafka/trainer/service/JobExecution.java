@@ -122,7 +122,10 @@ final class JobExecution {
         train = runner.data.train(cfg);
         method = org.hamkafka.core.train.Methods.create(cfg);
         TrainingRun reference = new TrainingRun(cfg);
-        f = reference.newModel(train);
+        // Classifier.create seeds DJL's global generator then initializes: two at once would mix
+        synchronized (Classifier.class) {
+            f = reference.newModel(train);
+        }
         optimizer = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
         try {
             runOn();

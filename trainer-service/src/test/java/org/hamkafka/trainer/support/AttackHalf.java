@@ -46,8 +46,13 @@ public final class AttackHalf implements AutoCloseable {
     }
 
     public synchronized AttackResult attack(AttackRequest req) {
-        Classifier f = models.computeIfAbsent(req.modelKey(), key -> Classifier.fromNpz(req.arch(), info(req.dataset()),
-                Device.cpu(), new ByteArrayInputStream(snapshots.apply(key))));
+        Classifier f = models.computeIfAbsent(req.modelKey(), key -> {
+            byte[] npz = snapshots.apply(key);
+            // Classifier.create seeds DJL's global generator: never while the trainer builds its model
+            synchronized (Classifier.class) {
+                return Classifier.fromNpz(req.arch(), info(req.dataset()), Device.cpu(), new ByteArrayInputStream(npz));
+            }
+        });
         TrainConfig cfg = config(req.dataset().name(), req.settings());
         long t0 = System.nanoTime();
         try (NDManager m = f.manager().newSubManager()) {
