@@ -364,7 +364,9 @@ final class JobExecution {
                         new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(), s.millis())));
             }
             AttackOutput gathered = AttackOutputs.gather(shards, fl.offsets, m);
-            return method.train(f, optimizer, x, y, gathered, lr, epoch);
+            synchronized (DjlLocks.GRADIENTS) {
+                return method.train(f, optimizer, x, y, gathered, lr, epoch);
+            }
         }
     }
 
