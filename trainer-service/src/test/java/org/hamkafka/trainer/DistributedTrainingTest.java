@@ -17,8 +17,23 @@ import org.hamkafka.trainer.service.JobRunner;
 import org.hamkafka.trainer.storage.ObjectStore;
 import org.hamkafka.trainer.support.DataDirResource;
 import org.hamkafka.trainer.support.KafkaAttackWorker;
-import org.hamkafka.trainer.support.KafkaResource;
-import org.hamkafka.trainer.support.PostgresS3Resource;
+import org.hamkafka.testsupport.KafkaResource;
+import org.hamkafka.testsupport.PostgresResource;
+import org.hamkafka.testsupport.S3Resource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.hamkafka.contracts.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 @WithTestResource(KafkaResource.class)
-@WithTestResource(PostgresS3Resource.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(S3Resource.class)
 @WithTestResource(DataDirResource.class)
 class DistributedTrainingTest {
     static final float TOLERANCE = 1e-5f;
@@ -56,7 +72,7 @@ class DistributedTrainingTest {
 
     @BeforeEach
     void startWorker() {
-        worker = new KafkaAttackWorker(KafkaResource.kafka().bootstrapServers(), store::get);
+        worker = new KafkaAttackWorker(KafkaResource.bootstrapServers(), store::get);
     }
 
     @AfterEach
@@ -144,6 +160,57 @@ class DistributedTrainingTest {
         assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
         // batches 4..6 were in flight with older weights; the resume state kept their versions
         assertClose(uninterrupted, checkpoint(id, "linear", 1), "pipelined HAM across a halt");
+    }
+
+    @Test
+    void unreadableResultGoesToDeadLetterTopicAndConsumingGoesOn() throws Exception {
+        String key = "not-a-job-" + UUID.randomUUID();
+        Properties pp = new Properties();
+        pp.put("bootstrap.servers", KafkaResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.ATTACK_RESULTS, key, "{\"schema_version\": 1}".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        ConsumerRecord<String, byte[]> dead = null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.dlq(Topics.ATTACK_RESULTS)));
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (dead == null && System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        dead = r;
+                    }
+                }
+            }
+        }
+        assertTrue(dead != null, "the unreadable result never reached " + Topics.dlq(Topics.ATTACK_RESULTS));
+        Header reason = dead.headers().lastHeader("dead-letter-reason");
+        assertTrue(reason != null && new String(reason.value(), StandardCharsets.UTF_8).contains("job_id"),
+                "reason header names the missing field: " + (reason == null ? null : new String(reason.value())));
+
+        // the consumer kept going: a job still gets its results
+        submitAndFinish("""
+                {"model": "linear", "method": "pgd-at", "steps": 1, "train_subset": 128, "batch_size": 64,
+                 "epochs": 1, "seed": 2}""");
+    }
+
+    @Test
+    void readinessIncludesS3AndMetricsAreExported() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 's3' }.status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.name", hasItem(org.hamcrest.Matchers.containsString("Reactive Messaging")))
+                .body("checks.name", hasItem(org.hamcrest.Matchers.containsString("Database")));
+        submitAndFinish("""
+                {"model": "linear", "method": "standard", "train_subset": 64, "batch_size": 32, "epochs": 1,
+                 "seed": 4}""");
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("ham_trainer_steps_total"), "steps counter missing");
+        assertTrue(metrics.contains("ham_trainer_drop_rate"), "drop-rate gauge missing");
+        assertTrue(metrics.contains("ham_trainer_examples_per_second"), "examples/s gauge missing");
     }
 
     // ------------------------------------------------------------------ helpers
