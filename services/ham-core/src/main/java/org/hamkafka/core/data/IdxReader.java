@@ -23,13 +23,13 @@ public final class IdxReader {
 
     public static Images readImages(Path file) throws IOException {
         byte[] b = DataFiles.readMaybeGzipped(file);
+        // the magic first: a wrong kind of file is named as such even when it is short
+        if (b.length >= 4 && DataFiles.readIntBigEndian(b, 0) != IMAGES_MAGIC) {
+            throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x (IDX unsigned-byte images)",
+                    file, DataFiles.readIntBigEndian(b, 0), IMAGES_MAGIC));
+        }
         if (b.length < 16) {
             throw new IOException(file + ": truncated IDX image file (" + b.length + " bytes, the header alone needs 16)");
-        }
-        int magic = DataFiles.readIntBigEndian(b, 0);
-        if (magic != IMAGES_MAGIC) {
-            throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x (IDX unsigned-byte images)",
-                    file, magic, IMAGES_MAGIC));
         }
         int count = DataFiles.readIntBigEndian(b, 4);
         int rows = DataFiles.readIntBigEndian(b, 8);
@@ -46,13 +46,13 @@ public final class IdxReader {
 
     public static int[] readLabels(Path file) throws IOException {
         byte[] b = DataFiles.readMaybeGzipped(file);
+        // the magic first: a wrong kind of file is named as such even when it is short
+        if (b.length >= 4 && DataFiles.readIntBigEndian(b, 0) != LABELS_MAGIC) {
+            throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x (IDX unsigned-byte labels)",
+                    file, DataFiles.readIntBigEndian(b, 0), LABELS_MAGIC));
+        }
         if (b.length < 8) {
             throw new IOException(file + ": truncated IDX label file (" + b.length + " bytes, the header alone needs 8)");
-        }
-        int magic = DataFiles.readIntBigEndian(b, 0);
-        if (magic != LABELS_MAGIC) {
-            throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x (IDX unsigned-byte labels)",
-                    file, magic, LABELS_MAGIC));
         }
         int count = DataFiles.readIntBigEndian(b, 4);
         if (count < 0) {

@@ -21,10 +21,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
 
 /**
  * A classifier's weights as a NumPy {@code .npz} archive (a zip of {@code <key>.npy} files, readable by
- * {@code numpy.load}).
+ * {@code numpy.load}), encoded and decoded with DJL's {@link NDList} NPZ support.
  *
  * <p>Keys are DJL's parameter names from {@code block.getParameters()}, e.g.
  * {@code 02Conv2d_weight}, {@code 03BatchNorm_runningMean},
@@ -35,11 +39,19 @@ import java.util.Map;
  * exported one. docs/weights.md explains how to load the archive into PyTorch.
  */
 public final class ModelWeights {
+    /** 2000-01-01T00:00:00Z: a timestamp inside the zip DOS-time range, the same for every export. */
+    private static final long FIXED_ENTRY_TIME = 946_684_800_000L;
+
     private ModelWeights() {
     }
 
-    /** Writes every parameter of f (trainable ones and BatchNorm running statistics) as .npz. */
+    /**
+     * Writes every parameter of f (trainable ones and BatchNorm running statistics) as .npz. The
+     * bytes depend only on the weights, so equal weights give an equal {@link #sha256}: DJL's
+     * archive is re-packed with a fixed entry timestamp, uncompressed like {@code numpy.savez}.
+     */
     public static void exportNpz(Classifier f, OutputStream out) {
+        byte[] djl;
         try (NDManager tmp = f.manager().newSubManager()) {
             NDList list = new NDList();
             for (Pair<String, Parameter> p : f.block().getParameters()) {
@@ -49,7 +61,25 @@ public final class ModelWeights {
                 view.setName(p.getKey());
                 list.add(view);
             }
-            list.encode(out, NDList.Encoding.NPZ);
+            djl = list.encode(NDList.Encoding.NPZ);
+        }
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(djl))) {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] data = in.readAllBytes();
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                ZipEntry stored = new ZipEntry(e.getName());
+                stored.setMethod(ZipEntry.STORED);
+                stored.setSize(data.length);
+                stored.setCompressedSize(data.length);
+                stored.setCrc(crc.getValue());
+                stored.setTime(FIXED_ENTRY_TIME);
+                zip.putNextEntry(stored);
+                zip.write(data);
+                zip.closeEntry();
+            }
+            zip.finish();
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException("writing weights of '" + f.arch() + "'", e);
