@@ -10,6 +10,12 @@ import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.StandardTraining;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.hamkafka.testsupport.PostgresResource;
+import org.hamkafka.testsupport.S3Resource;
+import org.hamkafka.trainer.support.DataDirResource;
+import org.hamkafka.trainer.support.InMemoryChannels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -20,7 +26,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The resume state: weights, momentum and position survive the round trip, so training continues exactly. */
+/**
+ * The resume state: weights, momentum and position survive the round trip, so training continues
+ * exactly. A {@code @QuarkusTest} (same resources as {@code JobResourceTest}, so the application is
+ * shared) only because PyTorch's native library can be loaded by one class loader per JVM: a plain
+ * test loading it first would break every Quarkus test after it.
+ */
+@QuarkusTest
+@WithTestResource(PostgresResource.class)
+@WithTestResource(S3Resource.class)
+@WithTestResource(InMemoryChannels.class)
+@WithTestResource(DataDirResource.class)
 class StateArchiveTest {
     private final DatasetInfo info = Datasets.info("fashion-mnist");
 
