@@ -1,0 +1,172 @@
+package org.hamkafka.core.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The known data sets by name: their {@link DatasetInfo} (shape, class names, the usual per-channel
+ * mean/std) and where their files are read from.
+ */
+public final class Datasets {
+    public static final String FASHION_MNIST = "fashion-mnist";
+    public static final String MNIST = "mnist";
+    public static final String CIFAR10 = "cifar10";
+    public static final String CIFAR100 = "cifar100";
+    public static final String SVHN = "svhn";
+    public static final String IMAGENETTE = "imagenette";
+    /** The data set used when none is named. */
+    public static final String DEFAULT = FASHION_MNIST;
+    public static final List<String> NAMES = List.of(FASHION_MNIST, MNIST, CIFAR10, CIFAR100, SVHN, IMAGENETTE);
+
+    /** Root folder for all data sets (each in a sub-folder named like the data set). */
+    public static final String DATA_DIR_ENV = "HAM_DATA_DIR";
+    /** Where Debian's data set packages install (e.g. dataset-fashion-mnist). */
+    public static final Path SYSTEM_ROOT = Path.of("/usr/share/datasets");
+
+    public static final List<String> FASHION_MNIST_CLASSES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress",
+            "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+    public static final List<String> MNIST_CLASSES = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    /** Imagenette's class folders (WordNet ids), in sorted order, and their readable names. */
+    public static final List<String> IMAGENETTE_WNIDS = List.of("n01440764", "n02102040", "n02979186", "n03000684",
+            "n03028079", "n03394916", "n03417042", "n03425413", "n03445777", "n03888605");
+    public static final List<String> IMAGENETTE_CLASSES = List.of("tench", "English springer", "cassette player",
+            "chain saw", "church", "French horn", "garbage truck", "gas pump", "golf ball", "parachute");
+
+    private static final String FASHION_MNIST_HINT = "Install it with `apt-get install dataset-fashion-mnist` "
+            + "(files go to /usr/share/datasets/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz), "
+            + "or point " + DATA_DIR_ENV + " at a folder holding fashion-mnist/ with those files";
+
+    private Datasets() {
+    }
+
+    /** The canonical lower-case name, or IllegalArgumentException listing the known names. */
+    public static String canonicalName(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        if (!NAMES.contains(n)) {
+            throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES));
+        }
+        return n;
+    }
+
+    /** Shape, classes and normalization of a data set, without reading any file. */
+    public static DatasetInfo info(String name) {
+        return switch (canonicalName(name)) {
+            case FASHION_MNIST -> new DatasetInfo(FASHION_MNIST, 1, 28, 28, FASHION_MNIST_CLASSES,
+                    new float[]{0.2860f}, new float[]{0.3530f});
+            case MNIST -> new DatasetInfo(MNIST, 1, 28, 28, MNIST_CLASSES, new float[]{0.1307f}, new float[]{0.3081f});
+            case CIFAR10 -> new DatasetInfo(CIFAR10, 3, 32, 32, CifarReader.CIFAR10_CLASSES,
+                    new float[]{0.4914f, 0.4822f, 0.4465f}, new float[]{0.2471f, 0.2435f, 0.2616f});
+            case CIFAR100 -> new DatasetInfo(CIFAR100, 3, 32, 32, CifarReader.CIFAR100_CLASSES,
+                    new float[]{0.5071f, 0.4865f, 0.4409f}, new float[]{0.2673f, 0.2564f, 0.2762f});
+            case SVHN -> new DatasetInfo(SVHN, 3, 32, 32, MNIST_CLASSES,
+                    new float[]{0.4377f, 0.4438f, 0.4728f}, new float[]{0.1980f, 0.2010f, 0.1970f});
+            // ImageNet statistics, the usual choice for Imagenette
+            case IMAGENETTE -> new DatasetInfo(IMAGENETTE, 3, ImageFolderReader.DEFAULT_SIZE,
+                    ImageFolderReader.DEFAULT_SIZE, IMAGENETTE_CLASSES,
+                    new float[]{0.485f, 0.456f, 0.406f}, new float[]{0.229f, 0.224f, 0.225f});
+            default -> throw new IllegalStateException("no info for " + name);
+        };
+    }
+
+    /** The default folder of a data set: {@code $HAM_DATA_DIR/<name>} if set, else {@code /usr/share/datasets/<name>}. */
+    public static Path defaultDir(String name) {
+        return defaultDir(name, System.getenv());
+    }
+
+    /** {@link #defaultDir(String)} with the environment given (for tests and embedding). */
+    public static Path defaultDir(String name, Map<String, String> env) {
+        String n = canonicalName(name);
+        String root = env.get(DATA_DIR_ENV);
+        if (root != null && !root.isBlank()) {
+            return Path.of(root).resolve(n);
+        }
+        return SYSTEM_ROOT.resolve(n);
+    }
+
+    /** Loads from {@link #defaultDir(String)}. */
+    public static Dataset load(String name, boolean train) {
+        return load(name, null, train);
+    }
+
+    /**
+     * Loads the training or test split of a data set from {@code dir} (null: {@link #defaultDir(String)}).
+     *
+     * @throws IllegalArgumentException   unknown name
+     * @throws DatasetNotFoundException   the expected files are missing (message names the path)
+     * @throws UncheckedIOException       a file is unreadable, truncated or corrupt (message names it)
+     */
+    public static Dataset load(String name, Path dir, boolean train) {
+        String n = canonicalName(name);
+        Path d = dir == null ? defaultDir(n) : dir;
+        DatasetInfo info = info(n);
+        try {
+            return switch (n) {
+                case FASHION_MNIST, MNIST -> {
+                    String prefix = train ? "train" : "t10k";
+                    Path images = idxFile(n, d, prefix + "-images-idx3-ubyte");
+                    Path labels = idxFile(n, d, prefix + "-labels-idx1-ubyte");
+                    yield IdxReader.read(images, labels, info);
+                }
+                case CIFAR10 -> {
+                    List<Path> files = CifarReader.cifar10Files(d, train);
+                    for (Path f : files) {
+                        requireFile(n, f);
+                    }
+                    yield CifarReader.readBatches(files, 1, info);
+                }
+                case CIFAR100 -> {
+                    Path f = CifarReader.cifar100File(d, train);
+                    requireFile(n, f);
+                    yield CifarReader.readBatches(List.of(f), 2, info);
+                }
+                case SVHN -> {
+                    Path f = SvhnReader.file(d, train);
+                    requireFile(n, f);
+                    yield SvhnReader.readFile(f, info);
+                }
+                case IMAGENETTE -> {
+                    Path split = d.resolve(train ? "train" : "val");
+                    if (!Files.isDirectory(split)) {
+                        throw new DatasetNotFoundException(n, split, "Expected the Imagenette layout "
+                                + "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG");
+                    }
+                    List<String> folders = ImageFolderReader.classFolders(split);
+                    if (!folders.equals(IMAGENETTE_WNIDS)) {
+                        throw new IOException(split + ": class folders " + folders + " are not Imagenette's "
+                                + IMAGENETTE_WNIDS);
+                    }
+                    yield new ImageFolderReader(info.height(), info.width()).read(split, info);
+                }
+                default -> throw new IllegalStateException("no loader for " + n);
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** {@code name.gz} if present, else the plain file; missing both names the .gz one. */
+    private static Path idxFile(String dataset, Path dir, String base) {
+        Path gz = dir.resolve(base + ".gz");
+        if (Files.isRegularFile(gz)) {
+            return gz;
+        }
+        Path plain = dir.resolve(base);
+        if (Files.isRegularFile(plain)) {
+            return plain;
+        }
+        throw new DatasetNotFoundException(dataset, gz, (dataset.equals(FASHION_MNIST) ? FASHION_MNIST_HINT
+                : "Expected the IDX files {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] in " + dir));
+    }
+
+    private static void requireFile(String dataset, Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new DatasetNotFoundException(dataset, file, "Put the data set's original files there, or point "
+                    + DATA_DIR_ENV + " at a folder holding " + dataset + "/");
+        }
+    }
+}
