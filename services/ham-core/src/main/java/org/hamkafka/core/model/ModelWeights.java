@@ -1,0 +1,199 @@
+package org.hamkafka.core.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.ParameterList;
+import ai.djl.util.Pair;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A classifier's weights as a NumPy {@code .npz} archive (a zip of {@code <key>.npy} files, readable by
+ * {@code numpy.load}), encoded and decoded with DJL's {@link NDList} NPZ support.
+ *
+ * <p>Keys are DJL's parameter names from {@code block.getParameters()}, e.g.
+ * {@code 02Conv2d_weight}, {@code 03BatchNorm_runningMean},
+ * {@code 05SequentialBlock_03ParallelBlock_02Conv2d_weight}: the path of child blocks (1-based
+ * position + block type) joined by "_", then the parameter name (weight, bias, gamma, beta,
+ * runningMean, runningVar). Entries are written in that order, which is the forward order of the
+ * layers. BatchNorm running statistics are included, so an imported model predicts exactly as the
+ * exported one. docs/weights.md explains how to load the archive into PyTorch.
+ */
+public final class ModelWeights {
+    /** 2000-01-01T00:00:00Z: a timestamp inside the zip DOS-time range, the same for every export. */
+    private static final long FIXED_ENTRY_TIME = 946_684_800_000L;
+
+    private ModelWeights() {
+    }
+
+    /**
+     * Writes every parameter of f (trainable ones and BatchNorm running statistics) as .npz. The
+     * bytes depend only on the weights, so equal weights give an equal {@link #sha256}: DJL's
+     * archive is re-packed with a fixed entry timestamp, uncompressed like {@code numpy.savez}.
+     */
+    public static void exportNpz(Classifier f, OutputStream out) {
+        byte[] djl;
+        try (NDManager tmp = f.manager().newSubManager()) {
+            NDList list = new NDList();
+            for (Pair<String, Parameter> p : f.block().getParameters()) {
+                // a detached view (shared storage) carries the name, so the model's own arrays stay untouched
+                NDArray view = p.getValue().getArray().stopGradient();
+                view.attach(tmp);
+                view.setName(p.getKey());
+                list.add(view);
+            }
+            djl = list.encode(NDList.Encoding.NPZ);
+        }
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(djl))) {
+            ZipOutputStream zip = new ZipOutputStream(out);
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] data = in.readAllBytes();
+                CRC32 crc = new CRC32();
+                crc.update(data);
+                ZipEntry stored = new ZipEntry(e.getName());
+                stored.setMethod(ZipEntry.STORED);
+                stored.setSize(data.length);
+                stored.setCompressedSize(data.length);
+                stored.setCrc(crc.getValue());
+                stored.setTime(FIXED_ENTRY_TIME);
+                zip.putNextEntry(stored);
+                zip.write(data);
+                zip.closeEntry();
+            }
+            zip.finish();
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing weights of '" + f.arch() + "'", e);
+        }
+    }
+
+    /** {@link #exportNpz(Classifier, OutputStream)} into a byte array (for a checkpoint object). */
+    public static byte[] exportNpz(Classifier f) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        exportNpz(f, bytes);
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Loads weights written by {@link #exportNpz} into f, in place. All or nothing: every key is
+     * checked (present, same shape and type, no extra key) before the first value is written.
+     *
+     * @throws IllegalArgumentException "corrupt weights: ..." when the bytes are not a complete .npz;
+     *                                  otherwise a message naming the missing, extra or mis-shaped parameter
+     */
+    public static void importNpz(Classifier f, InputStream in) {
+        byte[] bytes;
+        try {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading weights for '" + f.arch() + "'", e);
+        }
+        requireCompleteZip(bytes);
+        try (NDManager tmp = f.manager().newSubManager(Device.cpu())) {
+            NDList list;
+            try {
+                list = NDList.decode(tmp, new ByteArrayInputStream(bytes));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("corrupt weights: cannot decode the .npz archive ("
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+            }
+            Map<String, NDArray> byName = new LinkedHashMap<>();
+            for (NDArray a : list) {
+                if (a.getName() == null || byName.put(a.getName(), a) != null) {
+                    throw new IllegalArgumentException("corrupt weights: unnamed or repeated entry '" + a.getName() + "'");
+                }
+            }
+            ParameterList params = f.block().getParameters();
+            List<String> missing = new ArrayList<>();
+            for (Pair<String, Parameter> p : params) {
+                NDArray src = byName.get(p.getKey());
+                if (src == null) {
+                    missing.add(p.getKey());
+                    continue;
+                }
+                NDArray dst = p.getValue().getArray();
+                if (!dst.getShape().equals(src.getShape()) || dst.getDataType() != src.getDataType()) {
+                    throw new IllegalArgumentException("weights do not fit model '" + f.arch() + "': parameter '"
+                            + p.getKey() + "' is " + dst.getDataType() + dst.getShape() + " in the model but "
+                            + src.getDataType() + src.getShape() + " in the file");
+                }
+            }
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("weights do not fit model '" + f.arch() + "': missing parameter"
+                        + (missing.size() > 1 ? "s " : " ") + summarize(missing));
+            }
+            if (byName.size() != params.size()) {
+                List<String> extra = new ArrayList<>(byName.keySet());
+                for (Pair<String, Parameter> p : params) {
+                    extra.remove(p.getKey());
+                }
+                throw new IllegalArgumentException("weights do not fit model '" + f.arch() + "': unexpected key"
+                        + (extra.size() > 1 ? "s " : " ") + summarize(extra));
+            }
+            for (Pair<String, Parameter> p : params) {
+                Classifier.assign(p.getKey(), p.getValue().getArray(), byName.get(p.getKey()));
+            }
+        }
+    }
+
+    /** Lower-case hex SHA-256 of the bytes (checkpoint integrity). */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
+        }
+    }
+
+    /**
+     * A zip starts with a local file header and ends with an end-of-central-directory record. A
+     * truncated archive loses the latter; DJL's streaming reader would otherwise quietly return the
+     * entries before the cut.
+     */
+    private static void requireCompleteZip(byte[] b) {
+        if (b.length < 22) {
+            throw new IllegalArgumentException("corrupt weights: " + b.length + " bytes is too short for a .npz archive");
+        }
+        boolean localHeader = b[0] == 'P' && b[1] == 'K' && b[2] == 3 && b[3] == 4;
+        boolean empty = b[0] == 'P' && b[1] == 'K' && b[2] == 5 && b[3] == 6;
+        if (!localHeader && !empty) {
+            throw new IllegalArgumentException("corrupt weights: not a NumPy .npz (zip) archive");
+        }
+        // the record is 22 bytes plus a comment of up to 65535 bytes
+        int lowest = Math.max(0, b.length - 22 - 65535);
+        for (int i = b.length - 22; i >= lowest; i--) {
+            if (b[i] == 'P' && b[i + 1] == 'K' && b[i + 2] == 5 && b[i + 3] == 6) {
+                int commentLength = (b[i + 20] & 0xff) | (b[i + 21] & 0xff) << 8;
+                if (i + 22 + commentLength == b.length) {
+                    return;
+                }
+            }
+        }
+        throw new IllegalArgumentException("corrupt weights: the .npz archive is truncated (no end-of-central-directory record)");
+    }
+
+    private static String summarize(List<String> names) {
+        int show = Math.min(names.size(), 5);
+        String s = String.join(", ", names.subList(0, show));
+        return names.size() > show ? s + " and " + (names.size() - show) + " more" : s;
+    }
+}
