@@ -41,6 +41,31 @@ public final class RandomStart {
         return manager.create(noise, new Shape(exampleIds.length).addAll(imageShape));
     }
 
+    /**
+     * Uniform noise in the L2 ball of radius eps (the L2 threat model's random start): a Gaussian
+     * direction scaled to radius eps·u^(1/d), u uniform in [0,1), d = C·H·W, per example.
+     */
+    public static NDArray l2Ball(NDManager manager, long seed, long[] exampleIds, Shape imageShape, float eps) {
+        int per = (int) imageShape.size();
+        float[] noise = new float[exampleIds.length * per];
+        double[] dir = new double[per];
+        for (int i = 0; i < exampleIds.length; i++) {
+            SplittableRandom g = generator(seed, exampleIds[i]);
+            java.util.Random r = new java.util.Random(g.nextLong());
+            double norm2 = 0;
+            for (int j = 0; j < per; j++) {
+                dir[j] = r.nextGaussian();
+                norm2 += dir[j] * dir[j];
+            }
+            double radius = eps * Math.pow(g.nextDouble(), 1.0 / per);
+            double scale = norm2 > 0 ? radius / Math.sqrt(norm2) : 0;
+            for (int j = 0; j < per; j++) {
+                noise[i * per + j] = (float) (dir[j] * scale);
+            }
+        }
+        return manager.create(noise, new Shape(exampleIds.length).addAll(imageShape));
+    }
+
     /** Example ids for a batch that does not come with its own: first, first+1, ... */
     public static long[] consecutive(long first, int n) {
         long[] ids = new long[n];

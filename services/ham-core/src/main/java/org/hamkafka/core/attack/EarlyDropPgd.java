@@ -1,0 +1,191 @@
+package org.hamkafka.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.hamkafka.core.model.Classifier;
+
+/**
+ * HAM's early-dropping PGD (spec "HAM = early-dropping + hard-AE reweighting", steps 1–2): PGD on
+ * the cross-entropy from {@code x_0 = Π(x + delta0)} (or x when no delta0 is given); at step K' the
+ * batch is classified once, the correctly classified (easy) examples are dropped, and only the
+ * misclassified (hard) ones are attacked on to step K. Along the way it tracks, per example,
+ * {@code v = max_{k=0..K} ||p(x_k) - p(x_{k-1})||_1} with {@code x_{-1} = x} (the k = 0 term compares
+ * the clean input with the start); with {@code variationOnLogits} the raw logits replace p.
+ *
+ * <p>Passes (spec "Efficiency"): the forward of the gradient computation at step k+1 yields f(x_k),
+ * so no extra forward follows a step. With N examples in and n hard ones, the rows counted in
+ * {@link AttackStats} are exactly
+ * <pre>
+ * forwardRows  = N            clean f(x), the k = 0 term
+ *              + N·K'         gradient steps 1..K', whose forwards give f(x_0..x_{K'-1})
+ *              + N            no-grad classification of x_{K'}, which also gives p(x_{K'})
+ *              + n·(K - K')   gradient steps K'+1..K on the hard rows (f(x_{K'}) again, then f(x_{K'+1}..x_{K-1}))
+ *              + n            final f(x_K) of the hard rows (only when n > 0)
+ * backwardRows = N·K' + n·(K - K')
+ * </pre>
+ * The gradient forward at step K'+1 recomputes f(x_{K'}) for the hard rows; its term is already in v
+ * from the classification pass, so it is not counted twice.
+ *
+ * <p>Not an {@link Attack}: it returns the hard subset only. Thread-safe (no mutable state).
+ */
+public final class EarlyDropPgd {
+    private final float eps;
+    private final float alpha;
+    private final int steps;
+    private final int dropStep;
+    private final Norm norm;
+    private final boolean variationOnLogits;
+
+    /**
+     * @param steps    K, the total number of attack steps for hard examples
+     * @param dropStep K', the step at which easy examples are dropped, 1 <= K' < K
+     */
+    public EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits) {
+        AttackMath.checkSettings(eps, alpha, steps);
+        if (steps < 2) {
+            throw new IllegalArgumentException("K (steps) must be >= 2 so that K' < K is possible; got " + steps);
+        }
+        if (dropStep < 1 || dropStep >= steps) {
+            throw new IllegalArgumentException("K' (dropStep) must be in [1, K-1] = [1, " + (steps - 1)
+                    + "]; got " + dropStep);
+        }
+        this.eps = eps;
+        this.alpha = alpha;
+        this.steps = steps;
+        this.dropStep = dropStep;
+        this.norm = AttackMath.checkNorm(norm);
+        this.variationOnLogits = variationOnLogits;
+    }
+
+    /**
+     * @param x     images (N,C,H,W) in [0,1]
+     * @param y     labels (N) int64
+     * @param start delta0 (shape of x), or null for no random start
+     * @return x_K of the hard examples (attached to x's manager, no gradient history; null when none is
+     *         hard), their indices in the batch ascending, their v, and the pass counts
+     */
+    public EarlyDropResult attack(Classifier f, NDArray x, NDArray y, NDArray start) {
+        AttackMath.checkBatch(x, y, start);
+        long t0 = System.nanoTime();
+        int total = (int) x.getShape().get(0);
+        long forwardRows = 0;
+        long backwardRows = 0;
+        NDManager outer = x.getManager();
+        boolean restore = AttackMath.parametersRequireGradient(f);
+        f.requireParameterGradients(false);
+        try (NDManager sub = outer.newSubManager()) {
+            NDArray xs = AttackMath.local(x, sub);
+            NDArray ys = AttackMath.local(y, sub);
+            NDArray xk = start == null ? xs
+                    : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, eps, norm);
+
+            // k = 0 term: clean f(x) against f(x_0), which the first gradient forward gives
+            NDArray prev = view(f.logits(xs, false).stopGradient());
+            forwardRows += total;
+            NDArray v = null;
+
+            NDArray yy = ys;
+            NDArray clean = xs;
+            for (int k = 1; k <= dropStep; k++) {
+                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk,
+                        logits -> AttackMath.crossEntropy(logits, yy));
+                forwardRows += total;
+                backwardRows += total;
+                NDArray cur = view(gl.logits());       // f(x_{k-1})
+                v = max(v, AttackMath.l1Norms(cur.sub(prev)));
+                prev = cur;
+                xk = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
+            }
+
+            // classify x_{K'} once, without gradient; the same pass gives the k = K' term
+            NDArray logitsDrop = f.logits(xk, false).stopGradient();
+            forwardRows += total;
+            NDArray cur = view(logitsDrop);
+            v = max(v, AttackMath.l1Norms(cur.sub(prev)));
+            prev = cur;
+            long[] predicted = logitsDrop.argMax(1).toLongArray();
+            long[] labels = ys.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+            int[] hard = hardIndices(predicted, labels);
+            int n = hard.length;
+            if (n == 0) {
+                return new EarlyDropResult(null, new int[0], new float[0],
+                        new AttackStats(total, 0, forwardRows, backwardRows, millisSince(t0)));
+            }
+
+            // rows of the hard examples, in ascending order
+            NDArray rows = sub.create(java.util.Arrays.stream(hard).asLongStream().toArray());
+            NDArray xh = xk.get(rows);
+            NDArray yh = ys.get(rows);
+            NDArray cleanH = xs.get(rows);
+            NDArray vh = v.get(rows);
+            prev = prev.get(rows);
+            for (int k = dropStep + 1; k <= steps; k++) {
+                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh,
+                        logits -> AttackMath.crossEntropy(logits, yh));
+                forwardRows += n;
+                backwardRows += n;
+                if (k > dropStep + 1) {
+                    // f(x_{k-1}); at k = K'+1 this is f(x_{K'}), already counted from the classification
+                    NDArray q = view(gl.logits());
+                    vh = vh.maximum(AttackMath.l1Norms(q.sub(prev)));
+                    prev = q;
+                }
+                xh = AttackMath.project(AttackMath.ascend(xh, gl.gradient(), alpha, norm), cleanH, eps, norm);
+            }
+            NDArray last = view(f.logits(xh, false).stopGradient());
+            forwardRows += n;
+            vh = vh.maximum(AttackMath.l1Norms(last.sub(prev)));
+
+            NDArray out = xh.stopGradient();
+            out.attach(outer);
+            return new EarlyDropResult(out, hard, vh.toFloatArray(),
+                    new AttackStats(total, n, forwardRows, backwardRows, millisSince(t0)));
+        } finally {
+            if (restore) {
+                f.requireParameterGradients(true);
+            }
+        }
+    }
+
+    /** What v compares: softmax probabilities (default) or raw logits. */
+    private NDArray view(NDArray logits) {
+        return variationOnLogits ? logits : logits.softmax(1);
+    }
+
+    private static NDArray max(NDArray acc, NDArray term) {
+        return acc == null ? term : acc.maximum(term);
+    }
+
+    private static int[] hardIndices(long[] predicted, long[] labels) {
+        return java.util.stream.IntStream.range(0, predicted.length)
+                .filter(i -> predicted[i] != labels[i]).toArray();
+    }
+
+    private static double millisSince(long t0) {
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    public float eps() {
+        return eps;
+    }
+
+    public float alpha() {
+        return alpha;
+    }
+
+    public int steps() {
+        return steps;
+    }
+
+    public int dropStep() {
+        return dropStep;
+    }
+
+    public Norm norm() {
+        return norm;
+    }
+
+    public boolean variationOnLogits() {
+        return variationOnLogits;
+    }
+}

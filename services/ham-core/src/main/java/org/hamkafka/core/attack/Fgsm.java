@@ -1,0 +1,28 @@
+package org.hamkafka.core.attack;
+
+import ai.djl.ndarray.NDArray;
+import org.hamkafka.core.model.Classifier;
+
+import java.util.function.Function;
+
+/**
+ * FGSM with a uniform random start ("Fast AT", Wong et al.): one cross-entropy ascent step of size
+ * alpha (1.25·eps in Fast AT) from {@code Π(x + U(-eps, eps))} (L2: uniform in the ball), then Π.
+ * Name "fgsm" ("-l2" appended for L2).
+ */
+public final class Fgsm extends IterativeAttack {
+
+    public Fgsm(float eps, float alpha, Norm norm, long seed) {
+        super(eps, alpha, 1, norm, true, seed);
+    }
+
+    @Override
+    Function<NDArray, NDArray> loss(Classifier f, NDArray x, NDArray y) {
+        return logits -> AttackMath.crossEntropy(logits, y);
+    }
+
+    @Override
+    public String name() {
+        return "fgsm" + normSuffix();
+    }
+}
