@@ -31,7 +31,7 @@ public class AttackMetrics {
                 .register(registry);
         dropRate = DistributionSummary.builder("ham.attack.drop.rate")
                 .description("fraction of a shard dropped as easy at K'").publishPercentiles(0.5, 0.9)
-                .minimumExpectedValue(0.0).maximumExpectedValue(1.0).register(registry);
+                .register(registry);
         forwardRows = Counter.builder("ham.attack.forward.rows").description("forward passes, in batch-rows")
                 .register(registry);
         backwardRows = Counter.builder("ham.attack.backward.rows").description("backward passes, in batch-rows")
