@@ -8,7 +8,10 @@ import io.minio.PutObjectArgs;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.config.JsonConfig;
 import io.restassured.path.json.JsonPath;
+import io.restassured.path.json.config.JsonPathConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hamkafka.contracts.CheckpointAnnouncement;
@@ -32,6 +35,7 @@ import org.hamkafka.eval.persistence.EvalResultEntity;
 import org.hamkafka.testsupport.KafkaResource;
 import org.hamkafka.testsupport.PostgresResource;
 import org.hamkafka.testsupport.S3Resource;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -48,6 +52,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -86,6 +91,13 @@ class EvalServiceKafkaTest {
     long seed;
     @ConfigProperty(name = "ham.eval.batch-size")
     int batchSize;
+
+    @BeforeEach
+    void doublesAsDoubles() {
+        // RestAssured reads JSON numbers as float by default: too coarse to compare accuracies and rho
+        RestAssured.config = RestAssured.config().jsonConfig(JsonConfig.jsonConfig()
+                .numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE));
+    }
 
     @Test
     void announcedCheckpointIsEvaluatedLikeHamCoresEvaluatorStoredAndPublished() throws Exception {
@@ -160,7 +172,7 @@ class EvalServiceKafkaTest {
         assertEquals("REJECTED", rows.getString("find { it.epoch == 0 }.status"));
         assertEquals(key, rows.getString("find { it.epoch == 0 }.checkpoint_key"));
         assertTrue(rows.getString("find { it.epoch == 0 }.reason").contains("sha256"));
-        assertEquals(null, rows.get("find { it.epoch == 0 }.result"));
+        assertNull(rows.get("find { it.epoch == 0 }.result"));
         given().when().get("/results/{job}/0", job).then().statusCode(404);
     }
 
