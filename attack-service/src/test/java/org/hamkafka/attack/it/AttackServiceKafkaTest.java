@@ -206,6 +206,24 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void snapshotThatIsNotAnNpzOfTheModelIsDeadLettered() throws Exception {
+        String job = "it-corrupt-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        byte[] corrupt = "these bytes are not an npz archive".getBytes(StandardCharsets.UTF_8);
+        upload(key, corrupt);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+                key, ModelWeights.sha256(corrupt), "linear", "fashion-mnist")));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0),
+                Codec.toBytes(request(job, key, hamSettings(3))));
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> Topics.attackRequestKey(job, 0, 0).equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.contains("cannot be read as linear weights"), reason);
+        assertEquals(reason, awaitResult(job).error());
+    }
+
+    @Test
     void readinessIncludesS3() {
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body(containsString("\"s3\""));
