@@ -11,6 +11,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
@@ -26,6 +27,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (cluster != null) {
             return this;
         }
+        guardJvmExitDuringShutdown();
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
                     .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
@@ -52,6 +54,36 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("interrupted while starting the embedded Kafka broker", e);
         } catch (Exception e) {
             throw new IllegalStateException("embedded Kafka broker failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * At JVM exit the test kit's own shutdown hook deletes the log directory, sometimes while the
+     * broker still runs; the broker then sees all its log dirs fail and calls Exit.halt(1), turning a
+     * clean exit (all tests passed) into exit code 1. While the JVM is already shutting down, such a
+     * halt or exit is ignored; at any other time it does what Kafka asked.
+     */
+    private static void guardJvmExitDuringShutdown() {
+        Exit.setHaltProcedure((code, message) -> {
+            if (!shuttingDown()) {
+                Runtime.getRuntime().halt(code);
+            }
+        });
+        Exit.setExitProcedure((code, message) -> {
+            if (!shuttingDown()) {
+                System.exit(code);
+            }
+        });
+    }
+
+    private static boolean shuttingDown() {
+        try {
+            Thread probe = new Thread(() -> { });
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 
