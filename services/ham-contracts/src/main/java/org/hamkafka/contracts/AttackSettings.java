@@ -1,0 +1,26 @@
+package org.hamkafka.contracts;
+
+/**
+ * The training-method settings the attack half needs (names as in the papers). The worker builds
+ * the same {@code TrainConfig} the in-process run uses from these.
+ *
+ * @param method            {@code standard}, {@code pgd-at}, {@code trades}, {@code fast-at} or {@code ham}
+ * @param eps               perturbation budget (e.g. 8/255)
+ * @param alpha             attack step size (e.g. 2/255)
+ * @param steps             attack steps K
+ * @param dropStep          HAM's early-drop step K' (1 <= K' < K); ignored by other methods
+ * @param norm              {@code linf} or {@code l2}
+ * @param randomStart       start PGD from a uniform random point in the eps-ball
+ * @param variationOnLogits HAM: measure the variation on raw logits instead of softmax probabilities
+ * @param tradesBeta        TRADES' beta (6 by default); ignored by other methods
+ * @param fgsmAlpha         Fast-AT's FGSM step (1.25 eps by default); ignored by other methods
+ * @param warmupEpochs      HAM: epochs of plain PGD-AT before HAM starts (0 allowed)
+ */
+public record AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
+                             boolean randomStart, boolean variationOnLogits, float tradesBeta, float fgsmAlpha,
+                             int warmupEpochs) {
+    public AttackSettings {
+        Require.nonBlank(method, "settings.method");
+        Require.nonBlank(norm, "settings.norm");
+    }
+}

@@ -1,0 +1,123 @@
+package org.hamkafka.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CodecRoundTripTest {
+
+    /** Decoding then re-encoding must give the same bytes: no field is lost or altered either way. */
+    private static <T extends Versioned> T roundTrip(T message, Class<T> type) {
+        byte[] bytes = Codec.toBytes(message);
+        T back = Codec.fromBytes(bytes, type);
+        assertArrayEquals(bytes, Codec.toBytes(back), type.getSimpleName() + " changed in a round trip");
+        assertEquals(SchemaVersion.CURRENT, back.schemaVersion());
+        return back;
+    }
+
+    @Test
+    void attackRequestRoundTrip() {
+        AttackRequest in = Samples.attackRequest();
+        AttackRequest out = roundTrip(in, AttackRequest.class);
+        assertEquals("job-1", out.jobId());
+        assertEquals(42, out.step());
+        assertEquals(3, out.shardOffset());
+        assertEquals(in.settings(), out.settings());
+        assertEquals(in.dataset().classNames(), out.dataset().classNames());
+        assertArrayEquals(in.dataset().mean(), out.dataset().mean());
+        assertArrayEquals(new long[]{10, 11, 12}, out.exampleIds());
+        assertEquals(in.images(), out.images());
+        assertArrayEquals(new int[]{0, 2, 1}, out.labels().ints());
+        assertEquals(3, out.rows());
+    }
+
+    @Test
+    void attackRequestJsonIsSnakeCase() throws Exception {
+        JsonNode json = Codec.mapper().readTree(Codec.toBytes(Samples.attackRequest()));
+        for (String field : List.of("schema_version", "job_id", "step", "epoch", "batch_index", "shard_index",
+                "shard_count", "shard_offset", "model_version", "model_key", "arch", "dataset", "settings", "seed",
+                "example_ids", "images", "labels")) {
+            assertTrue(json.has(field), "missing " + field + " in " + json);
+        }
+        assertTrue(json.get("settings").has("drop_step"));
+        assertTrue(json.get("settings").has("variation_on_logits"));
+        assertTrue(json.get("dataset").has("num_classes"));
+        assertEquals("float32", json.get("images").get("dtype").asText());
+        assertEquals("[3,1,2,2]", json.get("images").get("shape").toString());
+        assertEquals("int64", json.get("labels").get("dtype").asText());
+    }
+
+    @Test
+    void attackResultRoundTrip() {
+        AttackResult out = roundTrip(Samples.attackResult(), AttackResult.class);
+        assertArrayEquals(new int[]{0, 2}, out.keptIndices());
+        assertArrayEquals(new float[]{0.5f, 1.5f}, out.variation());
+        assertEquals(new ShardStats(3, 2, 12, 9, 17.5), out.stats());
+        assertEquals(Samples.attackResult().adversarial(), out.adversarial());
+        assertNull(out.error());
+    }
+
+    @Test
+    void failedAttackResultRoundTrip() {
+        AttackResult failed = AttackResult.failure(Samples.attackRequest(), "worker-b", "model version 5 not found");
+        AttackResult out = roundTrip(failed, AttackResult.class);
+        assertTrue(out.failed());
+        assertEquals("model version 5 not found", out.error());
+        assertNull(out.adversarial());
+        assertEquals(0, out.keptIndices().length);
+        assertEquals(3, out.stats().examplesIn());
+    }
+
+    @Test
+    void smallRecordsRoundTripEqual() {
+        assertEquals(Samples.modelSnapshot(), roundTrip(Samples.modelSnapshot(), ModelSnapshot.class));
+        assertEquals(Samples.checkpoint(), roundTrip(Samples.checkpoint(), CheckpointAnnouncement.class));
+        assertEquals(Samples.progress(), roundTrip(Samples.progress(), TrainingProgress.class));
+        assertEquals(Samples.deadLetter(), roundTrip(Samples.deadLetter(), DeadLetter.class));
+    }
+
+    @Test
+    void checkpointTimeIsIsoText() {
+        assertTrue(Codec.toJson(Samples.checkpoint()).contains("\"created_at\":\"2025-01-02T03:04:05Z\""),
+                Codec.toJson(Samples.checkpoint()));
+    }
+
+    @Test
+    void evalResultRoundTripAndAggregates() {
+        EvalResult out = roundTrip(Samples.evalResult(), EvalResult.class);
+        ClassAccuracy robust = out.robustAccuracy();
+        // per class 0.5, 0.2, 0.4: mean 11/30, worst 0.2 (trouser), best 0.5
+        assertEquals(11 / 30.0, robust.average(), 1e-12);
+        assertEquals(0.2, robust.worst(), 1e-12);
+        assertEquals(0.5, robust.best(), 1e-12);
+        double std = Math.sqrt((Math.pow(0.5 - 11 / 30.0, 2) + Math.pow(0.2 - 11 / 30.0, 2)
+                + Math.pow(0.4 - 11 / 30.0, 2)) / 3);
+        assertEquals(std, robust.std(), 1e-12);
+        assertEquals(std / (11 / 30.0), robust.nstd(), 1e-12);
+        assertEquals("trouser", robust.worstClass());
+        assertArrayEquals(new double[]{0.45, 0.15, 0.35}, out.otherRobust().get("cw-20").perClass());
+        assertEquals(Samples.CLASSES, out.classes());
+    }
+
+    @Test
+    void deadLetterKeepsPayloadBytes() {
+        DeadLetter out = roundTrip(Samples.deadLetter(), DeadLetter.class);
+        assertEquals("{\"schema_version\":7}", new String(out.payload()));
+        assertEquals("ham.attack.requests", out.originalTopic());
+        assertEquals(99, out.offset());
+    }
+
+    @Test
+    void topicsAndKeys() {
+        assertEquals("ham.attack.requests.dlq", Topics.dlq(Topics.ATTACK_REQUESTS));
+        assertEquals("job-1/42/3", Topics.attackRequestKey("job-1", 42, 3));
+        assertEquals(10, Topics.ALL.size());
+        assertEquals(Topics.ALL.size(), Topics.ALL.stream().distinct().count());
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Topics.dlq("x.dlq"));
+    }
+}

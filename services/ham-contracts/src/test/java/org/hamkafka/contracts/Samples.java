@@ -1,0 +1,66 @@
+package org.hamkafka.contracts;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** One filled-in instance of each record, shared by the tests. */
+final class Samples {
+    private Samples() {
+    }
+
+    static final List<String> CLASSES = List.of("t-shirt", "trouser", "pullover");
+
+    static DatasetSpec dataset() {
+        return new DatasetSpec("fashion-mnist", 1, 2, 2, 3, CLASSES, new float[]{0.286f}, new float[]{0.353f});
+    }
+
+    static AttackSettings settings() {
+        return new AttackSettings("ham", 8 / 255f, 2 / 255f, 10, 3, "linf", true, false, 6f, 10 / 255f, 2);
+    }
+
+    static AttackRequest attackRequest() {
+        float[] px = new float[3 * 4];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = i / 255f;
+        }
+        return new AttackRequest(SchemaVersion.CURRENT, "job-1", 42, 1, 7, 1, 2, 3, 5, "jobs/job-1/models/5.npz",
+                "smallcnn", dataset(), settings(), 1234L, new long[]{10, 11, 12},
+                Tensor.ofFloats(new long[]{3, 1, 2, 2}, px), Tensor.ofInts(new long[]{3}, new int[]{0, 2, 1}));
+    }
+
+    static AttackResult attackResult() {
+        return new AttackResult(SchemaVersion.CURRENT, "job-1", 42, 1, 1, 2, 3, 5, new int[]{0, 2},
+                new float[]{0.5f, 1.5f}, Tensor.ofFloats(new long[]{2, 1, 2, 2}, new float[]{0, 0.1f, 0.2f, 0.3f, 1, 0.9f, 0.8f, 0.7f}),
+                new ShardStats(3, 2, 12, 9, 17.5), "worker-a", null);
+    }
+
+    static ModelSnapshot modelSnapshot() {
+        return new ModelSnapshot(SchemaVersion.CURRENT, "job-1", 5, "jobs/job-1/models/5.npz", "ab".repeat(32),
+                "smallcnn", "fashion-mnist");
+    }
+
+    static CheckpointAnnouncement checkpoint() {
+        return new CheckpointAnnouncement(SchemaVersion.CURRENT, "job-1", 3, "jobs/job-1/checkpoints/3.npz",
+                "cd".repeat(32), "smallcnn", "fashion-mnist", 0.1f, "ham", Instant.parse("2025-01-02T03:04:05Z"));
+    }
+
+    static EvalResult evalResult() {
+        ClassAccuracy clean = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.9, 0.8, 0.7});
+        ClassAccuracy robust = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.5, 0.2, 0.4});
+        ClassAccuracy cw = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.45, 0.15, 0.35});
+        return new EvalResult(SchemaVersion.CURRENT, "job-1", 3, "jobs/job-1/checkpoints/3.npz", "cd".repeat(32),
+                "fashion-mnist", "ham", "smallcnn", 0.1f, "pgd-20", CLASSES, clean, robust, Map.of("cw-20", cw),
+                Instant.parse("2025-01-02T03:05:00Z"));
+    }
+
+    static TrainingProgress progress() {
+        return new TrainingProgress(SchemaVersion.CURRENT, "job-1", 1, 42, 1.25, 0.375, 812.5, 1, "RUNNING",
+                Instant.parse("2025-01-02T03:04:06Z"));
+    }
+
+    static DeadLetter deadLetter() {
+        return DeadLetter.of(Topics.ATTACK_REQUESTS, 2, 99, "job-1/42/1", "schema_version 7 is not supported",
+                "{\"schema_version\":7}".getBytes(), Instant.parse("2025-01-02T03:04:07Z"));
+    }
+}
