@@ -1,0 +1,226 @@
+package org.hamkafka.core.cli;
+
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.data.DatasetNotFoundException;
+import org.hamkafka.core.eval.ClassWiseEvaluator;
+import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.eval.ReportTable;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.Devices;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
+import org.hamkafka.core.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The command line: {@code train} (train, evaluate, write report.json and model.npz), {@code eval}
+ * (evaluate a saved model.npz) and {@code compare} (ρ of one report against a baseline report).
+ * Impossible settings stop with a message naming the setting and exit code 2.
+ */
+@Command(name = "ham", mixinStandardHelpOptions = true, version = "ham 0.1",
+        description = "HAM adversarial training and class-wise robust-fairness evaluation",
+        subcommands = {HamCli.Train.class, HamCli.Eval.class, HamCli.Compare.class})
+public final class HamCli implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad settings). */
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new HamCli());
+        // failures at run time (missing data, unreadable files): one clear line, exit code 1
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            cmd.getErr().println("error: " + ex.getMessage());
+            return 1;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a subcommand is needed: train, eval or compare");
+    }
+
+    static TrainConfig validated(CommandSpec spec, ConfigOptions options) {
+        try {
+            return options.toConfig().validate();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "invalid setting: " + e.getMessage());
+        }
+    }
+
+    static Dataset[] load(CommandSpec spec, TrainConfig cfg, boolean needTrain) {
+        try {
+            Dataset test = TrainingRun.loadTest(cfg);
+            Dataset train = needTrain ? TrainingRun.loadTrain(cfg) : null;
+            return new Dataset[]{train, test};
+        } catch (DatasetNotFoundException e) {
+            throw new IllegalStateException("data set not found: " + e.getMessage(), e);
+        } catch (UncheckedIOException e) {
+            throw new IllegalStateException("data set " + cfg.dataset()
+                    + " could not be read (corrupt or truncated file?): " + e.getMessage()
+                    + ". Reinstall it (fashion-mnist: apt-get install --reinstall dataset-fashion-mnist) or point "
+                    + "--data-dir at good files", e);
+        }
+    }
+
+    static ClassWiseReport evaluate(TrainConfig cfg, Classifier f, Dataset test) {
+        ClassWiseEvaluator ev = new ClassWiseEvaluator(
+                ClassWiseEvaluator.attacks(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+        try (ProgressBar pb = bar("evaluate", test.size())) {
+            return ev.evaluate(f, test, done -> pb.stepTo(done));
+        }
+    }
+
+    static ProgressBar bar(String task, long total) {
+        return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500).continuousUpdate().build();
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Train a model, evaluate it class-wise, write report.json and model.npz")
+    static final class Train implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+        @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            TrainConfig cfg = validated(spec, options);
+            Path dir = out != null ? out
+                    : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            Dataset[] data = load(spec, cfg, true);
+            TrainingRun run = new TrainingRun(cfg);
+            try (Classifier f = run.newModel(data[0])) {
+                TrainingRun.Result result;
+                long batches = (long) cfg.epochs() * ((data[0].size() + cfg.batchSize() - 1) / cfg.batchSize());
+                try (ProgressBar pb = bar("train " + cfg.method(), batches)) {
+                    result = run.train(f, data[0], p -> {
+                        pb.step();
+                        pb.setExtraMessage(String.format(Locale.ROOT, " epoch %d/%d loss %.3f drop %.2f %.0f ex/s",
+                                p.epoch() + 1, p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond()));
+                    });
+                }
+                Files.createDirectories(dir);
+                try (OutputStream os = Files.newOutputStream(dir.resolve("model.npz"))) {
+                    ModelWeights.exportNpz(f, os);
+                }
+                ClassWiseReport eval = evaluate(cfg, f, data[1]);
+                Report report = Report.of(cfg, eval, result.cost());
+                report.write(dir.resolve("report.json"));
+                System.out.println(ReportTable.format(report));
+                System.out.println("wrote " + dir.resolve("report.json") + " and " + dir.resolve("model.npz"));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = "Evaluate a saved model.npz class-wise (settings as for train: --dataset, --model, --eps, ...)")
+    static final class Eval implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Mixin
+        ConfigOptions options;
+        @Option(names = "--weights", required = true, description = "model.npz written by train")
+        Path weights;
+        @Option(names = "--out", description = "where to write the report (default: report.json next to the weights)")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            TrainConfig cfg = validated(spec, options);
+            if (!Files.isReadable(weights)) {
+                throw new ParameterException(spec.commandLine(), "--weights: cannot read " + weights);
+            }
+            Dataset test = load(spec, cfg, false)[1];
+            try (InputStream in = Files.newInputStream(weights);
+                 Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.device()), in)) {
+                Report report = Report.of(cfg, evaluate(cfg, f, test), null);
+                Path file = out != null ? out
+                        : (weights.toAbsolutePath().getParent()).resolve("eval-report.json");
+                report.write(file);
+                System.out.println(ReportTable.format(report));
+                System.out.println("wrote " + file);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "compare", mixinStandardHelpOptions = true,
+            description = "ρ = (worst_new - worst_base)/worst_base - (avg_base - avg_new)/avg_base of two reports")
+    static final class Compare implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", description = "baseline report.json")
+        Path baseline;
+        @Parameters(index = "1", description = "new report.json")
+        Path candidate;
+        @Option(names = "--attack", description = "attack whose robust accuracy is compared (default: the reports' headline attack)")
+        String attack;
+
+        @Override
+        public Integer call() {
+            Report base = read(baseline);
+            Report cand = read(candidate);
+            String a = attack != null ? attack : base.attack();
+            FairnessMetrics mb = metrics(base, a, baseline);
+            FairnessMetrics mc = metrics(cand, a, candidate);
+            System.out.printf(Locale.ROOT, "%-10s %10s %10s%n", "", "baseline", "new");
+            System.out.printf(Locale.ROOT, "%-10s %10.4f %10.4f%n", "average", mb.average(), mc.average());
+            System.out.printf(Locale.ROOT, "%-10s %10.4f %10.4f%n", "worst", mb.worst(), mc.worst());
+            System.out.printf(Locale.ROOT, "rho (%s) = %.4f%n", a == null ? "clean" : a, mc.rhoAgainst(mb));
+            return 0;
+        }
+
+        private Report read(Path p) {
+            try {
+                return Report.read(p);
+            } catch (IllegalArgumentException | UncheckedIOException e) {
+                throw new ParameterException(spec.commandLine(), p + ": " + e.getMessage());
+            }
+        }
+
+        private FairnessMetrics metrics(Report r, String a, Path p) {
+            if (a == null) {
+                return r.cleanAccuracy();
+            }
+            try {
+                return r.robust(a);
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), p + ": " + e.getMessage());
+            }
+        }
+    }
+
+}

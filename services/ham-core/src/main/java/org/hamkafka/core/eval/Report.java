@@ -1,0 +1,107 @@
+package org.hamkafka.core.eval;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The result of a run as a small JSON document (in the spirit of a RobustBench model card): data
+ * set, method, model, threat model, clean and robust accuracy with their fairness aggregates and
+ * per-class values, the robust accuracy under every other evaluation attack, the measured training
+ * cost and every setting.
+ *
+ * @param attack         the headline evaluation attack (the first one evaluated, e.g. pgd-20)
+ * @param robustAccuracy robust accuracy under {@code attack}
+ * @param robustAccuracyByAttack robust accuracy under each evaluation attack, headline included
+ * @param trainingCost   null for a report of a model evaluated without training
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Report(String dataset, String method, String model, float eps, String attack, List<String> classes,
+                     @JsonProperty("test_examples") long testExamples,
+                     @JsonProperty("clean_accuracy") FairnessMetrics cleanAccuracy,
+                     @JsonProperty("robust_accuracy") FairnessMetrics robustAccuracy,
+                     @JsonProperty("robust_accuracy_by_attack") Map<String, FairnessMetrics> robustAccuracyByAttack,
+                     @JsonProperty("training_cost") TrainingCost trainingCost,
+                     TrainConfig settings) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Builds the report of an evaluation; the first attack of the evaluation is the headline one. */
+    public static Report of(TrainConfig cfg, ClassWiseReport eval, TrainingCost cost) {
+        Map<String, FairnessMetrics> byAttack = new LinkedHashMap<>();
+        for (String a : eval.attacks()) {
+            byAttack.put(a, eval.robust(a));
+        }
+        String headline = eval.attacks().isEmpty() ? null : eval.attacks().get(0);
+        long n = 0;
+        for (long c : eval.classCounts()) {
+            n += c;
+        }
+        return new Report(cfg.dataset(), cfg.method(), cfg.model(), cfg.eps(), headline, eval.classNames(), n,
+                eval.clean(), headline == null ? null : byAttack.get(headline), byAttack, cost, cfg);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Report fromJson(String json) {
+        try {
+            Report r = JSON.readValue(json, Report.class);
+            if (r.dataset == null || r.cleanAccuracy == null || r.classes == null) {
+                throw new IllegalArgumentException("not a HAM report: 'dataset', 'classes' and 'clean_accuracy' "
+                        + "are required");
+            }
+            return r;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable report JSON: " + e.getMessage(), e);
+        }
+    }
+
+    public void write(Path file) {
+        try {
+            if (file.getParent() != null) {
+                Files.createDirectories(file.getParent());
+            }
+            Files.writeString(file, toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Report read(Path file) {
+        try {
+            return fromJson(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read report " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The robust accuracy under the named attack. */
+    public FairnessMetrics robust(String attackName) {
+        FairnessMetrics m = robustAccuracyByAttack == null ? null : robustAccuracyByAttack.get(attackName);
+        if (m == null) {
+            throw new IllegalArgumentException("report has no robust accuracy under '" + attackName + "'; it has "
+                    + (robustAccuracyByAttack == null ? "none" : robustAccuracyByAttack.keySet()));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,108 @@
+package org.hamkafka.core.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.hamkafka.core.attack.EarlyDropPgd;
+import org.hamkafka.core.attack.EarlyDropResult;
+import org.hamkafka.core.attack.HardExampleWeights;
+import org.hamkafka.core.attack.Norm;
+import org.hamkafka.core.model.Classifier;
+
+/**
+ * HAM: the first {@code warmupEpochs} epochs are plain PGD-AT; afterwards early-dropping PGD keeps
+ * only the hard examples (misclassified at K') and the loss is {@code (1/n) Σ_hard ŵ_i·CE_i}.
+ *
+ * <p>The weights are computed in the training half, from the gathered variations: when a batch was
+ * split across several attack workers, the normalisation ({@code v̂ = v·n/Σv}, {@code ŵ = w·n/Σw})
+ * then runs over the whole batch's hard examples, exactly as in one process. A batch without any
+ * hard example takes no optimizer step.
+ */
+public final class HamTraining implements TrainingMethod {
+    private final float eps;
+    private final float alpha;
+    private final int steps;
+    private final int dropStep;
+    private final Norm norm;
+    private final float lambda;
+    private final float base;
+    private final boolean weighting;
+    private final boolean variationOnLogits;
+    private final int warmupEpochs;
+    private final PgdAdversarialTraining warmup;
+
+    public HamTraining(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda, float base,
+                       boolean weighting, boolean variationOnLogits, int warmupEpochs) {
+        if (dropStep < 1 || dropStep >= steps) {
+            throw new IllegalArgumentException("K' (dropStep) must satisfy 1 <= K' < K = " + steps + "; got " + dropStep);
+        }
+        this.eps = eps;
+        this.alpha = alpha;
+        this.steps = steps;
+        this.dropStep = dropStep;
+        this.norm = norm;
+        this.lambda = lambda;
+        this.base = base;
+        this.weighting = weighting;
+        this.variationOnLogits = variationOnLogits;
+        this.warmupEpochs = warmupEpochs;
+        this.warmup = new PgdAdversarialTraining(eps, alpha, steps, norm);
+    }
+
+    @Override
+    public String name() {
+        return "ham";
+    }
+
+    /** True in the warm-up epochs, which are plain PGD-AT. */
+    public boolean inWarmup(int epoch) {
+        return epoch < warmupEpochs;
+    }
+
+    @Override
+    public AttackOutput attack(Classifier f, NDArray x, NDArray y, long[] exampleIds, long seed, int epoch) {
+        if (inWarmup(epoch)) {
+            return warmup.attack(f, x, y, exampleIds, seed, epoch);
+        }
+        NDArray start = Starts.uniform(x, seed, exampleIds, eps, norm);
+        EarlyDropResult r = new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits)
+                .attack(f, x, y, start);
+        if (start != null) {
+            start.close();
+        }
+        return new AttackOutput(r.hardAdversarial(), r.hardIndices(), r.variation(), r.stats());
+    }
+
+    @Override
+    public StepResult train(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, AttackOutput attack, float lr,
+                            int epoch) {
+        if (inWarmup(epoch)) {
+            return warmup.train(f, optimizer, x, y, attack, lr, epoch);
+        }
+        int batch = (int) x.getShape().get(0);
+        int[] hard = attack.keptIndices();
+        int n = hard.length;
+        if (n == 0) {
+            // every example stayed on the right side of the boundary at K': nothing to learn from
+            return new StepResult(Float.NaN, batch, 0, false, attack.stats(), 0, 0);
+        }
+        if (attack.variation() == null || attack.variation().length != n || attack.adversarial() == null) {
+            throw new IllegalArgumentException("HAM needs the hard examples' adversarial rows and variations ("
+                    + n + " kept indices)");
+        }
+        float[] w = hardWeights(attack.variation());
+        float loss;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            NDArray idx = scope.create(Starts.toLong(hard));
+            NDArray yHard = y.get(idx);
+            yHard.attach(scope);
+            loss = WeightedLoss.step(f, optimizer, attack.adversarial(), yHard, w, lr);
+        }
+        return WeightedLoss.result(loss, batch, n, attack.stats());
+    }
+
+    /** ŵ of the hard examples from their variations (mean 1), or all ones in the uniform variant. */
+    public float[] hardWeights(float[] variation) {
+        return weighting ? HardExampleWeights.weights(variation, lambda, base)
+                : HardExampleWeights.uniform(variation.length);
+    }
+}

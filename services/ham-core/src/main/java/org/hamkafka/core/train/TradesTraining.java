@@ -1,0 +1,84 @@
+package org.hamkafka.core.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.core.attack.Norm;
+import org.hamkafka.core.attack.TradesAttack;
+import org.hamkafka.core.model.Classifier;
+
+/**
+ * TRADES (Zhang et al.): the attack maximises KL(p(x)||p(x')) from x + 0.001·N(0,1); the loss is
+ * {@code mean_i CE(f(x_i), y_i) + β · mean_i KL(p(x_i) || p(x_adv,i))}, both forwards in training
+ * mode and the gradient flowing through both (as in the reference code).
+ */
+public final class TradesTraining implements TrainingMethod {
+    private final float eps;
+    private final float alpha;
+    private final int steps;
+    private final float beta;
+    private final Norm norm;
+
+    public TradesTraining(float eps, float alpha, int steps, float beta, Norm norm) {
+        this.eps = eps;
+        this.alpha = alpha;
+        this.steps = steps;
+        this.beta = beta;
+        this.norm = norm;
+    }
+
+    @Override
+    public String name() {
+        return "trades";
+    }
+
+    /** Counted passes: one clean forward (p(x)), then K forward and K backward passes. */
+    @Override
+    public AttackOutput attack(Classifier f, NDArray x, NDArray y, long[] exampleIds, long seed, int epoch) {
+        long t0 = System.nanoTime();
+        int n = (int) x.getShape().get(0);
+        NDArray start = Starts.trades(x, seed, exampleIds);
+        NDArray adv = new TradesAttack(eps, alpha, steps, norm, seed).perturb(f, x, y, start);
+        start.close();
+        return new AttackOutput(adv, Starts.all(n), null,
+                new AttackStats(n, n, (long) n * (steps + 1), (long) n * steps, (System.nanoTime() - t0) / 1e6));
+    }
+
+    @Override
+    public StepResult train(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, AttackOutput attack, float lr,
+                            int epoch) {
+        int n = (int) x.getShape().get(0);
+        if (attack.adversarial() == null || attack.keptIndices().length != n) {
+            throw new IllegalArgumentException("TRADES trains on every row: expected " + n
+                    + " adversarial rows, got " + attack.keptIndices().length);
+        }
+        float loss;
+        try (NDManager scope = x.getManager().newSubManager()) {
+            optimizer.zeroGradients(f);
+            f.requireParameterGradients(true);
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray clean = x.stopGradient();
+                NDArray adv = attack.adversarial().stopGradient();
+                clean.attach(scope);
+                adv.attach(scope);
+                NDArray logitsClean = f.logits(clean, true);
+                logitsClean.attach(scope);
+                NDArray logitsAdv = f.logits(adv, true);
+                logitsAdv.attach(scope);
+                NDArray ce = WeightedLoss.crossEntropy(logitsClean, y).mean();
+                NDArray logpClean = logitsClean.logSoftmax(1);
+                NDArray logpAdv = logitsAdv.logSoftmax(1);
+                // KL(p(x) || p(x_adv)) = Σ_c p_c(x) (log p_c(x) - log p_c(x_adv)), averaged over the batch
+                NDArray kl = logpClean.exp().mul(logpClean.sub(logpAdv)).sum(new int[]{1}).mean();
+                NDArray total = ce.add(kl.mul(beta));
+                total.attach(scope);
+                gc.backward(total);
+                loss = total.getFloat();
+            }
+            optimizer.step(f, lr);
+        }
+        return new StepResult(loss, n, n, true, attack.stats(), 2L * n, 2L * n);
+    }
+}
