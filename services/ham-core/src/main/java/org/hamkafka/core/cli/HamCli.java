@@ -54,7 +54,15 @@ public final class HamCli implements Runnable {
 
     /** Runs the command line and returns the exit code (0 ok, 1 failure, 2 bad settings). */
     public static int run(String... args) {
+        return run(null, args);
+    }
+
+    /** As {@link #run(String...)}, with error messages going to {@code err} (null: standard error). */
+    public static int run(java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new HamCli());
+        if (err != null) {
+            cl.setErr(err);
+        }
         // failures at run time (missing data, unreadable files): one clear line, exit code 1
         cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             cmd.getErr().println("error: " + ex.getMessage());

@@ -48,8 +48,8 @@ class TrainConfigTest {
         assertTrue(m.contains("method") && m.contains("pgd-at") && m.contains("gairat"), m);
         m = message(d.toBuilder().model("resnet50").build());
         assertTrue(m.contains("model") && m.contains("smallcnn"), m);
-        m = message(d.toBuilder().dataset("mnist").build());
-        assertTrue(m.contains("dataset") && m.contains("fashion-mnist"), m);
+        m = message(d.toBuilder().dataset("imagenet").build());
+        assertTrue(m.contains("dataset") && m.contains("fashion-mnist") && m.contains("imagenet"), m);
         m = message(d.toBuilder().momentum(1f).build());
         assertTrue(m.contains("momentum") && m.contains("[0, 1)"), m);
         m = message(d.toBuilder().evalAttacks(List.of("pgd-0")).build());

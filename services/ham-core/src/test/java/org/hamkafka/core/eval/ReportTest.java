@@ -1,0 +1,78 @@
+package org.hamkafka.core.eval;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportTest {
+    static Report sample() {
+        List<String> names = List.of("a", "b");
+        long[][] clean = {{9, 1}, {2, 8}};
+        long[][] pgd = {{6, 4}, {7, 3}};
+        long[][] cw = {{5, 5}, {8, 2}};
+        ClassWiseReport eval = new ClassWiseReport(names, clean, new java.util.LinkedHashMap<>(
+                Map.of("pgd-20", pgd)) {{
+            put("cw-20", cw);
+        }});
+        TrainConfig cfg = TrainConfig.defaults().toBuilder().method("pgd-at").epochs(3).build();
+        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9);
+        return Report.of(cfg, eval, cost);
+    }
+
+    @Test
+    void jsonHasTheRequiredFieldsAndRoundTrips(@TempDir Path dir) throws Exception {
+        Report r = sample();
+        Path file = dir.resolve("report.json");
+        r.write(file);
+        JsonNode j = new ObjectMapper().readTree(file.toFile());
+        for (String field : List.of("dataset", "method", "model", "eps", "attack", "classes", "clean_accuracy",
+                "robust_accuracy", "robust_accuracy_by_attack", "training_cost", "settings")) {
+            assertTrue(j.has(field), "missing " + field);
+        }
+        for (String field : List.of("average", "worst", "best", "std", "nstd", "worst_class", "per_class")) {
+            assertTrue(j.get("robust_accuracy").has(field), "robust_accuracy lacks " + field);
+        }
+        assertEquals("pgd-20", j.get("attack").asText());
+        assertEquals(0.3, j.get("robust_accuracy").get("worst").asDouble(), 1e-12);   // class b: 3/10
+        assertEquals("b", j.get("robust_accuracy").get("worst_class").asText());
+        assertEquals(0.35, j.get("robust_accuracy_by_attack").get("cw-20").get("average").asDouble(), 1e-12);
+        assertEquals(20, j.get("training_cost").get("examples_dropped").asLong());
+        assertEquals(3000, j.get("training_cost").get("attack_forward_rows").asLong());
+        assertEquals(3, j.get("settings").get("dropStep").asInt());
+
+        Report back = Report.read(file);
+        assertEquals(r.settings(), back.settings());
+        assertEquals(r.trainingCost(), back.trainingCost());
+        assertEquals(r.classes(), back.classes());
+        assertArrayEquals(r.robustAccuracy().perClass(), back.robustAccuracy().perClass(), 0);
+        assertEquals(r.robust("cw-20").worst(), back.robust("cw-20").worst(), 0);
+        assertEquals(r.cleanAccuracy().nstd(), back.cleanAccuracy().nstd(), 0);
+    }
+
+    @Test
+    void tableMarksTheWorstRobustClass() {
+        String t = ReportTable.format(sample());
+        assertTrue(t.contains("*b"), t);
+        assertTrue(t.contains(" a "), t);
+        assertTrue(t.contains("pgd-20") && t.contains("cw-20"), t);
+        assertTrue(t.contains("0.3000"), t);
+    }
+
+    @Test
+    void rejectsADocumentThatIsNotAReport() {
+        assertThrows(IllegalArgumentException.class, () -> Report.fromJson("{\"hello\": 1}"));
+        assertThrows(IllegalArgumentException.class, () -> Report.fromJson("not json"));
+    }
+}

@@ -1,0 +1,93 @@
+package org.hamkafka.core.train;
+
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.model.Classifier;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainingRunTest {
+    static final DatasetInfo INFO = new DatasetInfo("synthetic", 1, 4, 4, List.of("a", "b", "c"),
+            new float[]{0.5f}, new float[]{0.3f});
+
+    /** 48 images: class c is brighter in row c (learnable), plus noise. */
+    static Dataset synthetic() {
+        Random r = new Random(3);
+        int n = 48;
+        float[] px = new float[n * 16];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 3;
+            for (int j = 0; j < 16; j++) {
+                px[i * 16 + j] = 0.3f * r.nextFloat() + (j / 4 == labels[i] ? 0.6f : 0f);
+            }
+        }
+        return new Dataset(INFO, px, labels);
+    }
+
+    static List<float[]> run(TrainConfig cfg, Dataset d, List<TrainingRun.BatchProgress> seen, TrainingCost[] cost) {
+        TrainingRun run = new TrainingRun(cfg);
+        try (Classifier f = run.newModel(d)) {
+            TrainingRun.Result r = run.train(f, d, seen::add);
+            cost[0] = r.cost();
+            List<float[]> w = new ArrayList<>();
+            for (Pair<String, Parameter> p : f.block().getParameters()) {
+                w.add(p.getValue().getArray().toFloatArray());
+            }
+            return w;
+        }
+    }
+
+    @Test
+    void sameSeedGivesIdenticalWeightsAndCostsAreCounted() {
+        TrainConfig cfg = TrainConfig.defaults().toBuilder().model("tiny-cnn").device("cpu").method("ham")
+                .epochs(2).warmupEpochs(1).batchSize(16).eps(0.3f).alpha(0.1f).seed(5).build();
+        Dataset d = synthetic();
+        List<TrainingRun.BatchProgress> p1 = new ArrayList<>();
+        TrainingCost[] c1 = new TrainingCost[1];
+        TrainingCost[] c2 = new TrainingCost[1];
+        TrainingCost[] c3 = new TrainingCost[1];
+        List<float[]> a = run(cfg, d, p1, c1);
+        List<float[]> b = run(cfg, d, new ArrayList<>(), c2);
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i), b.get(i), 0f, "parameter " + i);
+        }
+        assertEquals(c1[0].examplesDropped(), c2[0].examplesDropped());
+        assertEquals(c1[0].attackForwardRows(), c2[0].attackForwardRows());
+
+        // 2 epochs × 3 batches; epoch 0 is PGD-AT warm-up: 48 rows × K = 10 passes
+        assertEquals(6, p1.size());
+        assertEquals(96, c1[0].examplesSeen());
+        assertEquals(c1[0].examplesSeen(), c1[0].examplesTrained() + c1[0].examplesDropped());
+        assertTrue(c1[0].attackBackwardRows() >= 480, "warm-up alone costs 480 backward rows");
+        assertTrue(c1[0].attackBackwardRows() < 960, "HAM's early drop saves backward rows in epoch 1");
+
+        List<float[]> other = run(cfg.toBuilder().seed(6).build(), d, new ArrayList<>(), c3);
+        boolean differs = false;
+        for (int i = 0; i < a.size(); i++) {
+            differs |= !java.util.Arrays.equals(a.get(i), other.get(i));
+        }
+        assertTrue(differs, "another seed gives other weights");
+    }
+
+    @Test
+    void stepSeedsDifferAcrossBatchesAndEpochsAndAreStable() {
+        assertEquals(Seeds.step(1, 2, 3), Seeds.step(1, 2, 3));
+        assertNotEquals(Seeds.step(1, 2, 3), Seeds.step(1, 2, 4));
+        assertNotEquals(Seeds.step(1, 2, 3), Seeds.step(1, 3, 3));
+        assertNotEquals(Seeds.step(1, 2, 3), Seeds.step(2, 2, 3));
+        assertFalse(Seeds.step(0, 0, 0) == 0);
+    }
+}
