@@ -1,0 +1,113 @@
+package org.hamkafka.trainer.messaging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Emitter;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackResult;
+import org.hamkafka.contracts.CheckpointAnnouncement;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ModelSnapshot;
+import org.hamkafka.contracts.Topics;
+import org.hamkafka.contracts.TrainingProgress;
+import org.hamkafka.contracts.Versioned;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The trainer's Kafka side: publishes snapshots, attack requests, progress and checkpoints (JSON
+ * bytes from the contracts' {@link Codec}, keyed as {@link Topics} says) and consumes attack results
+ * into {@link PendingResults}. A result that cannot be read is nacked: the channel's
+ * dead-letter-queue strategy puts it on {@code ham.attack.results.dlq} with the reason.
+ */
+@ApplicationScoped
+public class TrainerMessaging {
+    private static final Logger LOG = Logger.getLogger(TrainerMessaging.class);
+
+    private final PendingResults pending = new PendingResults();
+
+    @Inject
+    @Channel("attack-requests")
+    Emitter<byte[]> attackRequests;
+
+    @Inject
+    @Channel("models")
+    Emitter<byte[]> models;
+
+    @Inject
+    @Channel("training-progress")
+    Emitter<byte[]> progress;
+
+    @Inject
+    @Channel("checkpoints")
+    Emitter<byte[]> checkpoints;
+
+    @Inject
+    MeterRegistry registry;
+
+    private Counter ignored;
+
+    public PendingResults pending() {
+        return pending;
+    }
+
+    /** Sends one shard; keyed {@code <job>/<step>/<shard>} so the shards spread over the partitions. */
+    public CompletionStage<Void> sendAttackRequest(AttackRequest r) {
+        return send(attackRequests, Topics.attackRequestKey(r.jobId(), r.step(), r.shardIndex()), r);
+    }
+
+    public CompletionStage<Void> publishSnapshot(ModelSnapshot s) {
+        return send(models, Topics.key(s.jobId()), s);
+    }
+
+    public CompletionStage<Void> publishProgress(TrainingProgress p) {
+        return send(progress, Topics.key(p.jobId()), p);
+    }
+
+    public CompletionStage<Void> publishCheckpoint(CheckpointAnnouncement c) {
+        return send(checkpoints, Topics.key(c.jobId()), c);
+    }
+
+    private static CompletionStage<Void> send(Emitter<byte[]> emitter, String key, Versioned payload) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Message<byte[]> m = Message.of(Codec.toBytes(payload))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
+                .withAck(() -> {
+                    done.complete(null);
+                    return CompletableFuture.completedFuture(null);
+                })
+                .withNack(t -> {
+                    done.completeExceptionally(t);
+                    return CompletableFuture.completedFuture(null);
+                });
+        emitter.send(m);
+        return done;
+    }
+
+    /**
+     * Hands each attack result to the job waiting for it. Malformed records throw, which nacks them
+     * into the dead-letter topic; results nobody waits for are counted and dropped.
+     */
+    @Incoming("attack-results")
+    @Blocking
+    public void onAttackResult(byte[] payload) {
+        AttackResult r = Codec.fromBytes(payload, AttackResult.class);
+        if (!pending.complete(r)) {
+            if (ignored == null) {
+                ignored = registry.counter("ham_trainer_attack_results_ignored_total");
+            }
+            ignored.increment();
+            LOG.debugf("ignoring attack result of job %s step %d shard %d: nobody waits for it", r.jobId(), r.step(),
+                    r.shardIndex());
+        }
+    }
+}

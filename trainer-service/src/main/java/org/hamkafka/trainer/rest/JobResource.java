@@ -1,0 +1,84 @@
+package org.hamkafka.trainer.rest;
+
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.core.Context;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.hamkafka.trainer.persistence.JobEvent;
+import org.hamkafka.trainer.service.JobService;
+
+import java.util.List;
+
+/** Training jobs: submit, list, inspect, cancel. */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "jobs", description = "Adversarial training jobs (HAM, PGD-AT, TRADES, Fast-AT, standard)")
+public class JobResource {
+    @Inject
+    JobService jobs;
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Submit a training job; missing settings take the data set's defaults")
+    @APIResponse(responseCode = "201", description = "the job, QUEUED or already RUNNING")
+    @APIResponse(responseCode = "400", description = "a bad setting: {\"field\": ..., \"message\": ...}")
+    public Response submit(JobRequest request, @Context UriInfo uri) {
+        JobView job = jobs.submit(request);
+        return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build()).entity(job).build();
+    }
+
+    @GET
+    @Operation(summary = "All jobs, newest first")
+    public List<JobView> list() {
+        return jobs.list();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One job with its progress")
+    @APIResponse(responseCode = "404", description = "no such job")
+    public JobView get(@PathParam("id") String id) {
+        return jobs.get(id).orElseThrow(() -> new JobNotFoundException(id));
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Operation(summary = "What happened to a job, oldest first")
+    public List<EventView> events(@PathParam("id") String id) {
+        jobs.get(id).orElseThrow(() -> new JobNotFoundException(id));
+        return jobs.events(id).stream().map(EventView::of).toList();
+    }
+
+    @POST
+    @Path("{id}/cancel")
+    @Operation(summary = "Cancel a job: a queued one at once, a running one at its next step")
+    @APIResponse(responseCode = "202", description = "the job, CANCELLED or about to be")
+    @APIResponse(responseCode = "409", description = "the job already ended")
+    public Response cancel(@PathParam("id") String id) {
+        JobService.CancelOutcome outcome = jobs.cancel(id);
+        return switch (outcome) {
+            case UNKNOWN -> throw new JobNotFoundException(id);
+            case ALREADY_FINAL -> Response.status(Response.Status.CONFLICT)
+                    .entity(new ErrorBody(null, "job " + id + " already ended: " + jobs.get(id).map(j -> j.state().name()).orElse("?")))
+                    .build();
+            default -> Response.accepted(jobs.get(id).orElseThrow()).build();
+        };
+    }
+
+    /** One job event as JSON. */
+    public record EventView(String at, String kind, String message) {
+        static EventView of(JobEvent e) {
+            return new EventView(e.at.toString(), e.kind, e.message);
+        }
+    }
+}

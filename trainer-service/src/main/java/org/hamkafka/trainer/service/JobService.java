@@ -1,0 +1,131 @@
+package org.hamkafka.trainer.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.hamkafka.trainer.persistence.JobEvent;
+import org.hamkafka.trainer.persistence.JobState;
+import org.hamkafka.trainer.persistence.TrainingJob;
+import org.hamkafka.trainer.rest.JobRequest;
+import org.hamkafka.trainer.rest.JobView;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Submitting, listing and cancelling jobs; the runner does the training. */
+@ApplicationScoped
+public class JobService {
+    @Inject
+    JobRunner runner;
+    @Inject
+    TrainerSettings settings;
+    @Inject
+    ObjectMapper mapper;
+
+    /** Outcome of a cancel request. */
+    public enum CancelOutcome { CANCELLED, CANCELLING, ALREADY_FINAL, UNKNOWN }
+
+    /** Validates, stores QUEUED and hands the job to the runner. */
+    public JobView submit(JobRequest request) {
+        JobRequest resolved = JobSettings.resolve(request);
+        JobSettings.validate(resolved, runner.dataDir(resolved.dataset), settings.device());
+        String id = create(resolved);
+        runner.start(id);
+        return get(id).orElseThrow();
+    }
+
+    @Transactional
+    String create(JobRequest resolved) {
+        TrainingJob j = new TrainingJob();
+        j.id = UUID.randomUUID().toString();
+        j.state = JobState.QUEUED;
+        try {
+            j.configJson = mapper.writeValueAsString(resolved);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot store job settings: " + e.getMessage(), e);
+        }
+        j.shardsPerBatch = resolved.shardsPerBatch;
+        j.batchesInFlight = resolved.batchesInFlight;
+        j.epochs = resolved.epochs;
+        j.createdAt = OffsetDateTime.now();
+        j.updatedAt = j.createdAt;
+        j.persist();
+        JobEvent.record(j.id, "QUEUED", "submitted");
+        return j.id;
+    }
+
+    @Transactional
+    public Optional<JobView> get(String id) {
+        return TrainingJob.<TrainingJob>findByIdOptional(id).map(this::view);
+    }
+
+    @Transactional
+    public List<JobView> list() {
+        return TrainingJob.listNewestFirst().stream().map(this::view).toList();
+    }
+
+    @Transactional
+    public List<JobEvent> events(String id) {
+        return JobEvent.of(id);
+    }
+
+    /** QUEUED jobs end at once; RUNNING ones at their next step boundary. */
+    public CancelOutcome cancel(String id) {
+        CancelOutcome outcome = markCancel(id);
+        if (outcome == CancelOutcome.CANCELLING && !runner.cancel(id)) {
+            // not running in this process (e.g. left RUNNING by a stopped one): nothing to wait for
+            finishCancel(id);
+            return CancelOutcome.CANCELLED;
+        }
+        return outcome;
+    }
+
+    @Transactional
+    CancelOutcome markCancel(String id) {
+        TrainingJob j = TrainingJob.findById(id);
+        if (j == null) {
+            return CancelOutcome.UNKNOWN;
+        }
+        if (j.state.isFinal()) {
+            return CancelOutcome.ALREADY_FINAL;
+        }
+        j.cancelRequested = true;
+        j.updatedAt = OffsetDateTime.now();
+        if (j.state == JobState.QUEUED && !runner.isRunningHere(id)) {
+            j.state = JobState.CANCELLED;
+            j.finishedAt = j.updatedAt;
+            JobEvent.record(id, "CANCELLED", "cancelled while queued");
+            return CancelOutcome.CANCELLED;
+        }
+        JobEvent.record(id, "CANCEL_REQUESTED", null);
+        return CancelOutcome.CANCELLING;
+    }
+
+    @Transactional
+    void finishCancel(String id) {
+        TrainingJob j = TrainingJob.findById(id);
+        if (j != null && !j.state.isFinal()) {
+            j.state = JobState.CANCELLED;
+            j.finishedAt = OffsetDateTime.now();
+            j.updatedAt = j.finishedAt;
+            JobEvent.record(id, "CANCELLED", "cancelled (no worker was running it)");
+        }
+    }
+
+    JobView view(TrainingJob j) {
+        JobRequest s;
+        try {
+            s = mapper.readValue(j.configJson, JobRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);
+        }
+        JobView.Progress p = new JobView.Progress(j.epoch, j.epochs, j.batchIndex, j.batchesPerEpoch, j.step, j.loss,
+                j.dropRate, j.examplesPerSecond, j.modelVersion, j.staleness, j.lastSnapshotKey, j.lastCheckpointKey,
+                j.lastCheckpointSha256, j.resumeKey);
+        return new JobView(j.id, j.state, s, p, j.error, j.createdAt, j.startedAt, j.finishedAt);
+    }
+}

@@ -1,0 +1,40 @@
+package org.hamkafka.trainer.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.time.Duration;
+
+/** The trainer's own settings ({@code ham.trainer.*}); the data folder is {@code ham.data.dir}. */
+@ConfigMapping(prefix = "ham.trainer")
+public interface TrainerSettings {
+    /** Where the training half runs: cpu, gpu or auto. */
+    @WithDefault("auto")
+    String device();
+
+    /** Jobs trained at the same time (one worker thread each); more wait QUEUED. */
+    @WithName("max-concurrent-jobs")
+    @WithDefault("2")
+    int maxConcurrentJobs();
+
+    /** How long to wait for one shard's attack result before sending the request again. */
+    @WithName("attack-timeout")
+    @WithDefault("PT2M")
+    Duration attackTimeout();
+
+    /** Requests sent per shard (first + resends) before the job fails. */
+    @WithName("attack-attempts")
+    @WithDefault("3")
+    int attackAttempts();
+
+    /** A resume state is written every this many steps (and at every epoch end). */
+    @WithName("state-every-steps")
+    @WithDefault("20")
+    int stateEverySteps();
+
+    /** On start-up, continue jobs left RUNNING or QUEUED by an earlier process. */
+    @WithName("resume-on-start")
+    @WithDefault("true")
+    boolean resumeOnStart();
+}

@@ -1,0 +1,208 @@
+package org.hamkafka.trainer;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import io.smallrye.reactive.messaging.memory.InMemorySource;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.CheckpointAnnouncement;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.TrainingProgress;
+import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.trainer.support.AttackHalf;
+import org.hamkafka.trainer.support.DataDirResource;
+import org.hamkafka.trainer.support.InMemoryChannels;
+import org.hamkafka.trainer.support.PostgresS3Resource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * REST validation and the job life cycle, fast: messaging on the in-memory connector, a real
+ * PostgreSQL and S3. The test answers the trainer's attack requests itself with ham-core's attack
+ * half.
+ */
+@QuarkusTest
+@WithTestResource(value = PostgresS3Resource.class)
+@WithTestResource(value = InMemoryChannels.class)
+@WithTestResource(value = DataDirResource.class)
+class JobResourceTest {
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    @Inject
+    ObjectStore store;
+
+    private AttackHalf half;
+    private int answered;
+
+    @BeforeEach
+    void setUp() {
+        half = new AttackHalf(store::get);
+        answered = 0;
+        connector.sink("attack-requests").clear();
+        connector.sink("training-progress").clear();
+        connector.sink("checkpoints").clear();
+        connector.sink("models").clear();
+    }
+
+    @AfterEach
+    void tearDown() {
+        half.close();
+    }
+
+    @Test
+    void badSettingsAreRejectedNamingTheField() {
+        Map<String, String> cases = Map.of(
+                "{\"eps\": -0.1}", "eps",
+                "{\"method\": \"ham\", \"steps\": 5, \"drop_step\": 5}", "drop_step",
+                "{\"dataset\": \"cifar11\"}", "dataset",
+                "{\"model\": \"resnet-9000\"}", "model",
+                "{\"batch_size\": 64, \"shards_per_batch\": 65}", "shards_per_batch",
+                "{\"batches_in_flight\": 0}", "batches_in_flight",
+                "{\"epoch\": 3}", "epoch",
+                "{\"eps\": \"big\"}", "eps",
+                "{\"momentum\": 1.0}", "momentum",
+                "{\"warmup_epochs\": -1}", "warmup_epochs");
+        cases.forEach((body, field) -> given().contentType(ContentType.JSON).body(body)
+                .when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo(field)).body("message", containsString(field.split("_")[0])));
+        // the message is ham-core's, with the allowed range
+        given().contentType(ContentType.JSON).body("{\"method\": \"ham\", \"steps\": 5, \"drop_step\": 5}")
+                .when().post("/jobs")
+                .then().statusCode(400).body("message", containsString("1 <= K' < K = 5"));
+    }
+
+    @Test
+    void unknownJobsAre404() {
+        given().when().get("/jobs/no-such-job").then().statusCode(404).body("message", containsString("no-such-job"));
+        given().when().post("/jobs/no-such-job/cancel").then().statusCode(404);
+    }
+
+    @Test
+    void jobRunsToCompletionWithShardedRequests() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "ham", "warmup_epochs": 0,
+                 "eps": 0.1, "steps": 3, "drop_step": 1, "train_subset": 128, "batch_size": 32, "epochs": 1,
+                 "lr": 0.05, "seed": 11, "shards_per_batch": 2}""";
+        Response created = given().contentType(ContentType.JSON).body(body).when().post("/jobs");
+        created.then().statusCode(201).body("settings.shards_per_batch", is(2)).body("settings.alpha", is(0.025f))
+                .body("settings.batches_in_flight", is(1));
+        String id = created.jsonPath().getString("id");
+        assertTrue(created.getHeader("Location").endsWith("/jobs/" + id));
+
+        List<AttackRequest> seen = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        awaitTrue(Duration.ofSeconds(90), () -> {
+            answer(seen, keys);
+            return "COMPLETED".equals(state(id));
+        });
+
+        // 128 examples / 32 = 4 batches, 2 shards each, offsets 0 and 16, keyed <job>/<step>/<shard>
+        assertEquals(8, seen.size());
+        for (AttackRequest r : seen) {
+            assertEquals(2, r.shardCount());
+            assertEquals(r.shardIndex() * 16, r.shardOffset());
+            assertEquals(16, r.rows());
+            assertEquals("linear", r.arch());
+            assertEquals("ham", r.settings().method());
+        }
+        assertTrue(keys.contains(id + "/3/1"), keys.toString());
+
+        Response job = given().when().get("/jobs/" + id);
+        job.then().statusCode(200).body("state", equalTo("COMPLETED")).body("progress.step", is(4))
+                .body("progress.epochs", is(1)).body("progress.batches_per_epoch", is(4))
+                .body("progress.last_checkpoint_key", equalTo("jobs/" + id + "/checkpoints/epoch-1.npz"));
+        String sha = job.jsonPath().getString("progress.last_checkpoint_sha256");
+        assertEquals(ObjectStore.sha256(store.get("jobs/" + id + "/checkpoints/epoch-1.npz")), sha);
+
+        // progress on ham.training.progress ends COMPLETED; one checkpoint announced with the same sha256
+        List<TrainingProgress> progress = connector.<byte[]>sink("training-progress").received().stream()
+                .map(m -> Codec.fromBytes(m.getPayload(), TrainingProgress.class))
+                .filter(p -> p.jobId().equals(id)).toList();
+        assertEquals("COMPLETED", progress.get(progress.size() - 1).state());
+        assertTrue(progress.stream().anyMatch(p -> p.state().equals("EPOCH_DONE") && p.step() == 4));
+        List<CheckpointAnnouncement> checkpoints = connector.<byte[]>sink("checkpoints").received().stream()
+                .map(m -> Codec.fromBytes(m.getPayload(), CheckpointAnnouncement.class)).toList();
+        assertEquals(1, checkpoints.size());
+        assertEquals(sha, checkpoints.get(0).sha256());
+        assertEquals(0, checkpoints.get(0).epoch());
+
+        // a finished job cannot be cancelled
+        given().when().post("/jobs/" + id + "/cancel").then().statusCode(409);
+        given().when().get("/jobs").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+        given().when().get("/jobs/" + id + "/events").then().statusCode(200)
+                .body("kind", org.hamcrest.Matchers.hasItems("QUEUED", "RUNNING", "CHECKPOINT", "COMPLETED"));
+    }
+
+    @Test
+    void runningJobIsCancelled() {
+        String body = """
+                {"model": "linear", "method": "pgd-at", "steps": 2, "train_subset": 64, "batch_size": 32,
+                 "epochs": 3, "seed": 3}""";
+        String id = given().contentType(ContentType.JSON).body(body).when().post("/jobs")
+                .then().statusCode(201).extract().path("id");
+        // nobody answers: the job waits for its first attack result
+        awaitTrue(Duration.ofSeconds(60), () -> !connector.sink("attack-requests").received().isEmpty());
+        assertEquals("RUNNING", state(id));
+        given().when().post("/jobs/" + id + "/cancel").then().statusCode(202);
+        awaitTrue(Duration.ofSeconds(30), () -> "CANCELLED".equals(state(id)));
+        given().when().get("/jobs/" + id).then().body("progress.step", is(0)).body("error", org.hamcrest.Matchers.nullValue());
+        given().when().post("/jobs/" + id + "/cancel").then().statusCode(409);
+    }
+
+    private void answer(List<AttackRequest> seen, List<String> keys) {
+        InMemorySink<byte[]> sink = connector.sink("attack-requests");
+        InMemorySource<byte[]> results = connector.source("attack-results");
+        List<? extends Message<byte[]>> received = sink.received();
+        for (; answered < received.size(); answered++) {
+            Message<byte[]> m = received.get(answered);
+            AttackRequest req = Codec.fromBytes(m.getPayload(), AttackRequest.class);
+            seen.add(req);
+            m.getMetadata(OutgoingKafkaRecordMetadata.class).ifPresent(md -> keys.add(String.valueOf(md.getKey())));
+            results.send(Codec.toBytes(half.attack(req)));
+        }
+    }
+
+    private static String state(String id) {
+        return given().when().get("/jobs/" + id).then().statusCode(200).extract().path("state");
+    }
+
+    static void awaitTrue(Duration max, BooleanSupplier condition) {
+        long end = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        assertTrue(condition.getAsBoolean(), "condition not met within " + max);
+    }
+
+}

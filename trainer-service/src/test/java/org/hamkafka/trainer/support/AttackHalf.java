@@ -1,0 +1,86 @@
+package org.hamkafka.trainer.support;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackResult;
+import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.contracts.DatasetSpec;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.contracts.ShardStats;
+import org.hamkafka.contracts.Tensor;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.AttackOutput;
+import org.hamkafka.core.train.Methods;
+import org.hamkafka.core.train.TrainConfig;
+
+import java.io.ByteArrayInputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The attack half of an attack worker, in the test: the same ham-core call the attack-service
+ * makes ({@code TrainingMethod.attack}) on the snapshot the request names. Tests use it to answer
+ * the trainer's requests over the in-memory connector or a real broker.
+ */
+public final class AttackHalf implements AutoCloseable {
+    private final Function<String, byte[]> snapshots;
+    /** a few models by snapshot key; one worker thread uses this. */
+    private final Map<String, Classifier> models = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Classifier> e) {
+            if (size() > 3) {
+                e.getValue().close();
+                return true;
+            }
+            return false;
+        }
+    };
+
+    public AttackHalf(Function<String, byte[]> snapshots) {
+        this.snapshots = snapshots;
+    }
+
+    public synchronized AttackResult attack(AttackRequest req) {
+        Classifier f = models.computeIfAbsent(req.modelKey(), key -> Classifier.fromNpz(req.arch(), info(req.dataset()),
+                Device.cpu(), new ByteArrayInputStream(snapshots.apply(key))));
+        TrainConfig cfg = config(req.dataset().name(), req.settings());
+        long t0 = System.nanoTime();
+        try (NDManager m = f.manager().newSubManager()) {
+            Tensor images = req.images();
+            NDArray x = m.create(images.floats(), new Shape(images.shape()));
+            NDArray y = m.create(req.labels().longs());
+            AttackOutput out = Methods.create(cfg).attack(f, x, y, req.exampleIds(), req.seed(), req.epoch());
+            Tensor adv = null;
+            if (out.adversarial() != null && out.keptIndices().length > 0) {
+                adv = Tensor.ofFloats(out.adversarial().getShape().getShape(), out.adversarial().toFloatArray());
+            }
+            var s = out.stats();
+            return new AttackResult(SchemaVersion.CURRENT, req.jobId(), req.step(), req.epoch(), req.shardIndex(),
+                    req.shardCount(), req.shardOffset(), req.modelVersion(), out.keptIndices(), out.variation(), adv,
+                    new ShardStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(),
+                            (System.nanoTime() - t0) / 1e6), "test-worker", null);
+        }
+    }
+
+    static DatasetInfo info(DatasetSpec d) {
+        return new DatasetInfo(d.name(), d.channels(), d.height(), d.width(), d.classNames(), d.mean(), d.std());
+    }
+
+    static TrainConfig config(String dataset, AttackSettings s) {
+        return TrainConfig.defaults(dataset).toBuilder().method(s.method()).norm(s.norm()).eps(s.eps()).alpha(s.alpha())
+                .steps(s.steps()).dropStep(s.dropStep()).variationOnLogits(s.variationOnLogits())
+                .tradesBeta(s.tradesBeta()).fastAlpha(s.fgsmAlpha()).warmupEpochs(s.warmupEpochs()).device("cpu")
+                .build();
+    }
+
+    @Override
+    public synchronized void close() {
+        models.values().forEach(Classifier::close);
+        models.clear();
+    }
+}
