@@ -1,0 +1,98 @@
+package org.hamkafka.attack.messaging;
+
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.hamkafka.attack.service.AttackMetrics;
+import org.hamkafka.attack.service.AttackSettings;
+import org.hamkafka.attack.service.AttackWorker;
+import org.hamkafka.attack.service.AttackedShard;
+import org.hamkafka.attack.service.SnapshotDigests;
+import org.hamkafka.attack.service.SnapshotRef;
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackResult;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ContractException;
+import org.hamkafka.contracts.Topics;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code ham.attack.requests} → attack half → {@code ham.attack.results}. Runs on a worker thread
+ * (an attack takes seconds); instances share the consumer group {@code ham-attack-workers}, so the
+ * partitions spread the shards over them. A record that cannot be served goes to
+ * {@code ham.attack.requests.dlq} with the reason, and, when it named a shard, a failed
+ * {@link AttackResult} tells the trainer at once; either way the next record is read.
+ */
+@ApplicationScoped
+public class AttackRequestConsumer {
+    private static final Logger LOG = Logger.getLogger(AttackRequestConsumer.class);
+
+    private final AttackWorker worker;
+    private final SnapshotDigests digests;
+    private final AttackMetrics metrics;
+    private final AttackSettings settings;
+    private final DeadLetters deadLetters;
+    private final MutinyEmitter<byte[]> results;
+
+    public AttackRequestConsumer(AttackWorker worker, SnapshotDigests digests, AttackMetrics metrics,
+                                 AttackSettings settings, DeadLetters deadLetters,
+                                 @Channel("attack-results") MutinyEmitter<byte[]> results) {
+        this.worker = worker;
+        this.digests = digests;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.deadLetters = deadLetters;
+        this.results = results;
+    }
+
+    @Incoming("attack-requests")
+    @Blocking
+    public void onRequest(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+        AttackRequest request;
+        try {
+            request = Codec.fromBytes(record.value(), AttackRequest.class);
+        } catch (ContractException | IllegalArgumentException e) {
+            reject(record, null, "malformed", e);
+            return;
+        }
+        try {
+            SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
+                    settings.snapshotWait());
+            AttackedShard shard = worker.attack(ContractMapping.shard(request, ref));
+            metrics.record(shard);
+            send(request.jobId(), ContractMapping.result(request, shard));
+            metrics.outcome("ok");
+            LOG.debugf("job %s step %d shard %d: kept %d of %d in %.0f ms", request.jobId(), request.step(),
+                    request.shardIndex(), shard.stats().examplesKept(), shard.stats().examplesIn(), shard.stats().millis());
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // impossible setting, unusable snapshot, or an engine failure: nothing to retry with the same input
+            reject(record, request, e instanceof IllegalArgumentException ? "invalid" : "failed", e);
+        }
+    }
+
+    private void reject(ConsumerRecord<String, byte[]> record, AttackRequest request, String kind, Exception e) {
+        String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        LOG.warnf("%s record %s-%d@%d (key %s) to the dead-letter topic: %s", kind, record.topic(), record.partition(),
+                record.offset(), record.key(), reason);
+        if (!"malformed".equals(kind)) {
+            LOG.debug("cause", e);
+        }
+        deadLetters.send(record, reason);
+        if (request != null) {
+            send(request.jobId(), AttackResult.failure(request, worker.workerId(), reason));
+        }
+        metrics.outcome(kind);
+    }
+
+    private void send(String jobId, AttackResult result) {
+        results.sendMessageAndAwait(Message.of(Codec.toBytes(result))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(Topics.key(jobId)).build()));
+    }
+}

@@ -1,0 +1,38 @@
+package org.hamkafka.attack.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** The worker's own settings (the attack's settings travel in each request). */
+@ConfigMapping(prefix = "ham.attack")
+public interface AttackSettings {
+    /** cpu, gpu or auto (the GPU when the engine sees one). */
+    @WithDefault("auto")
+    String device();
+
+    /** PyTorch intra-op threads; unset: PyTorch's default (all cores). */
+    OptionalInt threads();
+
+    /** How many model snapshots stay loaded, least recently used evicted first. */
+    @WithName("snapshot-cache-size")
+    @WithDefault("4")
+    int snapshotCacheSize();
+
+    /** How long a request waits for the ModelSnapshot announcement of its model version (it names the sha256). */
+    @WithName("snapshot-wait")
+    @WithDefault("60s")
+    java.time.Duration snapshotWait();
+
+    /** How many announced snapshot digests are remembered. */
+    @WithName("known-snapshots")
+    @WithDefault("10000")
+    int knownSnapshots();
+
+    /** Name of this worker in results; unset: host name and process id. */
+    @WithName("worker-id")
+    Optional<String> workerId();
+}

@@ -1,0 +1,266 @@
+package org.hamkafka.attack.it;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hamkafka.attack.messaging.ContractMapping;
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackResult;
+import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.DatasetSpec;
+import org.hamkafka.contracts.DeadLetter;
+import org.hamkafka.contracts.ModelSnapshot;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.contracts.Tensor;
+import org.hamkafka.contracts.Topics;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.AttackOutput;
+import org.hamkafka.core.train.Methods;
+import org.hamkafka.testsupport.KafkaResource;
+import org.hamkafka.testsupport.S3Resource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The attack-service on a real Kafka broker and a real S3 server: requests in, results out, and the
+ * result equals ham-core's attack half run here in the test on the same snapshot and batch.
+ */
+@QuarkusTest
+@WithTestResource(KafkaResource.class)
+@WithTestResource(S3Resource.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AttackServiceKafkaTest {
+    static final DatasetInfo INFO = Datasets.info("fashion-mnist");
+    static final DatasetSpec SPEC = new DatasetSpec("fashion-mnist", 1, 28, 28, 10, null, null, null);
+    static final int N = 16;
+    static final Duration WAIT = Duration.ofSeconds(90);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "ham.s3.endpoint")
+    String endpoint;
+    @ConfigProperty(name = "ham.s3.access-key")
+    String accessKey;
+    @ConfigProperty(name = "ham.s3.secret-key")
+    String secretKey;
+    @ConfigProperty(name = "ham.s3.bucket")
+    String bucket;
+
+    Classifier model;
+    byte[] npz;
+    float[] images;
+    long[] labels;
+
+    @BeforeAll
+    void tinyModelAndBatch() {
+        model = Classifier.create("linear", INFO, Device.cpu(), 11);
+        npz = ModelWeights.exportNpz(model);
+        Random r = new Random(5);
+        images = new float[N * INFO.pixelsPerImage()];
+        for (int i = 0; i < images.length; i++) {
+            images[i] = r.nextFloat();
+        }
+        // half the rows labelled as the model predicts them (candidates for "easy", dropped at K'),
+        // half labelled otherwise (misclassified from the start: hard)
+        labels = new long[N];
+        try (NDManager m = model.manager().newSubManager()) {
+            long[] predicted = model.logits(m.create(images, new Shape(N, 1, 28, 28)), false).argMax(1).toLongArray();
+            for (int i = 0; i < N; i++) {
+                labels[i] = i % 2 == 0 ? predicted[i] : (predicted[i] + 1) % 10;
+            }
+        }
+    }
+
+    @AfterAll
+    void close() {
+        model.close();
+    }
+
+    @Test
+    void hamResultOnKafkaEqualsTheAttackHalfRunInProcess() throws Exception {
+        String job = "it-ham-" + UUID.randomUUID();
+        AttackRequest request = publishSnapshotAndRequest(job, hamSettings(3));
+
+        AttackResult result = awaitResult(job);
+        assertNull(result.error(), "worker reported: " + result.error());
+
+        AttackOutput expected;
+        try (Classifier f = Classifier.create("linear", INFO, Device.cpu(), 0)) {
+            ModelWeights.importNpz(f, new ByteArrayInputStream(npz));
+            try (NDManager m = f.manager().newSubManager()) {
+                NDArray x = m.create(images, new Shape(N, 1, 28, 28));
+                NDArray y = m.create(labels);
+                expected = Methods.create(ContractMapping.trainConfig(request))
+                        .attack(f, x, y, request.exampleIds(), request.seed(), request.epoch());
+                assertArrayEquals(expected.keptIndices(), result.keptIndices(), "kept indices");
+                assertClose(expected.variation(), result.variation(), "variation");
+                int kept = expected.keptIndices().length;
+                if (kept > 0) {
+                    assertClose(expected.adversarial().toFloatArray(), result.adversarial().floats(), "adversarial rows");
+                    assertArrayEquals(new long[]{kept, 1, 28, 28}, result.adversarial().shape());
+                }
+            }
+        }
+        // HAM dropped the easy examples at K' and saved passes: visible in the statistics
+        assertEquals(N, result.stats().examplesIn());
+        assertEquals(expected.keptIndices().length, result.stats().examplesKept());
+        assertTrue(result.stats().examplesKept() > 0 && result.stats().examplesKept() < N,
+                "expected some rows dropped and some kept, kept " + result.stats().examplesKept());
+        assertEquals(expected.stats().forwardRows(), result.stats().forwardRows());
+        assertEquals(expected.stats().backwardRows(), result.stats().backwardRows());
+        assertTrue(result.stats().backwardRows() < (long) N * 10, "HAM must need fewer backward rows than 10-step PGD");
+        assertEquals(job, result.jobId());
+        assertEquals(request.modelVersion(), result.modelVersion());
+        assertTrue(!result.workerId().isBlank());
+
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("ham_attack_examples_total"))
+                .body(containsString("ham_attack_backward_rows_saved_total"))
+                .body(containsString("ham_attack_drop_rate"));
+    }
+
+    @Test
+    void garbageGoesToTheDeadLetterTopicAndTheServiceKeepsConsuming() throws Exception {
+        String tag = UUID.randomUUID().toString();
+        byte[] garbage = "this is not an attack request".getBytes(StandardCharsets.UTF_8);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, "garbage-" + tag, garbage);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, "v7-" + tag,
+                "{\"schema_version\": 7, \"job_id\": \"x\"}".getBytes(StandardCharsets.UTF_8));
+        String job = "it-after-garbage-" + tag;
+        publishSnapshotAndRequest(job, hamSettings(3));
+
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> r.key() != null && r.key().endsWith(tag), 2, WAIT, Duration.ZERO);
+        assertEquals(2, dead.size(), "both bad records dead-lettered");
+        DeadLetter g = deadLetter(dead, "garbage-" + tag);
+        assertTrue(g.reason().contains("malformed JSON"), g.reason());
+        assertArrayEquals(garbage, g.payload());
+        assertEquals(Topics.ATTACK_REQUESTS, g.originalTopic());
+        DeadLetter v7 = deadLetter(dead, "v7-" + tag);
+        assertTrue(v7.reason().contains("schema_version 7"), v7.reason());
+        assertNotNull(dead.get(0).headers().lastHeader("dead-letter-reason"));
+
+        AttackResult result = awaitResult(job);
+        assertNull(result.error(), "the valid request after the garbage was served: " + result.error());
+    }
+
+    @Test
+    void impossibleSettingIsDeadLetteredAndReportedAsAFailedResult() throws Exception {
+        String job = "it-bad-setting-" + UUID.randomUUID();
+        AttackRequest request = publishSnapshotAndRequest(job, hamSettings(10)); // K' = K: impossible
+        String key = Topics.attackRequestKey(job, request.step(), request.shardIndex());
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> key.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.contains("K' (dropStep"), reason);
+        AttackResult failed = awaitResult(job);
+        assertEquals(reason, failed.error());
+        assertEquals(0, failed.keptIndices().length);
+    }
+
+    @Test
+    void snapshotFailingItsSha256IsDeadLettered() throws Exception {
+        String job = "it-bad-sha-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        upload(key, npz);
+        String wrong = "0".repeat(64);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(
+                new ModelSnapshot(SchemaVersion.CURRENT, job, 1, key, wrong, "linear", "fashion-mnist")));
+        AttackRequest request = request(job, key, hamSettings(3));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> Topics.attackRequestKey(job, 0, 0).equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.contains("sha256") && reason.contains(wrong), reason);
+        assertEquals(reason, awaitResult(job).error());
+    }
+
+    @Test
+    void readinessIncludesS3() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body(containsString("\"s3\""));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static AttackSettings hamSettings(int dropStep) {
+        return new AttackSettings("ham", 0.02f, 0.005f, 10, dropStep, "linf", true, false, 6f, 0.025f, 0);
+    }
+
+    AttackRequest publishSnapshotAndRequest(String job, AttackSettings settings) throws Exception {
+        String key = "jobs/" + job + "/models/1.npz";
+        upload(key, npz);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+                key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+        AttackRequest request = request(job, key, settings);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
+        return request;
+    }
+
+    AttackRequest request(String job, String modelKey, AttackSettings settings) {
+        long[] ids = new long[N];
+        for (int i = 0; i < N; i++) {
+            ids[i] = 1000 + 7L * i;
+        }
+        return new AttackRequest(SchemaVersion.CURRENT, job, 0, 0, 0, 0, 1, 0, 1, modelKey, "linear", SPEC, settings,
+                12345L, ids, Tensor.ofFloats(new long[]{N, 1, 28, 28}, images), Tensor.ofLongs(new long[]{N}, labels));
+    }
+
+    AttackResult awaitResult(String job) {
+        List<ConsumerRecord<String, byte[]>> found = TestKafka.await(bootstrap, Topics.ATTACK_RESULTS,
+                r -> job.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, found.size(), "one result for job " + job);
+        return Codec.fromBytes(found.get(0).value(), AttackResult.class);
+    }
+
+    void upload(String key, byte[] bytes) throws Exception {
+        try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
+            c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(new ByteArrayInputStream(bytes), bytes.length, -1).build());
+        }
+    }
+
+    static DeadLetter deadLetter(List<ConsumerRecord<String, byte[]>> records, String key) {
+        return records.stream().filter(r -> key.equals(r.key())).findFirst()
+                .map(r -> Codec.fromBytes(r.value(), DeadLetter.class))
+                .orElseThrow(() -> new AssertionError("no dead letter with key " + key));
+    }
+
+    static void assertClose(float[] expected, float[] actual, String what) {
+        assertNotNull(actual, what);
+        assertEquals(expected.length, actual.length, what + " length");
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6, what + "[" + i + "]");
+        }
+    }
+}

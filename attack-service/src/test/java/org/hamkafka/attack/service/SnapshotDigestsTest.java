@@ -1,0 +1,68 @@
+package org.hamkafka.attack.service;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SnapshotDigestsTest {
+
+    @Test
+    void announcedVersionResolvesToItsDigest() throws Exception {
+        SnapshotDigests d = new SnapshotDigests(10);
+        d.announce("job", 3, "jobs/job/models/3.npz", "ab12");
+        SnapshotRef ref = d.await("job", 3, "jobs/job/models/3.npz", Duration.ofMillis(10));
+        assertEquals(new SnapshotRef("job", 3, "jobs/job/models/3.npz", "ab12"), ref);
+    }
+
+    @Test
+    void requestArrivingBeforeTheAnnouncementWaitsForIt() throws Exception {
+        SnapshotDigests d = new SnapshotDigests(10);
+        CompletableFuture<SnapshotRef> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return d.await("job", 1, "k", Duration.ofSeconds(10));
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertFalse(waiting.isDone(), "must wait while the version is unknown");
+        d.announce("job", 1, "k", "cafe");
+        assertEquals("cafe", waiting.get(5, TimeUnit.SECONDS).sha256());
+    }
+
+    @Test
+    void unknownVersionTimesOutNamingJobAndVersion() {
+        SnapshotDigests d = new SnapshotDigests(10);
+        d.announce("job", 1, "k", "cafe");
+        SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
+                () -> d.await("job", 2, "k", Duration.ofMillis(50)));
+        assertTrue(e.getMessage().contains("job job version 2"), e.getMessage());
+    }
+
+    @Test
+    void requestNamingAnotherObjectThanAnnouncedIsRejected() {
+        SnapshotDigests d = new SnapshotDigests(10);
+        d.announce("job", 1, "jobs/job/models/1.npz", "cafe");
+        SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
+                () -> d.await("job", 1, "elsewhere.npz", Duration.ofMillis(10)));
+        assertTrue(e.getMessage().contains("elsewhere.npz") && e.getMessage().contains("jobs/job/models/1.npz"));
+    }
+
+    @Test
+    void oldestAnnouncementsAreForgottenBeyondCapacity() throws Exception {
+        SnapshotDigests d = new SnapshotDigests(2);
+        d.announce("job", 1, "k1", "a");
+        d.announce("job", 2, "k2", "b");
+        d.announce("job", 3, "k3", "c");
+        assertEquals(2, d.size());
+        assertThrows(SnapshotRejectedException.class, () -> d.await("job", 1, "k1", Duration.ofMillis(1)));
+        assertEquals("c", d.await("job", 3, "k3", Duration.ofMillis(1)).sha256());
+    }
+}

@@ -1,0 +1,105 @@
+package org.hamkafka.eval.persistence;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** A row of {@code eval_results} (see V1__eval_results.sql). */
+@Entity
+@Table(name = "eval_results")
+public class EvalResultEntity extends PanacheEntityBase {
+    public enum Status { EVALUATED, REJECTED }
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "job_id", nullable = false)
+    public String jobId;
+
+    @Column(nullable = false)
+    public int epoch;
+
+    @Column(name = "checkpoint_key", nullable = false)
+    public String checkpointKey;
+
+    @Column(nullable = false)
+    public String sha256;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false)
+    public Status status;
+
+    public String reason;
+
+    @Column(nullable = false)
+    public String dataset;
+
+    @Column(nullable = false)
+    public String method;
+
+    @Column(nullable = false)
+    public String model;
+
+    @Column(nullable = false)
+    public float eps;
+
+    public String attack;
+
+    public Integer examples;
+
+    @Column(name = "clean_average")
+    public Double cleanAverage;
+
+    @Column(name = "clean_worst")
+    public Double cleanWorst;
+
+    @Column(name = "robust_average")
+    public Double robustAverage;
+
+    @Column(name = "robust_worst")
+    public Double robustWorst;
+
+    @Column(name = "result_json")
+    public String resultJson;
+
+    @Column(nullable = false)
+    public boolean published;
+
+    @Column(name = "announced_at")
+    public Instant announcedAt;
+
+    @Column(name = "evaluated_at", nullable = false)
+    public Instant evaluatedAt;
+
+    public static Optional<EvalResultEntity> findCheckpoint(String checkpointKey, String sha256) {
+        return find("checkpointKey = ?1 and sha256 = ?2", checkpointKey, sha256).firstResultOptional();
+    }
+
+    /** Every row of a job (evaluated and rejected), by epoch. */
+    public static List<EvalResultEntity> ofJob(String jobId) {
+        return list("jobId = ?1 order by epoch, evaluatedAt", jobId);
+    }
+
+    /** The evaluated row of a job's epoch (the newest if the epoch was evaluated more than once). */
+    public static Optional<EvalResultEntity> evaluated(String jobId, int epoch) {
+        return find("jobId = ?1 and epoch = ?2 and status = ?3 order by evaluatedAt desc", jobId, epoch,
+                Status.EVALUATED).firstResultOptional();
+    }
+
+    /** The evaluated row of a job's highest epoch. */
+    public static Optional<EvalResultEntity> latestEvaluated(String jobId) {
+        return find("jobId = ?1 and status = ?2 order by epoch desc, evaluatedAt desc", jobId, Status.EVALUATED)
+                .firstResultOptional();
+    }
+}

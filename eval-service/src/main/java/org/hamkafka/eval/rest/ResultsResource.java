@@ -1,0 +1,131 @@
+package org.hamkafka.eval.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.eval.persistence.EvalResultEntity;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Stored evaluations. {@code result} is the EvalResult exactly as published on ham.eval.results.
+ * 404 names what is unknown; 400 names the bad parameter.
+ */
+@Path("/results")
+@Produces(MediaType.APPLICATION_JSON)
+public class ResultsResource {
+    private static final ObjectMapper JSON = Codec.mapper();
+
+    /** One stored row; {@code result} is null for a rejected checkpoint. */
+    public record ResultView(String jobId, int epoch, String checkpointKey, String sha256, String status,
+                             String reason, String attack, Integer examples, Double cleanAverage, Double cleanWorst,
+                             Double robustAverage, Double robustWorst, boolean published, Instant evaluatedAt,
+                             JsonNode result) {
+    }
+
+    /**
+     * Latest evaluated epochs of two jobs side by side. {@code rho} is DAFA's trade-off score of the
+     * candidate against the base on robust accuracy, {@code rho_clean} on clean accuracy (null with a
+     * {@code note} when undefined: a base accuracy of 0, or different headline attacks).
+     */
+    public record Comparison(ResultView base, ResultView candidate, String attack, Double rho, Double rhoClean,
+                             String note) {
+    }
+
+    @GET
+    @Operation(summary = "Every stored evaluation of a job (all epochs, rejected checkpoints included)")
+    public List<ResultView> ofJob(@Parameter(description = "job id", required = true) @QueryParam("job") String job) {
+        requireParam("job", job);
+        List<EvalResultEntity> rows = EvalResultEntity.ofJob(job);
+        if (rows.isEmpty()) {
+            throw new NotFoundException("no evaluation of job '" + job + "'");
+        }
+        return rows.stream().map(ResultsResource::view).toList();
+    }
+
+    @GET
+    @Path("/{job}/latest")
+    @Operation(summary = "The evaluation of a job's highest evaluated epoch")
+    public ResultView latest(@PathParam("job") String job) {
+        return view(EvalResultEntity.latestEvaluated(job)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "'")));
+    }
+
+    @GET
+    @Path("/{job}/{epoch}")
+    @Operation(summary = "The evaluation of one epoch of a job")
+    public ResultView epoch(@PathParam("job") String job, @PathParam("epoch") String epoch) {
+        int e;
+        try {
+            e = Integer.parseInt(epoch);
+        } catch (NumberFormatException ex) {
+            throw BadParameterException.of("epoch", "must be an integer >= 0 or 'latest'; got '" + epoch + "'");
+        }
+        if (e < 0) {
+            throw BadParameterException.of("epoch", "must be >= 0; got " + e);
+        }
+        return view(EvalResultEntity.evaluated(job, e)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "' epoch " + e)));
+    }
+
+    @GET
+    @Path("/compare")
+    @Operation(summary = "Latest evaluations of two jobs side by side, with DAFA's rho of candidate against base")
+    public Comparison compare(@QueryParam("base") String base, @QueryParam("candidate") String candidate) {
+        requireParam("base", base);
+        requireParam("candidate", candidate);
+        EvalResultEntity b = EvalResultEntity.latestEvaluated(base)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of base job '" + base + "'"));
+        EvalResultEntity c = EvalResultEntity.latestEvaluated(candidate)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of candidate job '" + candidate + "'"));
+        Double rho = null;
+        Double rhoClean = null;
+        String note = null;
+        if (!b.attack.equals(c.attack)) {
+            note = "robust accuracies were measured with different attacks (" + b.attack + " vs " + c.attack + ")";
+        } else {
+            try {
+                rho = FairnessMetrics.rho(c.robustWorst, b.robustWorst, c.robustAverage, b.robustAverage);
+            } catch (IllegalArgumentException e) {
+                note = "rho (robust) undefined: " + e.getMessage();
+            }
+        }
+        try {
+            rhoClean = FairnessMetrics.rho(c.cleanWorst, b.cleanWorst, c.cleanAverage, b.cleanAverage);
+        } catch (IllegalArgumentException e) {
+            note = (note == null ? "" : note + "; ") + "rho (clean) undefined: " + e.getMessage();
+        }
+        return new Comparison(view(b), view(c), b.attack, rho, rhoClean, note);
+    }
+
+    private static void requireParam(String name, String value) {
+        if (value == null || value.isBlank()) {
+            throw BadParameterException.of(name, "query parameter '" + name + "' is required");
+        }
+    }
+
+    static ResultView view(EvalResultEntity r) {
+        JsonNode result;
+        try {
+            result = r.resultJson == null ? null : JSON.readTree(r.resultJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored result of " + r.checkpointKey + " is not JSON", e);
+        }
+        return new ResultView(r.jobId, r.epoch, r.checkpointKey, r.sha256, r.status.name(), r.reason, r.attack,
+                r.examples, r.cleanAverage, r.cleanWorst, r.robustAverage, r.robustWorst, r.published, r.evaluatedAt,
+                result);
+    }
+}

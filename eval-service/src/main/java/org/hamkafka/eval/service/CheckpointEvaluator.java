@@ -1,0 +1,148 @@
+package org.hamkafka.eval.service;
+
+import ai.djl.Device;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.hamkafka.contracts.CheckpointAnnouncement;
+import org.hamkafka.contracts.ClassAccuracy;
+import org.hamkafka.contracts.EvalResult;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.core.attack.Attack;
+import org.hamkafka.core.attack.Norm;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.eval.ClassWiseEvaluator;
+import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.Devices;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.eval.storage.ObjectNotReadableException;
+import org.hamkafka.eval.storage.ObjectStore;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Downloads a checkpoint, checks its sha256, and evaluates it class by class with ham-core's
+ * {@link ClassWiseEvaluator} on the test set. Settings are checked at start-up.
+ */
+@Startup
+@ApplicationScoped
+public class CheckpointEvaluator {
+    private static final Logger LOG = Logger.getLogger(CheckpointEvaluator.class);
+
+    private final ObjectStore store;
+    private final TestSets testSets;
+    private final EvalSettings settings;
+    private final Norm norm;
+    private final Device device;
+
+    public CheckpointEvaluator(ObjectStore store, TestSets testSets, EvalSettings settings) {
+        this.store = store;
+        this.testSets = testSets;
+        this.settings = settings;
+        if (settings.attacks().isEmpty()) {
+            throw new IllegalArgumentException("ham.eval.attacks must name at least one attack, e.g. pgd-20");
+        }
+        if (settings.batchSize() < 1) {
+            throw new IllegalArgumentException("ham.eval.batch-size must be >= 1; got " + settings.batchSize());
+        }
+        if (settings.testSubset() < 0) {
+            throw new IllegalArgumentException("ham.eval.test-subset must be >= 0 (0 = whole test set); got "
+                    + settings.testSubset());
+        }
+        settings.eps().ifPresent(e -> {
+            if (!(e > 0)) {
+                throw new IllegalArgumentException("ham.eval.eps must be > 0; got " + e);
+            }
+        });
+        try {
+            this.norm = Norm.parse(settings.norm());
+            ClassWiseEvaluator.attacks(settings.attacks(), 0.1f, norm, settings.seed()); // names checked now
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("ham.eval.attacks / ham.eval.norm: " + e.getMessage(), e);
+        }
+        this.device = Devices.resolve(settings.device());
+        LOG.infof("evaluating with %s on %s, test subset %d", settings.attacks(), device, settings.testSubset());
+    }
+
+    /**
+     * @throws CheckpointRejectedException the object is missing, its sha256 differs from the announced one,
+     *                                     or it cannot be loaded as the announced model
+     */
+    public Evaluation evaluate(CheckpointAnnouncement a) {
+        byte[] bytes;
+        try {
+            bytes = store.get(a.objectKey());
+        } catch (ObjectNotReadableException e) {
+            throw new CheckpointRejectedException("checkpoint cannot be fetched: " + e.getMessage(), e);
+        }
+        String actual = sha256(bytes);
+        if (!actual.equalsIgnoreCase(a.sha256())) {
+            throw new CheckpointRejectedException("checkpoint " + a.objectKey() + " has sha256 " + actual
+                    + " but was announced with " + a.sha256() + " (corrupt or replaced object)", null);
+        }
+        Dataset test;
+        try {
+            test = testSets.test(a.dataset());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointRejectedException("dataset: " + e.getMessage(), e);
+        }
+        DatasetInfo info = test.info();
+        float eps = settings.eps().orElse(a.eps());
+        if (!(eps > 0)) {
+            throw new CheckpointRejectedException("eps " + a.eps() + " of the announcement must be > 0 "
+                    + "(or set ham.eval.eps)", null);
+        }
+        Classifier f;
+        try {
+            f = Classifier.create(a.arch(), info, device, 0L);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointRejectedException("arch: " + e.getMessage(), e);
+        }
+        try (f) {
+            try {
+                ModelWeights.importNpz(f, new ByteArrayInputStream(bytes));
+            } catch (RuntimeException e) {
+                throw new CheckpointRejectedException("checkpoint " + a.objectKey() + " cannot be read as " + a.arch()
+                        + " weights for " + info.name() + ": " + e.getMessage(), e);
+            }
+            List<Attack> attacks = ClassWiseEvaluator.attacks(settings.attacks(), eps, norm, settings.seed());
+            long t0 = System.nanoTime();
+            ClassWiseReport report = new ClassWiseEvaluator(attacks, settings.batchSize()).evaluate(f, test);
+            LOG.infof("job %s epoch %d: %d test examples evaluated in %.1f s", a.jobId(), a.epoch(), test.size(),
+                    (System.nanoTime() - t0) / 1e9);
+            return new Evaluation(toResult(a, info.name(), eps, report), test.size());
+        }
+    }
+
+    /** The public contract's form of ham-core's report. */
+    static EvalResult toResult(CheckpointAnnouncement a, String dataset, float eps, ClassWiseReport report) {
+        List<String> classes = report.classNames();
+        List<String> names = report.attacks();
+        String headline = names.get(0);
+        Map<String, ClassAccuracy> other = new LinkedHashMap<>();
+        for (String n : names.subList(1, names.size())) {
+            other.put(n, ClassAccuracy.fromPerClass(classes, report.robust(n).perClass()));
+        }
+        return new EvalResult(SchemaVersion.CURRENT, a.jobId(), a.epoch(), a.objectKey(), a.sha256(), dataset, a.method(), a.arch(), eps, headline, classes,
+                ClassAccuracy.fromPerClass(classes, report.clean().perClass()),
+                ClassAccuracy.fromPerClass(classes, report.robust(headline).perClass()),
+                other.isEmpty() ? null : other, Instant.now());
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.hamkafka.eval.service;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+
+import java.util.List;
+import java.util.Optional;
+
+/** How checkpoints are evaluated (the reference's evaluation: PGD-20, step eps/4, random start). */
+@ConfigMapping(prefix = "ham.eval")
+public interface EvalSettings {
+    /** Evaluation attacks; the first is the headline robust accuracy. pgd-K, cw-K or fgsm. */
+    @WithDefault("pgd-20")
+    List<String> attacks();
+
+    /** Class-balanced test subset size; 0 = the whole test set. */
+    @WithName("test-subset")
+    @WithDefault("0")
+    int testSubset();
+
+    @WithName("batch-size")
+    @WithDefault("200")
+    int batchSize();
+
+    /** Seed of the attacks' random starts and of the test subset. */
+    @WithDefault("0")
+    long seed();
+
+    /** cpu, gpu or auto. */
+    @WithDefault("auto")
+    String device();
+
+    /** Evaluation budget; unset: the eps the checkpoint was trained with (from its announcement). */
+    Optional<Float> eps();
+
+    @WithDefault("linf")
+    String norm();
+}
