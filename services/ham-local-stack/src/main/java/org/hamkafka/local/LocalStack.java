@@ -222,6 +222,7 @@ public final class LocalStack implements Callable<Integer> {
                             + new TrainerClient(stack.trainer().url()).jobUrl(job.path("id").asText()));
                     bar[0] = new ProgressBarBuilder().setTaskName("training").setInitialMax(-1)
                             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" steps", 1)
+                            .setMaxRenderedLength(120)
                             .showSpeed().build();
                 }
 
