@@ -128,10 +128,20 @@ public final class JobRun {
         }
     }
 
-    private static void checkChildren(Stack stack) {
-        stack.deadChild().ifPresent(p -> {
+    private static void checkChildren(Stack stack) throws InterruptedException {
+        if (stack.isClosing()) {
+            throw new Stack.StackClosedException("the local stack is shutting down");
+        }
+        var dead = stack.deadChild();
+        if (dead.isPresent()) {
+            // Ctrl-C in a terminal reaches the children too: give the shutdown hook a moment to say so
+            Thread.sleep(1000);
+            if (stack.isClosing()) {
+                throw new Stack.StackClosedException("the local stack is shutting down");
+            }
+            ServiceProcess p = dead.get();
             throw new JobFailedException(p.name() + " died (pid " + p.pid() + "); see its log " + p.logFile());
-        });
+        }
     }
 
     static double seconds(JsonNode job) {

@@ -119,12 +119,8 @@ public final class LocalStack implements Callable<Integer> {
         StackSettings settings = new StackSettings(repoDir(), outDir, root, workers, trainerPort, evalPort, attackPort,
                 Math.max(4, 2 * workers), evalAttacks, testSubset, readyTimeout, childJvmOptions(), extraEnv());
         Stack stack = new Stack(settings, stdout);
-        Thread hook = new Thread(() -> {
-            if (!stack.isClosing()) {
-                stdout.println("\nstopping the local stack ...");
-            }
-            stack.close();
-        }, "ham-local-stack-shutdown");
+        // Ctrl-C, SIGTERM or the end of main: children and servers are stopped exactly once
+        Thread hook = new Thread(stack::close, "ham-local-stack-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stack.start();
@@ -148,12 +144,13 @@ public final class LocalStack implements Callable<Integer> {
                 System.err.println("FAILED: " + e.getMessage());
             }
             return EXIT_FAILED;
-        } finally {
-            if (!stack.isClosing()) {
-                stdout.println("stopping the local stack ...");
+        } catch (Exception e) {
+            if (stack.isClosing()) {
+                return EXIT_FAILED; // e.g. the trainer went away under Ctrl-C: nothing to report
             }
+            throw e;
+        } finally {
             stack.close();
-            stdout.println("stopped: all services and Kafka, S3, PostgreSQL");
         }
     }
 
@@ -294,6 +291,11 @@ public final class LocalStack implements Callable<Integer> {
         while (!stack.isClosing()) {
             var dead = stack.deadChild();
             if (dead.isPresent()) {
+                // Ctrl-C in a terminal reaches the children too: give our shutdown hook a moment to say so
+                Thread.sleep(1000);
+                if (stack.isClosing()) {
+                    break;
+                }
                 System.err.println("FAILED: " + dead.get().name() + " exited; see its log " + dead.get().logFile());
                 return EXIT_FAILED;
             }

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Exit;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.infra.EmbeddedPostgres;
 import org.hamkafka.infra.LocalInfra;
@@ -62,6 +63,9 @@ public final class Stack implements AutoCloseable {
 
     private final Launcher launcher;
     private final Duration stopGrace;
+    /** Clean-ups the embedded Kafka asked to run at JVM exit (deleting its temporary log folder). */
+    private final List<Runnable> kafkaExitHooks = new ArrayList<>();
+    private static final List<Runnable> PENDING_KAFKA_HOOKS = new CopyOnWriteArrayList<>();
 
     public Stack(StackSettings settings, PrintStream log) {
         this(settings, log, FAST_JARS, STOP_GRACE);
@@ -103,12 +107,18 @@ public final class Stack implements AutoCloseable {
         Map<String, Integer> ports = choosePorts();
 
         log.println("starting Kafka (KRaft), S3 (S3Proxy) and PostgreSQL in this JVM ...");
+        tameKafkaExit(log);
         LocalInfra inf = LocalInfra.onFreePorts();
         synchronized (lock) {
             checkNotClosing();
             infra = inf;
         }
-        inf.start();
+        int hooksBefore = PENDING_KAFKA_HOOKS.size();
+        try {
+            inf.start();
+        } finally {
+            kafkaExitHooks.addAll(PENDING_KAFKA_HOOKS.subList(hooksBefore, PENDING_KAFKA_HOOKS.size()));
+        }
         checkNotClosing();
         portsInUse.add(Ports.portOf(inf.kafka().bootstrapServers()));
         portsInUse.add(inf.s3().port());
@@ -273,6 +283,20 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /**
+     * Kafka's test kit registers a JVM shutdown hook that deletes the broker's log folder, and the broker
+     * then halts the JVM ("all log dirs have failed") - before our own hook has stopped the services, which
+     * would be left running after Ctrl-C. So its hooks are collected and run by {@link #close()} after the
+     * broker is closed, and a halt request from Kafka is reported instead of obeyed.
+     */
+    private static synchronized void tameKafkaExit(PrintStream log) {
+        Exit.setShutdownHookAdder((name, hook) -> PENDING_KAFKA_HOOKS.add(hook));
+        Exit.Procedure report = (code, message) -> log.println("the embedded Kafka asked to end the JVM (code " + code
+                + (message == null ? "" : ": " + message) + "); not obeyed, so the services are still stopped cleanly");
+        Exit.setHaltProcedure(report);
+        Exit.setExitProcedure(report);
+    }
+
     private void checkNotClosing() {
         if (closing) {
             throw new StackClosedException("the local stack is shutting down");
@@ -341,6 +365,9 @@ public final class Stack implements AutoCloseable {
             // the trainer first, so it does not wait for attack results of workers that are gone
             all.sort((a, b) -> Boolean.compare(!a.name().equals(StackSettings.TRAINER),
                     !b.name().equals(StackSettings.TRAINER)));
+            if (!all.isEmpty() || infra != null) {
+                log.println("stopping the local stack ...");
+            }
             all.forEach(ServiceProcess::requestStop);
             List<String> problems = new ArrayList<>();
             for (ServiceProcess p : all) {
@@ -348,6 +375,8 @@ public final class Stack implements AutoCloseable {
                     Optional<Integer> code = p.stop(stopGrace);
                     if (code.isEmpty()) {
                         problems.add(p.name() + " (pid " + p.pid() + ") did not exit");
+                    } else {
+                        log.println("  " + p.name() + " stopped (exit code " + code.get() + ")");
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -358,8 +387,17 @@ public final class Stack implements AutoCloseable {
             if (inf != null) {
                 try {
                     inf.close();
+                    log.println("  Kafka, S3 and PostgreSQL stopped");
                 } catch (RuntimeException e) {
                     problems.add("infrastructure: " + e.getMessage());
+                }
+                for (Runnable hook : kafkaExitHooks) {
+                    try {
+                        hook.run();
+                    } catch (RuntimeException e) {
+                        problems.add("Kafka clean-up: " + e.getMessage());
+                    }
+                    PENDING_KAFKA_HOOKS.remove(hook);
                 }
             }
             closed = true;
