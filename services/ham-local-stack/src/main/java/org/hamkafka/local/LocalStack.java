@@ -20,7 +20,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.hamkafka.contracts.Codec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * One command, no Docker: starts Kafka, S3 and PostgreSQL in this JVM, the three services as child
@@ -86,6 +88,9 @@ public final class LocalStack implements Callable<Integer> {
     @Option(names = "--eval-timeout", defaultValue = "PT10M", description = "after the job completed, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration evalTimeout;
 
+    @Spec
+    CommandSpec spec;
+
     private final PrintStream stdout;
 
     LocalStack(PrintStream stdout) {
@@ -104,7 +109,7 @@ public final class LocalStack implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> bad = validate();
         if (!bad.isEmpty()) {
-            throw new CommandLine.ParameterException(new CommandLine(this), String.join("\n", bad));
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", bad));
         }
         Path root = DataCheck.dataRoot(dataDir, System.getenv());
         List<String> missing = DataCheck.missingFashionMnist(root);
