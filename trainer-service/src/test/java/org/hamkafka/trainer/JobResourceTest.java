@@ -19,7 +19,8 @@ import org.hamkafka.trainer.storage.ObjectStore;
 import org.hamkafka.trainer.support.AttackHalf;
 import org.hamkafka.trainer.support.DataDirResource;
 import org.hamkafka.trainer.support.InMemoryChannels;
-import org.hamkafka.trainer.support.PostgresS3Resource;
+import org.hamkafka.testsupport.PostgresResource;
+import org.hamkafka.testsupport.S3Resource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * half.
  */
 @QuarkusTest
-@WithTestResource(value = PostgresS3Resource.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(S3Resource.class)
 @WithTestResource(value = InMemoryChannels.class)
 @WithTestResource(value = DataDirResource.class)
 class JobResourceTest {

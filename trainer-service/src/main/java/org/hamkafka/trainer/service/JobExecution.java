@@ -122,7 +122,10 @@ final class JobExecution {
         train = runner.data.train(cfg);
         method = org.hamkafka.core.train.Methods.create(cfg);
         TrainingRun reference = new TrainingRun(cfg);
-        f = reference.newModel(train);
+        // Classifier.create seeds DJL's global generator then initializes: two at once would mix
+        synchronized (Classifier.class) {
+            f = reference.newModel(train);
+        }
         optimizer = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
         try {
             runOn();
@@ -361,7 +364,9 @@ final class JobExecution {
                         new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(), s.millis())));
             }
             AttackOutput gathered = AttackOutputs.gather(shards, fl.offsets, m);
-            return method.train(f, optimizer, x, y, gathered, lr, epoch);
+            synchronized (DjlLocks.GRADIENTS) {
+                return method.train(f, optimizer, x, y, gathered, lr, epoch);
+            }
         }
     }
 

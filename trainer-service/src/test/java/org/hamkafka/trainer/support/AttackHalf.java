@@ -16,6 +16,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.AttackOutput;
 import org.hamkafka.core.train.Methods;
 import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.trainer.service.DjlLocks;
 
 import java.io.ByteArrayInputStream;
 import java.util.LinkedHashMap;
@@ -46,15 +47,24 @@ public final class AttackHalf implements AutoCloseable {
     }
 
     public synchronized AttackResult attack(AttackRequest req) {
-        Classifier f = models.computeIfAbsent(req.modelKey(), key -> Classifier.fromNpz(req.arch(), info(req.dataset()),
-                Device.cpu(), new ByteArrayInputStream(snapshots.apply(key))));
+        Classifier f = models.computeIfAbsent(req.modelKey(), key -> {
+            byte[] npz = snapshots.apply(key);
+            // Classifier.create seeds DJL's global generator: never while the trainer builds its model
+            synchronized (Classifier.class) {
+                return Classifier.fromNpz(req.arch(), info(req.dataset()), Device.cpu(), new ByteArrayInputStream(npz));
+            }
+        });
         TrainConfig cfg = config(req.dataset().name(), req.settings());
         long t0 = System.nanoTime();
         try (NDManager m = f.manager().newSubManager()) {
             Tensor images = req.images();
             NDArray x = m.create(images.floats(), new Shape(images.shape()));
             NDArray y = m.create(req.labels().longs());
-            AttackOutput out = Methods.create(cfg).attack(f, x, y, req.exampleIds(), req.seed(), req.epoch());
+            AttackOutput out;
+            // one GradientCollector per JVM: never while the trainer in this JVM trains
+            synchronized (DjlLocks.GRADIENTS) {
+                out = Methods.create(cfg).attack(f, x, y, req.exampleIds(), req.seed(), req.epoch());
+            }
             Tensor adv = null;
             if (out.adversarial() != null && out.keptIndices().length > 0) {
                 adv = Tensor.ofFloats(out.adversarial().getShape().getShape(), out.adversarial().toFloatArray());

@@ -85,7 +85,13 @@ public final class KafkaAttackWorker implements AutoCloseable {
                         return;
                     }
                 }
-                AttackResult res = half.attack(req);
+                AttackResult res;
+                try {
+                    res = half.attack(req);
+                } catch (RuntimeException e) {
+                    // a worker reports what went wrong; the trainer resends or fails the job with it
+                    res = AttackResult.failure(req, "test-worker", e.toString());
+                }
                 producer.send(new ProducerRecord<>(Topics.ATTACK_RESULTS, Topics.key(req.jobId()), Codec.toBytes(res)));
                 answered.incrementAndGet();
             }

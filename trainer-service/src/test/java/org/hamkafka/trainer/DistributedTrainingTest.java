@@ -1,0 +1,308 @@
+package org.hamkafka.trainer;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingRun;
+import org.hamkafka.trainer.service.JobRunner;
+import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.trainer.support.DataDirResource;
+import org.hamkafka.trainer.support.KafkaAttackWorker;
+import org.hamkafka.testsupport.KafkaResource;
+import org.hamkafka.testsupport.PostgresResource;
+import org.hamkafka.testsupport.S3Resource;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.hamkafka.contracts.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.hasItem;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The distributed run against the in-process reference, on a real Kafka broker, S3 and
+ * PostgreSQL. An attack worker in the test (a plain Kafka consumer calling ham-core's
+ * {@code TrainingMethod.attack}, as the attack-service does) answers the trainer's requests; the
+ * trainer's final checkpoint must equal ham-core's {@link TrainingRun} on the same seed and
+ * settings within 1e-5 — whether the batch travels as one shard or two, and across a restart.
+ */
+@QuarkusTest
+@WithTestResource(KafkaResource.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(S3Resource.class)
+@WithTestResource(DataDirResource.class)
+class DistributedTrainingTest {
+    static final float TOLERANCE = 1e-5f;
+
+    @Inject
+    ObjectStore store;
+    @Inject
+    JobRunner runner;
+
+    private KafkaAttackWorker worker;
+
+    @BeforeEach
+    void startWorker() {
+        worker = new KafkaAttackWorker(KafkaResource.bootstrapServers(), store::get);
+    }
+
+    @AfterEach
+    void stopWorker() throws InterruptedException {
+        worker.close();
+    }
+
+    @Test
+    void hamJobEqualsInProcessRunWithOneAndTwoShards() {
+        String ham = """
+                {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "ham", "warmup_epochs": 0, "eps": 0.1,
+                 "alpha": 0.025, "steps": 4, "drop_step": 2, "train_subset": 256, "batch_size": 64, "epochs": 1,
+                 "lr": 0.05, "seed": 5, "shards_per_batch": %d}""";
+        Map<String, Float> reference = reference(base().model("tiny-cnn").method("ham").warmupEpochs(0).steps(4)
+                .dropStep(2).trainSubset(256).batchSize(64).epochs(1).lr(0.05f).seed(5).build());
+
+        String one = submitAndFinish(ham.formatted(1));
+        assertClose(reference, checkpoint(one, "tiny-cnn", 1), "HAM, 1 shard");
+
+        String two = submitAndFinish(ham.formatted(2));
+        assertClose(reference, checkpoint(two, "tiny-cnn", 1), "HAM, 2 shards");
+        // shards are keyed <job>/<step>/<shard>, so they spread over the 4 partitions
+        assertTrue(worker.keysSeen.contains(two + "/0/1"), worker.keysSeen.toString());
+        assertTrue(worker.partitionsSeen.size() >= 2, "partitions used: " + worker.partitionsSeen);
+        // HAM drops easy examples: the reported drop rate is a fraction, staleness 0 without pipelining
+        given().when().get("/jobs/" + two).then().statusCode(200)
+                .body("progress.staleness", org.hamcrest.Matchers.is(0))
+                .body("progress.drop_rate", org.hamcrest.Matchers.both(org.hamcrest.Matchers.greaterThanOrEqualTo(0f))
+                        .and(org.hamcrest.Matchers.lessThanOrEqualTo(1f)));
+    }
+
+    @Test
+    void pgdAtJobEqualsInProcessRun() {
+        String pgd = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
+                 "steps": 3, "train_subset": 256, "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 9}""";
+        Map<String, Float> reference = reference(base().model("linear").method("pgd-at").steps(3).trainSubset(256)
+                .batchSize(64).epochs(2).lr(0.05f).seed(9).build());
+        String id = submitAndFinish(pgd);
+        assertClose(reference, checkpoint(id, "linear", 2), "PGD-AT");
+    }
+
+    @Test
+    void haltedJobResumesToTheSameWeights() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
+                 "steps": 2, "train_subset": 256, "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 21}""";
+        Map<String, Float> reference = reference(base().model("tiny-cnn").method("pgd-at").steps(2).trainSubset(256)
+                .batchSize(64).epochs(2).lr(0.05f).seed(21).build());
+
+        // 4 batches per epoch; hold global step 5 (epoch 1, batch 1): steps 0..4 finish, the last
+        // resume state is after 4 steps (every 2, and the epoch end), so step 4 is run again
+        String id = submit(body);
+        worker.holdStep(id, 5);
+        JobResourceTest.awaitTrue(Duration.ofSeconds(120), () -> step(id) == 5);
+        assertTrue(runner.halt(id, 30), "worker thread did not stop");
+        assertEquals("RUNNING", state(id), "a halted job stays RUNNING, as after a crash");
+        assertEquals(5, step(id));
+        worker.release();
+
+        assertTrue(runner.resumeUnfinished().contains(id));
+        JobResourceTest.awaitTrue(Duration.ofSeconds(120), () -> isFinal(state(id)));
+        assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
+        given().when().get("/jobs/" + id + "/events").then().body("kind", hasItem("RESUMED"));
+        assertClose(reference, checkpoint(id, "tiny-cnn", 2), "resumed PGD-AT");
+    }
+
+    @Test
+    void pipelinedJobResumesToTheSameWeightsAsWithoutHalt() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "ham", "warmup_epochs": 0, "eps": 0.1,
+                 "alpha": 0.025, "steps": 3, "drop_step": 1, "train_subset": 512, "batch_size": 64, "epochs": 1,
+                 "lr": 0.05, "seed": 33, "batches_in_flight": 3}""";
+        String straight = submitAndFinish(body);
+        given().when().get("/jobs/" + straight).then().body("progress.staleness", org.hamcrest.Matchers.is(2));
+        Map<String, Float> uninterrupted = checkpoint(straight, "linear", 1);
+
+        String id = submit(body);
+        worker.holdStep(id, 5);
+        JobResourceTest.awaitTrue(Duration.ofSeconds(120), () -> step(id) == 5);
+        assertTrue(runner.halt(id, 30));
+        worker.release();
+        runner.resumeUnfinished();
+        JobResourceTest.awaitTrue(Duration.ofSeconds(120), () -> isFinal(state(id)));
+        assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
+        // batches 4..6 were in flight with older weights; the resume state kept their versions
+        assertClose(uninterrupted, checkpoint(id, "linear", 1), "pipelined HAM across a halt");
+    }
+
+    @Test
+    void unreadableResultGoesToDeadLetterTopicAndConsumingGoesOn() throws Exception {
+        String key = "not-a-job-" + UUID.randomUUID();
+        Properties pp = new Properties();
+        pp.put("bootstrap.servers", KafkaResource.bootstrapServers());
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pp, new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(Topics.ATTACK_RESULTS, key, "{\"schema_version\": 1}".getBytes(StandardCharsets.UTF_8)))
+                    .get();
+        }
+        Properties cp = new Properties();
+        cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaResource.bootstrapServers());
+        cp.put(ConsumerConfig.GROUP_ID_CONFIG, "dlq-reader-" + UUID.randomUUID());
+        cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        ConsumerRecord<String, byte[]> dead = null;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(cp, new StringDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(Topics.dlq(Topics.ATTACK_RESULTS)));
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (dead == null && System.nanoTime() < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    if (key.equals(r.key())) {
+                        dead = r;
+                    }
+                }
+            }
+        }
+        assertTrue(dead != null, "the unreadable result never reached " + Topics.dlq(Topics.ATTACK_RESULTS));
+        Header reason = dead.headers().lastHeader("dead-letter-reason");
+        assertTrue(reason != null && new String(reason.value(), StandardCharsets.UTF_8).contains("job_id"),
+                "reason header names the missing field: " + (reason == null ? null : new String(reason.value())));
+
+        // the consumer kept going: a job still gets its results
+        submitAndFinish("""
+                {"model": "linear", "method": "pgd-at", "steps": 1, "train_subset": 128, "batch_size": 64,
+                 "epochs": 1, "seed": 2}""");
+    }
+
+    @Test
+    void readinessIncludesS3AndMetricsAreExported() {
+        given().when().get("/q/health/ready").then().statusCode(200)
+                .body("checks.find { it.name == 's3' }.status", org.hamcrest.Matchers.equalTo("UP"))
+                .body("checks.name", hasItem(org.hamcrest.Matchers.containsString("Reactive Messaging")))
+                .body("checks.name", hasItem(org.hamcrest.Matchers.containsString("Database")));
+        submitAndFinish("""
+                {"model": "linear", "method": "standard", "train_subset": 64, "batch_size": 32, "epochs": 1,
+                 "seed": 4}""");
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("ham_trainer_steps_total"), "steps counter missing");
+        assertTrue(metrics.contains("ham_trainer_drop_rate"), "drop-rate gauge missing");
+        assertTrue(metrics.contains("ham_trainer_examples_per_second"), "examples/s gauge missing");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static TrainConfig.Builder base() {
+        return TrainConfig.defaults("fashion-mnist").toBuilder()
+                .dataDir(DataDirResource.root().resolve("fashion-mnist").toString()).device("cpu")
+                .eps(0.1f).alpha(0.025f).momentum(0.9f).weightDecay(2e-4f);
+    }
+
+    /** ham-core's in-process run: parameter name -> flattened values joined in one map key per element. */
+    private static Map<String, Float> reference(TrainConfig cfg) {
+        TrainingRun run = new TrainingRun(cfg);
+        Dataset train = TrainingRun.loadTrain(cfg);
+        Classifier f;
+        synchronized (Classifier.class) {
+            f = run.newModel(train);
+        }
+        try (f) {
+            run.train(f, train, null);
+            return flatten(f);
+        }
+    }
+
+    private Map<String, Float> checkpoint(String id, String arch, int epochs) {
+        String key = given().when().get("/jobs/" + id).then().statusCode(200).extract().path("progress.last_checkpoint_key");
+        assertEquals("jobs/" + id + "/checkpoints/epoch-" + epochs + ".npz", key);
+        byte[] npz = store.get(key);
+        Classifier f;
+        synchronized (Classifier.class) {
+            f = Classifier.fromNpz(arch, Datasets.info("fashion-mnist"), Device.cpu(), new ByteArrayInputStream(npz));
+        }
+        try (f) {
+            return flatten(f);
+        }
+    }
+
+    private static Map<String, Float> flatten(Classifier f) {
+        Map<String, Float> out = new java.util.LinkedHashMap<>();
+        for (Pair<String, Parameter> p : f.block().getParameters()) {
+            NDArray a = p.getValue().getArray();
+            float[] v = a.toFloatArray();
+            for (int i = 0; i < v.length; i++) {
+                out.put(p.getKey() + "[" + i + "]", v[i]);
+            }
+        }
+        return out;
+    }
+
+    private static void assertClose(Map<String, Float> expected, Map<String, Float> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what + ": parameter names/sizes differ");
+        float worst = 0;
+        String where = null;
+        boolean anyNonZero = false;
+        for (Map.Entry<String, Float> e : expected.entrySet()) {
+            float d = Math.abs(e.getValue() - actual.get(e.getKey()));
+            anyNonZero |= e.getValue() != 0f;
+            if (!(d <= worst)) {
+                worst = d;
+                where = e.getKey();
+            }
+        }
+        assertTrue(anyNonZero, what + ": reference weights are all zero");
+        assertTrue(worst <= TOLERANCE, what + ": max |difference| " + worst + " at " + where);
+    }
+
+    private static String submit(String body) {
+        return given().contentType(ContentType.JSON).body(body).when().post("/jobs")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    private static String submitAndFinish(String body) {
+        String id = submit(body);
+        JobResourceTest.awaitTrue(Duration.ofSeconds(180), () -> isFinal(state(id)));
+        assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
+        return id;
+    }
+
+    private static boolean isFinal(String state) {
+        return List.of("COMPLETED", "FAILED", "CANCELLED").contains(state);
+    }
+
+    private static String state(String id) {
+        return given().when().get("/jobs/" + id).then().statusCode(200).extract().path("state");
+    }
+
+    private static String error(String id) {
+        return given().when().get("/jobs/" + id).then().extract().path("error");
+    }
+
+    private static long step(String id) {
+        Number n = given().when().get("/jobs/" + id).then().statusCode(200).extract().path("progress.step");
+        return n.longValue();
+    }
+}
