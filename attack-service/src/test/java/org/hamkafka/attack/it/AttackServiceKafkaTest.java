@@ -10,7 +10,11 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 import org.hamkafka.attack.messaging.ContractMapping;
+import org.hamkafka.attack.service.SnapshotCache;
+import org.hamkafka.attack.service.SnapshotRef;
+import org.hamkafka.attack.service.SnapshotRejectedException;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
@@ -47,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -203,6 +208,58 @@ class AttackServiceKafkaTest {
         String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
         assertTrue(reason.contains("sha256") && reason.contains(wrong), reason);
         assertEquals(reason, awaitResult(job).error());
+    }
+
+    @Test
+    void snapshotThatIsNotAnNpzOfTheModelIsDeadLettered() throws Exception {
+        String job = "it-corrupt-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        byte[] corrupt = "these bytes are not an npz archive".getBytes(StandardCharsets.UTF_8);
+        upload(key, corrupt);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+                key, ModelWeights.sha256(corrupt), "linear", "fashion-mnist")));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0),
+                Codec.toBytes(request(job, key, hamSettings(3))));
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> Topics.attackRequestKey(job, 0, 0).equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.contains("cannot be read as linear weights"), reason);
+        assertEquals(reason, awaitResult(job).error());
+    }
+
+    @Inject
+    SnapshotCache cache;
+
+    @Test
+    void snapshotCacheKeepsTheMostRecentlyUsedSnapshotsAndChecksEveryDownload() throws Exception {
+        String job = "it-cache-" + UUID.randomUUID();
+        String sha = ModelWeights.sha256(npz);
+        for (int v = 0; v < 6; v++) {
+            upload("jobs/" + job + "/models/" + v + ".npz", npz);
+        }
+        // capacity 4 (ham.attack.snapshot-cache-size): six versions leave the four most recent
+        for (int v = 0; v < 6; v++) {
+            SnapshotRef ref = new SnapshotRef(job, v, "jobs/" + job + "/models/" + v + ".npz", sha);
+            assertEquals("linear", cache.withModel(ref, "linear", INFO, Classifier::arch));
+        }
+        assertTrue(cache.size() <= 4, "cache holds " + cache.size());
+        // a cached version asked for with another digest is downloaded again, and checked again
+        SnapshotRef tampered = new SnapshotRef(job, 5, "jobs/" + job + "/models/5.npz", "1".repeat(64));
+        SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
+                () -> cache.withModel(tampered, "linear", INFO, Classifier::arch));
+        assertTrue(e.getMessage().contains("sha256"), e.getMessage());
+        // a missing object is named
+        SnapshotRef missing = new SnapshotRef(job, 9, "jobs/" + job + "/models/9.npz", sha);
+        e = assertThrows(SnapshotRejectedException.class, () -> cache.withModel(missing, "linear", INFO, Classifier::arch));
+        assertTrue(e.getMessage().contains("jobs/" + job + "/models/9.npz"), e.getMessage());
+    }
+
+    @Test
+    void workerDescribesItself() {
+        given().when().get("/worker").then().statusCode(200)
+                .body("device", containsString("cpu"))
+                .body("worker_id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
     }
 
     @Test

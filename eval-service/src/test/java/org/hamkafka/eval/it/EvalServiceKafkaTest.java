@@ -177,6 +177,26 @@ class EvalServiceKafkaTest {
     }
 
     @Test
+    void corruptCheckpointAndMalformedAnnouncementAreDeadLettered() throws Exception {
+        String job = "eval-corrupt-" + UUID.randomUUID();
+        byte[] corrupt = "these bytes are not an npz archive".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        announce(job, 0, corrupt, ModelWeights.sha256(corrupt));
+        byte[] garbage = "{\"schema_version\": 1, \"job_id\": 5".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, garbage);
+
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
+                r -> job.equals(r.key()), 2, WAIT, Duration.ZERO);
+        assertEquals(2, dead.size());
+        DeadLetter corruptLetter = Codec.fromBytes(dead.get(0).value(), DeadLetter.class);
+        assertTrue(corruptLetter.reason().contains("cannot be read as linear weights"), corruptLetter.reason());
+        DeadLetter garbageLetter = Codec.fromBytes(dead.get(1).value(), DeadLetter.class);
+        assertTrue(garbageLetter.reason().contains("malformed JSON"), garbageLetter.reason());
+        assertArrayEquals(garbage, garbageLetter.payload());
+        given().when().get("/results?job={job}", job).then().statusCode(200)
+                .body("size()", equalTo(1)).body("[0].status", equalTo("REJECTED"));
+    }
+
+    @Test
     void restServesEpochsLatestAndComparesWithRho() throws Exception {
         String base = "eval-base-" + UUID.randomUUID();
         String candidate = "eval-cand-" + UUID.randomUUID();
