@@ -59,6 +59,8 @@ public final class LocalStack implements Callable<Integer> {
     int workers;
     @Option(names = "--shards", description = "attack requests per batch (default: --workers)")
     Integer shards;
+    @Option(names = "--lr", description = "base learning rate (default: the trainer's, 0.1 for Fashion-MNIST)")
+    Float lr;
     @Option(names = "--seed", defaultValue = "0", description = "seed of the job (default ${DEFAULT-VALUE})")
     long seed;
     @Option(names = "--eval-attacks", defaultValue = "pgd-20", description = "eval-service's attacks, the first is the headline (default ${DEFAULT-VALUE})")
@@ -179,6 +181,9 @@ public final class LocalStack implements Callable<Integer> {
         if (shards != null && (shards < 1 || shards > 64)) {
             bad.add("--shards must be in 1..64, got " + shards);
         }
+        if (lr != null && !(lr > 0 && lr <= 10)) {
+            bad.add("--lr must be in (0, 10], got " + lr);
+        }
         if (attackThreads != null && attackThreads < 1) {
             bad.add("--attack-threads must be >= 1, got " + attackThreads);
         }
@@ -213,6 +218,9 @@ public final class LocalStack implements Callable<Integer> {
         int shardsPerBatch = shards != null ? shards : workers;
         ObjectNode request = JobRun.fashionMnistRequest(method, model, epochs, trainSubset, testSubset, shardsPerBatch,
                 "ham".equals(method) ? warmupEpochs : null, seed);
+        if (lr != null) {
+            request.put("lr", lr);
+        }
         ProgressBar[] bar = new ProgressBar[1];
         try {
             return JobRun.run(stack, request, jobTimeout, evalTimeout, new JobRun.Listener() {
