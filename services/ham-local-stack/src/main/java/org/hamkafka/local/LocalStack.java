@@ -1,0 +1,320 @@
+package org.hamkafka.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.hamkafka.contracts.Codec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * One command, no Docker: starts Kafka, S3 and PostgreSQL in this JVM, the three services as child
+ * processes, trains a HAM job on Fashion-MNIST through the trainer's REST API, prints the class-wise
+ * evaluation read from {@code ham.eval.results}, and stops everything (or, with --keep-running, waits for
+ * Ctrl-C).
+ */
+@Command(name = "local-stack", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs HAM on Kafka on this machine without Docker: real Kafka (KRaft), S3 (S3Proxy) and "
+                + "PostgreSQL in this JVM, trainer-service, attack-service x N and eval-service as child processes; "
+                + "trains one job on Fashion-MNIST and prints its class-wise clean and robust accuracy."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:the job completed and was evaluated (or --no-job and stopped)",
+                "1:a service or the job failed, or a timeout", "2:bad option",
+                "3:Fashion-MNIST is missing", "4:a port is in use"})
+public final class LocalStack implements Callable<Integer> {
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_DATA_MISSING = 3;
+    static final int EXIT_PORT_IN_USE = 4;
+
+    @Option(names = "--method", defaultValue = "ham", description = "standard, pgd-at, trades, fast-at or ham (default ${DEFAULT-VALUE})")
+    String method;
+    @Option(names = "--model", defaultValue = "tiny-cnn", description = "linear, tiny-cnn, smallcnn, preact-resnet18, wrn-<d>-<w> (default ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--epochs", defaultValue = "3", description = "training epochs (default ${DEFAULT-VALUE})")
+    int epochs;
+    @Option(names = "--warmup-epochs", defaultValue = "0", description = "HAM: epochs of plain PGD-AT first (default ${DEFAULT-VALUE}; the paper uses 50 of 120)")
+    int warmupEpochs;
+    @Option(names = "--train-subset", defaultValue = "5000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
+    int trainSubset;
+    @Option(names = "--test-subset", defaultValue = "500", description = "class-balanced test examples evaluated, 0 = all 10000 (default ${DEFAULT-VALUE})")
+    int testSubset;
+    @Option(names = "--workers", defaultValue = "2", description = "attack-service instances in one consumer group (default ${DEFAULT-VALUE})")
+    int workers;
+    @Option(names = "--shards", description = "attack requests per batch (default: --workers)")
+    Integer shards;
+    // 0.01: with the trainer's 0.1, a few short epochs of tiny-cnn collapse to one class (clean accuracy 0.10)
+    @Option(names = "--lr", defaultValue = "0.01", description = "base learning rate of the piecewise schedule (default ${DEFAULT-VALUE})")
+    Float lr;
+    @Option(names = "--seed", defaultValue = "0", description = "seed of the job (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--eval-attacks", defaultValue = "pgd-20", description = "eval-service's attacks, the first is the headline (default ${DEFAULT-VALUE})")
+    String evalAttacks;
+    @Option(names = "--keep-running", description = "leave the stack up after the job, for exploring; Ctrl-C stops it")
+    boolean keepRunning;
+    @Option(names = "--no-job", description = "only start the stack (implies --keep-running)")
+    boolean noJob;
+    @Option(names = "--out", defaultValue = "out/local-stack", description = "logs (<out>/logs/<service>.log) and result copies (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
+    Path dataDir;
+    @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
+    Path repo;
+    @Option(names = "--trainer-port", defaultValue = "8080", description = "0 = any free port (default ${DEFAULT-VALUE})")
+    int trainerPort;
+    @Option(names = "--attack-port", defaultValue = "8081", description = "first worker's port, the others take the next free ones; 0 = any free ports (default ${DEFAULT-VALUE})")
+    int attackPort;
+    @Option(names = "--eval-port", defaultValue = "8082", description = "0 = any free port (default ${DEFAULT-VALUE})")
+    int evalPort;
+    @Option(names = "--attack-threads", description = "HAM_ATTACK_THREADS: PyTorch threads per attack worker (default: the worker's own)")
+    Integer attackThreads;
+    @Option(names = "--ready-timeout", defaultValue = "PT3M", description = "per service, ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration readyTimeout;
+    @Option(names = "--job-timeout", defaultValue = "PT30M", description = "ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration jobTimeout;
+    @Option(names = "--eval-timeout", defaultValue = "PT10M", description = "after the job completed, ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration evalTimeout;
+
+    @Spec
+    CommandSpec spec;
+
+    private final PrintStream stdout;
+
+    LocalStack(PrintStream stdout) {
+        this.stdout = stdout;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine(System.out).execute(args));
+    }
+
+    static CommandLine commandLine(PrintStream stdout) {
+        return new CommandLine(new LocalStack(stdout)).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> bad = validate();
+        if (!bad.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", bad));
+        }
+        Path root = DataCheck.dataRoot(dataDir, System.getenv());
+        List<String> missing = DataCheck.missingFashionMnist(root);
+        if (!missing.isEmpty()) {
+            System.err.println(DataCheck.howToGet(root, missing));
+            return EXIT_DATA_MISSING;
+        }
+        Path outDir = out.toAbsolutePath().normalize();
+        Files.createDirectories(outDir.resolve("logs"));
+        routeInfraLogging(outDir.resolve("logs").resolve("infra.log"));
+
+        StackSettings settings = new StackSettings(repoDir(), outDir, root, workers, trainerPort, evalPort, attackPort,
+                Math.max(4, 2 * workers), evalAttacks, testSubset, readyTimeout, childJvmOptions(), extraEnv());
+        Stack stack = new Stack(settings, stdout);
+        // Ctrl-C, SIGTERM or the end of main: children and servers are stopped exactly once
+        Thread hook = new Thread(stack::close, "ham-local-stack-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stack.start();
+            if (noJob) {
+                printEndpoints(stack);
+                return waitForCtrlC(stack);
+            }
+            JobRun.Outcome outcome = runJob(stack, settings);
+            printOutcome(stack, outcome, outDir);
+            if (keepRunning) {
+                return waitForCtrlC(stack);
+            }
+            return 0;
+        } catch (Stack.PortInUseException e) {
+            System.err.println(e.getMessage());
+            return EXIT_PORT_IN_USE;
+        } catch (Stack.StackClosedException e) {
+            return EXIT_FAILED; // Ctrl-C during start-up; the hook is stopping everything
+        } catch (ServiceFailedException | JobRun.JobFailedException | TimeoutException e) {
+            if (!stack.isClosing()) {
+                System.err.println("FAILED: " + e.getMessage());
+            }
+            return EXIT_FAILED;
+        } catch (Exception e) {
+            if (stack.isClosing()) {
+                return EXIT_FAILED; // e.g. the trainer went away under Ctrl-C: nothing to report
+            }
+            throw e;
+        } finally {
+            stack.close();
+        }
+    }
+
+    private List<String> validate() {
+        List<String> bad = new ArrayList<>();
+        if (epochs < 1) {
+            bad.add("--epochs must be >= 1, got " + epochs);
+        }
+        if (warmupEpochs < 0 || warmupEpochs >= Math.max(1, epochs) && "ham".equals(method)) {
+            bad.add("--warmup-epochs must be in 0.." + (epochs - 1) + " (fewer than --epochs), got " + warmupEpochs);
+        }
+        if (trainSubset < 0 || trainSubset > 60000) {
+            bad.add("--train-subset must be in 0..60000 (0 = all), got " + trainSubset);
+        }
+        if (testSubset < 0 || testSubset > 10000) {
+            bad.add("--test-subset must be in 0..10000 (0 = all), got " + testSubset);
+        }
+        if (workers < 1 || workers > 32) {
+            bad.add("--workers must be in 1..32, got " + workers);
+        }
+        if (shards != null && (shards < 1 || shards > 64)) {
+            bad.add("--shards must be in 1..64, got " + shards);
+        }
+        if (lr != null && !(lr > 0 && lr <= 10)) {
+            bad.add("--lr must be in (0, 10], got " + lr);
+        }
+        if (attackThreads != null && attackThreads < 1) {
+            bad.add("--attack-threads must be >= 1, got " + attackThreads);
+        }
+        return bad;
+    }
+
+    private Path repoDir() {
+        if (repo != null) {
+            return repo;
+        }
+        String fromProperty = System.getProperty("ham.repo.dir");
+        return Path.of(fromProperty != null ? fromProperty : ".");
+    }
+
+    private static List<String> childJvmOptions() {
+        // fail fast rather than limp on; DJL must never try to download a native library
+        return List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true");
+    }
+
+    private Map<String, String> extraEnv() {
+        return attackThreads == null ? Map.of() : Map.of("HAM_ATTACK_THREADS", attackThreads.toString());
+    }
+
+    /** Kafka, S3Proxy and zonky log a lot through SLF4J: into a file, so the console shows the run. */
+    static void routeInfraLogging(Path file) {
+        System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    }
+
+    private JobRun.Outcome runJob(Stack stack, StackSettings settings) throws Exception {
+        int shardsPerBatch = shards != null ? shards : workers;
+        ObjectNode request = JobRun.fashionMnistRequest(method, model, epochs, trainSubset, testSubset, shardsPerBatch,
+                "ham".equals(method) ? warmupEpochs : null, seed);
+        if (lr != null) {
+            request.put("lr", lr);
+        }
+        ProgressBar[] bar = new ProgressBar[1];
+        try {
+            return JobRun.run(stack, request, jobTimeout, evalTimeout, new JobRun.Listener() {
+                @Override
+                public void submitted(JsonNode job) {
+                    stdout.println("submitted job " + job.path("id").asText() + " (" + method + ", " + model + ", "
+                            + epochs + " epoch(s), " + trainSubset + " training / " + testSubset + " test examples, "
+                            + workers + " worker(s), " + shardsPerBatch + " shard(s) per batch): "
+                            + new TrainerClient(stack.trainer().url()).jobUrl(job.path("id").asText()));
+                    bar[0] = new ProgressBarBuilder().setTaskName("training").setInitialMax(-1)
+                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" steps", 1)
+                            .setMaxRenderedLength(120)
+                            .showSpeed().build();
+                }
+
+                @Override
+                public void progress(JsonNode job) {
+                    JsonNode p = job.path("progress");
+                    int perEpoch = p.path("batches_per_epoch").asInt(0);
+                    int total = p.path("epochs").asInt(epochs);
+                    if (perEpoch > 0) {
+                        bar[0].maxHint((long) perEpoch * total);
+                    }
+                    bar[0].stepTo(p.path("step").asLong(0));
+                    StringBuilder msg = new StringBuilder(TrainerClient.state(job).toLowerCase(Locale.ROOT));
+                    if (p.has("epoch")) {
+                        msg.append(" epoch ").append(p.path("epoch").asInt() + 1).append('/').append(total);
+                    }
+                    if (p.hasNonNull("loss")) {
+                        msg.append(String.format(Locale.ROOT, " loss %.3f", p.path("loss").asDouble()));
+                    }
+                    if (p.hasNonNull("drop_rate")) {
+                        msg.append(String.format(Locale.ROOT, " dropped %.0f%%", 100 * p.path("drop_rate").asDouble()));
+                    }
+                    bar[0].setExtraMessage(msg.toString());
+                }
+
+                @Override
+                public void waitingForEvaluation(JsonNode job) {
+                    bar[0].close();
+                    bar[0] = null;
+                    stdout.println("job " + job.path("id").asText() + " COMPLETED; waiting for eval-service's "
+                            + "evaluation of the last checkpoint on ham.eval.results ...");
+                }
+            });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
+    }
+
+    private void printOutcome(Stack stack, JobRun.Outcome o, Path outDir) throws java.io.IOException {
+        stdout.println();
+        stdout.println("Class-wise accuracy of job " + o.jobId() + ", epoch " + o.eval().epoch() + " (" + o.eval().method()
+                + ", " + o.eval().model() + ", " + o.eval().dataset() + ", eps " + o.eval().eps() + ", "
+                + o.eval().attack() + "):");
+        stdout.println(Report.classWiseTable(o.eval()));
+        stdout.println(Report.cost(o));
+        ObjectMapper pretty = Codec.mapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Files.writeString(outDir.resolve("eval-result.json"), pretty.writeValueAsString(o.eval()));
+        Files.writeString(outDir.resolve("job.json"), pretty.writeValueAsString(o.job()));
+        stdout.println(Report.whereResultsLive(stack, o, keepRunning));
+    }
+
+    private void printEndpoints(Stack stack) {
+        stdout.println("trainer  " + stack.trainer().url() + "/jobs  (API: " + stack.trainer().url() + "/q/swagger-ui)");
+        for (ServiceProcess w : stack.attackWorkers()) {
+            stdout.println("attack   " + w.url() + "  (" + w.name() + ")");
+        }
+        stdout.println("eval     " + stack.eval().url() + "/results?job=<id>");
+        stdout.println("Kafka    " + stack.bootstrapServers());
+        stdout.println("S3       " + stack.infra().s3().endpoint() + " bucket " + stack.infra().bucket());
+        stdout.println("Postgres " + stack.jdbcUrl(StackSettings.TRAINER_DB) + ", " + stack.jdbcUrl(StackSettings.EVAL_DB));
+        stdout.println("logs     " + stack.settings().outDir().resolve("logs"));
+    }
+
+    /** Keeps the stack up until Ctrl-C (the shutdown hook stops it) or until a service dies. */
+    private int waitForCtrlC(Stack stack) throws InterruptedException {
+        stdout.println("the stack is running; Ctrl-C stops it");
+        while (!stack.isClosing()) {
+            var dead = stack.deadChild();
+            if (dead.isPresent()) {
+                // Ctrl-C in a terminal reaches the children too: give our shutdown hook a moment to say so
+                Thread.sleep(1000);
+                if (stack.isClosing()) {
+                    break;
+                }
+                System.err.println("FAILED: " + dead.get().name() + " exited; see its log " + dead.get().logFile());
+                return EXIT_FAILED;
+            }
+            Thread.sleep(1000);
+        }
+        return 0;
+    }
+}

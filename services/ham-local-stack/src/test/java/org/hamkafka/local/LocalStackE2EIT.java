@@ -1,0 +1,181 @@
+package org.hamkafka.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.minio.MinioClient;
+import io.minio.StatObjectArgs;
+import io.minio.StatObjectResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.hamkafka.contracts.ClassAccuracy;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.EvalResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The system end to end, as a user runs it: real Kafka, S3 and PostgreSQL, the three services from their
+ * packaged fast-jars as separate processes, a tiny HAM job on real Fashion-MNIST submitted through the
+ * trainer's REST API, its evaluation read from ham.eval.results with a real consumer and from eval-service's
+ * database; then everything stopped, no process and no port left behind.
+ */
+class LocalStackE2EIT {
+    private static final int TRAIN = 256;
+    private static final int TEST = 100;
+    private static final int STEPS = 10; // K, the trainer's default for Fashion-MNIST
+
+    @Test
+    @Timeout(value = 6, unit = java.util.concurrent.TimeUnit.MINUTES)
+    void trainsEvaluatesAndStopsCleanly() throws Exception {
+        Path repo = Path.of(System.getProperty("ham.repo.dir", "../.."));
+        Path out = Path.of(System.getProperty("ham.local.out", "target/e2e"));
+        Path data = DataCheck.dataRoot(null, System.getenv());
+        List<String> missing = DataCheck.missingFashionMnist(data);
+        assertTrue(missing.isEmpty(), () -> DataCheck.howToGet(data, missing) + "\n(scripts/setup.sh installs it)");
+
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        PrintStream log = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
+        StackSettings settings = new StackSettings(repo, out, data, 1, 0, 0, 0, 4, "pgd-20", TEST,
+                Duration.ofMinutes(3), List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true",
+                "-XX:TieredStopAtLevel=1"), Map.of("HAM_ATTACK_THREADS", "1"));
+        Stack stack = new Stack(settings, log);
+        List<ProcessHandle> children;
+        List<Integer> ports;
+        try {
+            stack.start();
+            children = stack.children().stream().map(ServiceProcess::handle).toList();
+            ports = stack.ports();
+            assertEquals(3, children.size());
+
+            var request = JobRun.fashionMnistRequest("ham", "tiny-cnn", 1, TRAIN, TEST, 1, 0, 1L);
+            JobRun.Outcome o = JobRun.run(stack, request, Duration.ofMinutes(3), Duration.ofMinutes(2),
+                    new JobRun.Listener() {
+                        @Override
+                        public void progress(JsonNode job) {
+                            log.println("  job " + TrainerClient.state(job) + " step " + job.path("progress").path("step"));
+                        }
+                    });
+            String id = o.jobId();
+
+            // the trainer says COMPLETED, and names the checkpoint that was evaluated
+            JsonNode job = new TrainerClient(stack.trainer().url()).job(id);
+            assertEquals("COMPLETED", TrainerClient.state(job));
+            assertEquals(job.path("progress").path("last_checkpoint_key").asText(), o.eval().checkpointKey());
+            assertEquals(job.path("progress").path("last_checkpoint_sha256").asText(), o.eval().sha256());
+
+            // the evaluation as read from ham.eval.results
+            EvalResult e = o.eval();
+            assertEquals(id, e.jobId());
+            assertEquals("fashion-mnist", e.dataset());
+            assertEquals("ham", e.method());
+            assertEquals("tiny-cnn", e.model());
+            assertEquals(10, e.classes().size());
+            checkClassWise(e.cleanAccuracy(), e.classes());
+            checkClassWise(e.robustAccuracy(), e.classes());
+
+            // ... and as eval-service stored it in PostgreSQL (ham_eval)
+            try (Connection c = DriverManager.getConnection(stack.jdbcUrl(StackSettings.EVAL_DB),
+                    stack.infra().postgres().username(), stack.infra().postgres().password());
+                 PreparedStatement q = c.prepareStatement("SELECT status, examples, robust_worst, robust_average, "
+                         + "clean_average, result_json FROM eval_results WHERE job_id = ? AND checkpoint_key = ?")) {
+                q.setString(1, id);
+                q.setString(2, e.checkpointKey());
+                try (ResultSet r = q.executeQuery()) {
+                    assertTrue(r.next(), "no row in eval_results for job " + id);
+                    assertEquals("EVALUATED", r.getString("status"));
+                    assertEquals(TEST, r.getInt("examples"));
+                    assertEquals(e.robustAccuracy().worst(), r.getDouble("robust_worst"), 1e-9);
+                    assertEquals(e.robustAccuracy().average(), r.getDouble("robust_average"), 1e-9);
+                    assertEquals(e.cleanAccuracy().average(), r.getDouble("clean_average"), 1e-9);
+                    EvalResult stored = Codec.fromJson(r.getString("result_json"), EvalResult.class);
+                    assertEquals(e.classes(), stored.classes());
+                    assertTrue(java.util.Arrays.equals(e.robustAccuracy().perClass(), stored.robustAccuracy().perClass()));
+                    assertFalse(r.next(), "one row per checkpoint");
+                }
+            }
+
+            // the evaluated checkpoint is in the bucket
+            try (MinioClient s3 = stack.infra().s3().newClient()) {
+                StatObjectResponse stat = s3.statObject(StatObjectArgs.builder().bucket(stack.infra().bucket())
+                        .object(e.checkpointKey()).build());
+                assertTrue(stat.size() > 0);
+            }
+
+            // the attack workers' cost, from ham.attack.results: every training example attacked once,
+            // HAM stops the easy ones early, so at most K backward passes per example
+            SystemTopics.AttackCost cost = o.cost();
+            assertEquals(TRAIN, cost.examplesIn());
+            assertTrue(cost.backwardRows() > 0 && cost.backwardRows() <= (long) STEPS * TRAIN, cost.toString());
+            assertTrue(cost.dropped() >= 0 && cost.dropped() < TRAIN, cost.toString());
+
+            String table = Report.classWiseTable(e);
+            assertTrue(table.contains("<- worst robust"), table);
+            log.println(table);
+            log.println(Report.cost(o));
+        } finally {
+            stack.close();
+        }
+        for (ProcessHandle p : children) {
+            assertFalse(p.isAlive(), "service process " + p.pid() + " still running after close");
+        }
+        for (int port : ports) {
+            assertTrue(Ports.isFree(port), "port " + port + " still in use after close");
+        }
+    }
+
+    private static void checkClassWise(ClassAccuracy a, List<String> classes) {
+        assertEquals(classes.size(), a.perClass().length, "one value per class");
+        double min = 1;
+        int argmin = 0;
+        double sum = 0;
+        for (int c = 0; c < a.perClass().length; c++) {
+            double v = a.perClass()[c];
+            assertTrue(v >= 0 && v <= 1, "accuracy of class " + classes.get(c) + " is " + v);
+            if (v < min) {
+                min = v;
+                argmin = c;
+            }
+            sum += v;
+        }
+        assertEquals(min, a.worst(), 1e-9);
+        assertEquals(sum / classes.size(), a.average(), 1e-9);
+        assertEquals(classes.get(argmin), a.worstClass());
+        assertTrue(a.worst() <= a.average() && a.average() <= a.best());
+    }
+
+    /** Console output of the stack both captured and shown in the test log. */
+    private static final class TeeStream extends java.io.OutputStream {
+        private final java.io.OutputStream a;
+        private final java.io.OutputStream b;
+
+        TeeStream(java.io.OutputStream a, java.io.OutputStream b) {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(int x) throws java.io.IOException {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(byte[] buf, int off, int len) throws java.io.IOException {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+    }
+}
