@@ -18,7 +18,9 @@ from pathlib import Path
 
 import yaml
 
-ALLOWED_EXACT = {"QUARKUS_PROFILE", "KAFKA_BOOTSTRAP_SERVERS"}
+# HAM_DATA_DIR is read as an environment variable by ham-core itself (Datasets.DATA_DIR_ENV), besides
+# the services' optional ham.data.dir property
+ALLOWED_EXACT = {"QUARKUS_PROFILE", "KAFKA_BOOTSTRAP_SERVERS", "HAM_DATA_DIR"}
 ALLOWED_PREFIXES = ("JAVA_OPTS", "DJL_")
 # compose service / Deployment name -> Maven module of the service
 SERVICES = {
