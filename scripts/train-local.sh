@@ -8,6 +8,6 @@ bash scripts/setup.sh
 export DJL_OFFLINE=true
 mvn -B -q -ntp -pl services/ham-core -am package -DskipTests
 mvn -B -q -ntp -pl services/ham-core dependency:build-classpath -Dmdep.outputFile=target/classpath.txt >/dev/null
-defaults=(--model tiny-cnn --train-subset 4000 --test-subset 1000 --epochs 4 --warmup-epochs 1 --lr 0.01)
+defaults=(--model tiny-cnn --train-subset 4000 --test-subset 1000 --epochs 4 --warmup-epochs 1)
 exec java -Dai.djl.offline=true -cp "services/ham-core/target/classes:$(cat services/ham-core/target/classpath.txt)" \
   org.hamkafka.core.cli.HamCli train "${defaults[@]}" "$@"
