@@ -14,7 +14,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.trainer.service.JobRunner;
-import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.service.ObjectStore;
 import org.hamkafka.trainer.support.DataDirResource;
 import org.hamkafka.trainer.support.KafkaAttackWorker;
 import org.hamkafka.testsupport.KafkaResource;

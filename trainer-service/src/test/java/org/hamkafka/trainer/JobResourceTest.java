@@ -15,7 +15,7 @@ import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.TrainingProgress;
-import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.service.ObjectStore;
 import org.hamkafka.trainer.support.AttackHalf;
 import org.hamkafka.trainer.support.DataDirResource;
 import org.hamkafka.trainer.support.InMemoryChannels;

@@ -19,6 +19,7 @@ import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.ContractException;
 import org.hamkafka.contracts.Topics;
+import org.hamkafka.service.DeadLetters;
 import org.jboss.logging.Logger;
 
 /**
@@ -40,13 +41,14 @@ public class AttackRequestConsumer {
     private final MutinyEmitter<byte[]> results;
 
     public AttackRequestConsumer(AttackWorker worker, SnapshotDigests digests, AttackMetrics metrics,
-                                 AttackSettings settings, DeadLetters deadLetters,
+                                 AttackSettings settings,
+                                 @Channel("attack-requests-dlq") MutinyEmitter<byte[]> deadLetterChannel,
                                  @Channel("attack-results") MutinyEmitter<byte[]> results) {
         this.worker = worker;
         this.digests = digests;
         this.metrics = metrics;
         this.settings = settings;
-        this.deadLetters = deadLetters;
+        this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
     }
 

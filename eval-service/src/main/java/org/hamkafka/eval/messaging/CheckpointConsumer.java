@@ -17,6 +17,7 @@ import org.hamkafka.eval.persistence.EvalResultEntity;
 import org.hamkafka.eval.persistence.EvalResultStore;
 import org.hamkafka.eval.service.CheckpointEvaluator;
 import org.hamkafka.eval.service.Evaluation;
+import org.hamkafka.service.DeadLetters;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -38,11 +39,12 @@ public class CheckpointConsumer {
     private final MutinyEmitter<byte[]> results;
     private final MeterRegistry registry;
 
-    public CheckpointConsumer(CheckpointEvaluator evaluator, EvalResultStore store, DeadLetters deadLetters,
+    public CheckpointConsumer(CheckpointEvaluator evaluator, EvalResultStore store,
+                              @Channel("checkpoints-dlq") MutinyEmitter<byte[]> deadLetterChannel,
                               @Channel("eval-results") MutinyEmitter<byte[]> results, MeterRegistry registry) {
         this.evaluator = evaluator;
         this.store = store;
-        this.deadLetters = deadLetters;
+        this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
         this.registry = registry;
     }

@@ -16,8 +16,8 @@ import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
-import org.hamkafka.eval.storage.ObjectNotReadableException;
-import org.hamkafka.eval.storage.ObjectStore;
+import org.hamkafka.service.ObjectNotReadableException;
+import org.hamkafka.service.ObjectStore;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;

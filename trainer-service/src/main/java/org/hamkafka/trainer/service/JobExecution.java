@@ -29,7 +29,7 @@ import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingMethod;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
-import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.service.ObjectStore;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;

@@ -15,7 +15,7 @@ import org.hamkafka.trainer.persistence.JobEvent;
 import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
 import org.hamkafka.trainer.rest.JobRequest;
-import org.hamkafka.trainer.storage.ObjectStore;
+import org.hamkafka.service.ObjectStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 

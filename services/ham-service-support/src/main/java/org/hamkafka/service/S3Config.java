@@ -1,9 +1,9 @@
-package org.hamkafka.eval.storage;
+package org.hamkafka.service;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** Where checkpoints live: an S3 endpoint (MinIO in deployments) and the bucket. */
+/** The {@code ham.s3.*} settings: the S3 endpoint (MinIO in deployments) and the bucket of snapshots and checkpoints. */
 @ConfigMapping(prefix = "ham.s3")
 public interface S3Config {
     /** e.g. http://minio:9000 */

@@ -1,30 +1,29 @@
-package org.hamkafka.attack.messaging;
+package org.hamkafka.service;
 
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
-import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.DeadLetter;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
- * Writes the contracts' {@link DeadLetter} for a record of {@code ham.attack.requests} to
- * {@code ham.attack.requests.dlq}, keyed like the original, with the reason also in the
- * {@code dead-letter-reason} header (the header SmallRye's own dead-letter strategy writes).
+ * Writes the contracts' {@link DeadLetter} for a consumed record to the service's dead-letter channel
+ * ({@code <topic>.dlq}), keyed like the original, with the reason also in the {@code dead-letter-reason}
+ * header (the header SmallRye's own dead-letter strategy writes). Not a bean: each consumer wraps the
+ * emitter of its own channel, e.g. {@code new DeadLetters(dlqEmitter)}.
  */
-@ApplicationScoped
 public class DeadLetters {
     public static final String REASON_HEADER = "dead-letter-reason";
     private final MutinyEmitter<byte[]> dlq;
 
-    public DeadLetters(@Channel("attack-requests-dlq") MutinyEmitter<byte[]> dlq) {
-        this.dlq = dlq;
+    public DeadLetters(MutinyEmitter<byte[]> dlq) {
+        this.dlq = Objects.requireNonNull(dlq, "dlq");
     }
 
     public void send(ConsumerRecord<String, byte[]> record, String reason) {

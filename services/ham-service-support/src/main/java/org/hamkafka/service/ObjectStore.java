@@ -1,20 +1,20 @@
-package org.hamkafka.trainer.storage;
+package org.hamkafka.service;
 
 import io.minio.BucketExistsArgs;
 import io.minio.GetObjectArgs;
-import io.minio.GetObjectResponse;
 import io.minio.ListObjectsArgs;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.Result;
+import io.minio.errors.ErrorResponseException;
 import io.minio.messages.Item;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -23,8 +23,9 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The S3 bucket that holds model snapshots, resume states and epoch checkpoints (MinIO in
- * production, an embedded S3 in tests). Keys are relative to the bucket {@code ham.s3.bucket}.
+ * The S3 bucket {@code ham.s3.bucket} that holds model snapshots, resume states and epoch checkpoints (MinIO in
+ * production, an embedded S3 in tests): the trainer writes, the attack and eval services read. Keys are relative
+ * to the bucket; {@link Keys} is their layout.
  */
 @ApplicationScoped
 public class ObjectStore {
@@ -32,25 +33,25 @@ public class ObjectStore {
     private final String bucket;
     private volatile boolean bucketChecked;
 
-    public ObjectStore(@ConfigProperty(name = "ham.s3.endpoint") String endpoint,
-                       @ConfigProperty(name = "ham.s3.access-key") String accessKey,
-                       @ConfigProperty(name = "ham.s3.secret-key") String secretKey,
-                       @ConfigProperty(name = "ham.s3.bucket", defaultValue = "ham") String bucket,
-                       @ConfigProperty(name = "ham.s3.region", defaultValue = "us-east-1") String region) {
-        this.client = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).region(region).build();
-        this.bucket = bucket;
+    public ObjectStore(S3Config config) {
+        this.client = MinioClient.builder()
+                .endpoint(config.endpoint())
+                .credentials(config.accessKey(), config.secretKey())
+                .region(config.region())
+                .build();
+        this.bucket = config.bucket();
     }
 
     public String bucket() {
         return bucket;
     }
 
-    /** True when the bucket exists and answers (readiness). */
+    /** True when the bucket exists; throws when S3 does not answer or refuses our credentials (readiness). */
     public boolean bucketReachable() throws Exception {
         return client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
     }
 
-    /** Creates the bucket when it is missing (first start against an empty MinIO). */
+    /** Creates the bucket when it is missing (the trainer's first write against an empty MinIO). */
     public void ensureBucket() {
         if (bucketChecked) {
             return;
@@ -65,7 +66,7 @@ public class ObjectStore {
         }
     }
 
-    /** Stores bytes under key and returns their sha256 (hex), which announcements carry. */
+    /** Stores bytes under key (creating the bucket if needed) and returns their sha256 (hex), which announcements carry. */
     public String put(String key, byte[] bytes, String contentType) {
         ensureBucket();
         try (InputStream in = new ByteArrayInputStream(bytes)) {
@@ -77,11 +78,15 @@ public class ObjectStore {
         return sha256(bytes);
     }
 
+    /** The whole object; {@link ObjectNotReadableException} names the key when it is missing or unreadable. */
     public byte[] get(String key) {
-        try (GetObjectResponse in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+        try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
             return in.readAllBytes();
-        } catch (Exception e) {
-            throw new StorageException("could not read s3://" + bucket + "/" + key + ": " + e.getMessage(), e);
+        } catch (ErrorResponseException e) {
+            throw new ObjectNotReadableException("s3://" + bucket + "/" + key + ": "
+                    + e.errorResponse().code() + " " + e.errorResponse().message(), e);
+        } catch (IOException | java.security.GeneralSecurityException | io.minio.errors.MinioException e) {
+            throw new ObjectNotReadableException("s3://" + bucket + "/" + key + " cannot be read: " + e, e);
         }
     }
 
@@ -144,10 +149,9 @@ public class ObjectStore {
     }
 
     /** Unchecked failure of an S3 operation, with the object named. */
-    public static final class StorageException extends RuntimeException {
+    public static class StorageException extends RuntimeException {
         public StorageException(String message, Throwable cause) {
             super(message, cause);
         }
     }
-
 }
