@@ -90,9 +90,13 @@ public final class AttackMemoryBench implements Callable<Integer> {
     Duration resultTimeout;
 
     private final PrintStream log = System.out;
+    /** The command line as given, for the result files when HAM_BENCH_COMMAND is not set. */
+    private List<String> args = List.of();
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new AttackMemoryBench()).execute(args));
+        AttackMemoryBench b = new AttackMemoryBench();
+        b.args = List.of(args);
+        System.exit(new CommandLine(b).execute(args));
     }
 
     @Override
@@ -241,7 +245,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
     private void write(List<RssSample> samples, double slope, String verdict, double seconds, int failures)
             throws IOException {
         String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
-                "java org.hamkafka.local.bench.AttackMemoryBench --batches " + batches);
+                "java org.hamkafka.local.bench.AttackMemoryBench " + String.join(" ", args));
         MachineInfo machine = MachineInfo.current();
         Files.createDirectories(results);
         ObjectMapper json = Codec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);

@@ -28,6 +28,7 @@ import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.JobRun;
 import org.hamkafka.local.Stack;
 import org.hamkafka.local.StackSettings;
+import org.hamkafka.local.SystemTopics;
 import org.hamkafka.local.TrainerClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,6 +67,9 @@ public final class DistributedBench implements Callable<Integer> {
     @Option(names = "--two-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "also run (c): 2 workers, shards_per_batch 2 (default ${DEFAULT-VALUE})")
     boolean twoWorkers;
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "run a short untimed job of " + WARMUP_EXAMPLES + " examples first, on both sides (default ${DEFAULT-VALUE})")
+    boolean warmup;
     @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
     Path dataDir;
     @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
@@ -77,10 +81,16 @@ public final class DistributedBench implements Callable<Integer> {
     @Option(names = "--job-timeout", defaultValue = "PT30M", description = "per job, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration jobTimeout;
 
+    static final int WARMUP_EXAMPLES = 256;
+    /** The command line as given, for the result files when HAM_BENCH_COMMAND is not set. */
+    private List<String> args = List.of();
+
     private final PrintStream log = System.out;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DistributedBench()).execute(args));
+        DistributedBench b = new DistributedBench();
+        b.args = List.of(args);
+        System.exit(new CommandLine(b).execute(args));
     }
 
     /** One timed run. */
@@ -115,6 +125,15 @@ public final class DistributedBench implements Callable<Integer> {
         Run inProcess;
         String inProcessThreads = System.getProperty("ai.djl.pytorch.num_threads",
                 "PyTorch default (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        if (warmup) {
+            // the same short job first, so neither side pays PyTorch's loading and the JIT in the timed run
+            TrainConfig w = cfg.toBuilder().trainSubset(WARMUP_EXAMPLES).build();
+            TrainingRun run = new TrainingRun(w);
+            Dataset train = TrainingRun.loadTrain(w);
+            try (Classifier f = run.newModel(train)) {
+                run.train(f, train, null);
+            }
+        }
         {
             long t0 = System.nanoTime();
             TrainingRun run = new TrainingRun(cfg);
@@ -143,7 +162,7 @@ public final class DistributedBench implements Callable<Integer> {
         double twoVsOne = two == null ? Double.NaN : two.seconds() / one.seconds();
 
         String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
-                "java org.hamkafka.local.bench.DistributedBench " + String.join(" ", spec()));
+                "java org.hamkafka.local.bench.DistributedBench " + String.join(" ", args));
         MachineInfo machine = MachineInfo.current();
         Files.createDirectories(results);
         ObjectMapper json = Codec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -153,6 +172,7 @@ public final class DistributedBench implements Callable<Integer> {
         doc.putPOJO("machine_detail", machine);
         doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
                 "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", 1));
+        doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
         doc.put("in_process_threads", inProcessThreads);
         doc.put("attack_threads_per_worker", attackThreads);
         ArrayNode arr = doc.putArray("runs");
@@ -185,6 +205,8 @@ public final class DistributedBench implements Callable<Integer> {
                 .append(", seed ").append(seed).append(", 1 batch in flight. In-process threads: ")
                 .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
                 .append(" (the trainer keeps its default).\n\n");
+        md.append(warmup ? "Both sides first ran an untimed warm-up job of " + WARMUP_EXAMPLES
+                + " examples (stack: then awaited its evaluation).\n\n" : "No warm-up job (--no-warmup).\n\n");
         md.append("Timed: training only. Stack: trainer's `started_at` to `finished_at` (`GET /jobs/{id}`); ")
                 .append("in-process: data loading, model creation, training, checkpoint export. ")
                 .append("Not timed: service start-up, evaluation.\n\n");
@@ -217,26 +239,23 @@ public final class DistributedBench implements Callable<Integer> {
             Thread hook = new Thread(stack::close, "distributed-bench-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             stack.start();
+            TrainerClient trainer = new TrainerClient(stack.trainer().url());
+            if (warmup) {
+                // a short job first: the workers' consumer groups settle, PyTorch loads, the JIT warms up;
+                // then its evaluation is awaited so eval-service is idle during the timed job
+                ObjectNode w = JobRun.fashionMnistRequest("ham", model, 1, WARMUP_EXAMPLES, testSubset, shards, 0, seed);
+                w.put("lr", lr);
+                JsonNode done = awaitJob(stack, trainer, trainer.submit(w));
+                try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
+                    topics.awaitEval(done.path("id").asText(), e -> true, Duration.ofMinutes(5));
+                }
+                log.println("(" + name + ") warm-up job done and evaluated");
+            }
             ObjectNode request = JobRun.fashionMnistRequest("ham", model, epochs, trainSubset, testSubset, shards, 0, seed);
             request.put("lr", lr);
             request.put("batches_in_flight", 1);
-            TrainerClient trainer = new TrainerClient(stack.trainer().url());
-            JsonNode job = trainer.submit(request);
+            JsonNode job = awaitJob(stack, trainer, trainer.submit(request));
             String id = job.path("id").asText();
-            long deadline = System.nanoTime() + jobTimeout.toNanos();
-            while (!TrainerClient.FINAL_STATES.contains(TrainerClient.state(job))) {
-                if (System.nanoTime() > deadline) {
-                    throw new TimeoutException("job " + id + " still " + TrainerClient.state(job) + " after " + jobTimeout);
-                }
-                if (stack.deadChild().isPresent()) {
-                    throw new IllegalStateException(stack.deadChild().get().name() + " died; see " + stack.deadChild().get().logFile());
-                }
-                Thread.sleep(500);
-                job = trainer.job(id);
-            }
-            if (!"COMPLETED".equals(TrainerClient.state(job))) {
-                throw new IllegalStateException("job " + id + " ended " + TrainerClient.state(job) + ": " + job.path("error").asText());
-            }
             String key = job.path("progress").path("last_checkpoint_key").asText(null);
             if (key == null) {
                 throw new IllegalStateException("job " + id + " completed without a checkpoint key: " + job);
@@ -260,14 +279,32 @@ public final class DistributedBench implements Callable<Integer> {
         }
     }
 
+    /** Polls {@code GET /jobs/{id}} until the job is final; fails unless it COMPLETED. */
+    private JsonNode awaitJob(Stack stack, TrainerClient trainer, JsonNode job) throws Exception {
+        String id = job.path("id").asText();
+        long deadline = System.nanoTime() + jobTimeout.toNanos();
+        while (!TrainerClient.FINAL_STATES.contains(TrainerClient.state(job))) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("job " + id + " still " + TrainerClient.state(job) + " after " + jobTimeout);
+            }
+            if (stack.deadChild().isPresent()) {
+                throw new IllegalStateException(stack.deadChild().get().name() + " died; see "
+                        + stack.deadChild().get().logFile());
+            }
+            Thread.sleep(500);
+            job = trainer.job(id);
+        }
+        if (!"COMPLETED".equals(TrainerClient.state(job))) {
+            throw new IllegalStateException("job " + id + " ended " + TrainerClient.state(job) + ": "
+                    + job.path("error").asText());
+        }
+        return job;
+    }
+
     static double jobSeconds(JsonNode job) {
         double s = java.time.Duration.between(java.time.OffsetDateTime.parse(job.path("started_at").asText()),
                 java.time.OffsetDateTime.parse(job.path("finished_at").asText())).toNanos() / 1e9;
         return s;
-    }
-
-    private List<String> spec() {
-        return List.of("--model", model, "--epochs", String.valueOf(epochs), "--train-subset", String.valueOf(trainSubset));
     }
 
     /** Kafka, S3Proxy and zonky log a lot through SLF4J: into a file, so the console shows the run. */
