@@ -112,6 +112,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             return 3;
         }
         DistributedBench.routeInfraLogging(out.resolve("logs/infra.log"));
+        String loadBefore = BenchMath.loadAverage();
         Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
         Dataset data = Datasets.load("fashion-mnist", root.resolve("fashion-mnist"), true);
         TrainConfig d = TrainConfig.defaults("fashion-mnist");
@@ -196,7 +197,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         }
         double slope = BenchMath.secondHalfSlopeMbPer100(samples);
         String verdict = BenchMath.verdict(slope, flatLimit);
-        write(samples, slope, verdict, seconds, failures);
+        write(samples, slope, verdict, seconds, failures, loadBefore);
         return failures == 0 ? 0 : 1;
     }
 
@@ -242,7 +243,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
         return new KafkaConsumer<>(p);
     }
 
-    private void write(List<RssSample> samples, double slope, String verdict, double seconds, int failures)
+    private void write(List<RssSample> samples, double slope, String verdict, double seconds, int failures,
+                       String loadBefore)
             throws IOException {
         String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
                 "java org.hamkafka.local.bench.AttackMemoryBench " + String.join(" ", args));
@@ -253,6 +255,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
         doc.put("command", command);
         doc.put("machine", machine.describe());
         doc.putPOJO("machine_detail", machine);
+        doc.put("load_average_before", loadBefore);
+        doc.put("load_average_after", BenchMath.loadAverage());
         doc.put("model", model);
         doc.put("method", "ham");
         doc.put("batch_size", batchSize);
@@ -273,7 +277,9 @@ public final class AttackMemoryBench implements Callable<Integer> {
 
         StringBuilder md = new StringBuilder("# Attack-service memory\n\n");
         md.append("Command: `").append(command).append("`\n\n");
-        md.append("Machine: ").append(machine.describe()).append("\n\n");
+        md.append("Machine: ").append(machine.describe()).append("; load average (1/5/15 min) ")
+                .append(loadBefore).append(" before, ").append(BenchMath.loadAverage())
+                .append(" after (compare runs only on an otherwise idle machine)\n\n");
         md.append("One attack-service (HAM_ATTACK_THREADS=").append(attackThreads).append("), ").append(batches)
                 .append(" HAM requests (").append(model).append(", batch ").append(batchSize)
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)

@@ -87,6 +87,16 @@ public final class BenchMath {
         return slopeMbPer100 > 0 ? "growing" : "shrinking";
     }
 
+    /** The 1-, 5- and 15-minute load averages (first three fields of {@code /proc/loadavg}), or "unknown". */
+    public static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f.length >= 3 ? f[0] + " " + f[1] + " " + f[2] : "unknown";
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** Steps per second, NaN when the time is not positive. */
     public static double perSecond(long steps, double seconds) {
         return seconds > 0 ? steps / seconds : Double.NaN;

@@ -114,6 +114,7 @@ public final class DistributedBench implements Callable<Integer> {
             return 3;
         }
         routeInfraLogging(out.resolve("logs/infra.log"));
+        String loadBefore = BenchMath.loadAverage();
         Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
 
         // (a) first, before any server or service is up, so nothing competes with it
@@ -170,6 +171,8 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("command", command);
         doc.put("machine", machine.describe());
         doc.putPOJO("machine_detail", machine);
+        doc.put("load_average_before", loadBefore);
+        doc.put("load_average_after", BenchMath.loadAverage());
         doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
                 "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", 1));
         doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
@@ -199,14 +202,16 @@ public final class DistributedBench implements Callable<Integer> {
         StringBuilder md = new StringBuilder();
         md.append("# Distributed vs in-process training time\n\n");
         md.append("Command: `").append(command).append("`\n\n");
-        md.append("Machine: ").append(machine.describe()).append("\n\n");
+        md.append("Machine: ").append(machine.describe()).append("; load average (1/5/15 min) ")
+                .append(loadBefore).append(" before, ").append(BenchMath.loadAverage())
+                .append(" after (compare runs only on an otherwise idle machine)\n\n");
         md.append("Job: Fashion-MNIST, ").append(trainSubset).append(" training examples (class-balanced), ")
                 .append(model).append(", HAM (no warm-up), ").append(epochs).append(" epoch(s), lr ").append(lr)
                 .append(", seed ").append(seed).append(", 1 batch in flight. In-process threads: ")
                 .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
                 .append(" (the trainer keeps its default).\n\n");
         md.append(warmup ? "Both sides first ran an untimed warm-up job of " + WARMUP_EXAMPLES
-                + " examples (stack: then awaited its evaluation).\n\n" : "No warm-up job (--no-warmup).\n\n");
+                + " examples (stack: then awaited its evaluation).\n" : "No warm-up job (--no-warmup).\n\n");
         md.append("Timed: training only. Stack: trainer's `started_at` to `finished_at` (`GET /jobs/{id}`); ")
                 .append("in-process: data loading, model creation, training, checkpoint export. ")
                 .append("Not timed: service start-up, evaluation.\n\n");
