@@ -78,6 +78,10 @@ public final class AttackMemoryBench implements Callable<Integer> {
     int attackThreads;
     @Option(names = "--flat-limit", defaultValue = "5", description = "verdict 'flat' when |slope| <= this many MB per 100 batches (default ${DEFAULT-VALUE})")
     double flatLimit;
+    @Option(names = "--service-xmx", defaultValue = "1g", description = "-Xmx of the service JVMs, so lazy heap growth "
+            + "(the default max heap is a quarter of the machine's memory) is not mistaken for a leak; 'none' = JVM default "
+            + "(default ${DEFAULT-VALUE})")
+    String serviceXmx;
     @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
     Path dataDir;
     @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
@@ -121,8 +125,11 @@ public final class AttackMemoryBench implements Callable<Integer> {
                 true, d.variationOnLogits(), d.tradesBeta(), d.fastAlpha(), 0);
         DatasetSpec spec = new DatasetSpec("fashion-mnist", 1, 28, 28, 10, null, null, null);
 
-        StackSettings ss = new StackSettings(repoDir, out, root, 1, 0, 0, 0, 1, "fgsm", 100, Duration.ofMinutes(5),
-                List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"),
+        List<String> jvm = new ArrayList<>(List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"));
+        if (!serviceXmx.equals("none")) {
+            jvm.add("-Xmx" + serviceXmx);
+        }
+        StackSettings ss = new StackSettings(repoDir, out, root, 1, 0, 0, 0, 1, "fgsm", 100, Duration.ofMinutes(5), jvm,
                 Map.of("HAM_ATTACK_THREADS", String.valueOf(attackThreads)));
         List<RssSample> samples = new ArrayList<>();
         int failures = 0;
@@ -263,6 +270,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         doc.put("batches", batches);
         doc.put("in_flight", inFlight);
         doc.put("attack_threads", attackThreads);
+        doc.put("service_xmx", serviceXmx);
         doc.put("failed_requests", failures);
         doc.put("seconds", seconds);
         doc.put("batches_per_second", BenchMath.perSecond(batches, seconds));
@@ -283,7 +291,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         md.append("One attack-service (HAM_ATTACK_THREADS=").append(attackThreads).append("), ").append(batches)
                 .append(" HAM requests (").append(model).append(", batch ").append(batchSize)
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)
-                .append(" in flight; ").append(failures).append(" failed; ")
+                .append(" in flight; service JVMs -Xmx ").append(serviceXmx).append("; ").append(failures).append(" failed; ")
                 .append(BenchMath.fmt(BenchMath.perSecond(batches, seconds), 2)).append(" batches/s.\n\n");
         md.append("| results | RSS (MB) |\n|---:|---:|\n");
         for (RssSample s : samples) {
