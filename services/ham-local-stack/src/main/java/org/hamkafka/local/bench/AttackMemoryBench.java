@@ -155,7 +155,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
                 consumer.subscribe(List.of(Topics.ATTACK_RESULTS));
                 producer.send(new ProducerRecord<>(Topics.MODELS, Topics.key(job), Codec.toBytes(new ModelSnapshot(
                         SchemaVersion.CURRENT, job, 1, key, ModelWeights.sha256(npz), model, "fashion-mnist")))).get();
-                samples.add(new RssSample(0, rss(worker)));
+                samples.add(sample(0, worker));
                 log.printf("attack-service pid %d, RSS before the first request: %.1f MB%n", worker.pid(),
                         samples.get(0).rssMb());
                 int sent = 0;
@@ -182,7 +182,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
                         done++;
                         lastProgress = System.nanoTime();
                         if (done % every == 0) {
-                            samples.add(new RssSample(done, rss(worker)));
+                            samples.add(sample(done, worker));
                             log.printf("%d/%d results, RSS %.1f MB, %.2f batches/s%n", done, batches,
                                     samples.get(samples.size() - 1).rssMb(), done / ((System.nanoTime() - t0) / 1e9));
                         }
@@ -203,8 +203,9 @@ public final class AttackMemoryBench implements Callable<Integer> {
             System.err.println(failures + " of " + batches + " attack requests failed; the series is still written");
         }
         double slope = BenchMath.secondHalfSlopeMbPer100(samples);
+        double outsideSlope = BenchMath.secondHalfSlopeMbPer100(samples, RssSample::outsideHeapMb);
         String verdict = BenchMath.verdict(slope, flatLimit);
-        write(samples, slope, verdict, seconds, failures, loadBefore);
+        write(samples, slope, outsideSlope, verdict, seconds, failures, loadBefore);
         return failures == 0 ? 0 : 1;
     }
 
@@ -223,6 +224,22 @@ public final class AttackMemoryBench implements Callable<Integer> {
         return new AttackRequest(SchemaVersion.CURRENT, job, step, 0, step, 0, 1, 0, 1, key, model, spec, settings,
                 1000L + step, ids, Tensor.ofFloats(new long[]{n, data.info().channels(), data.info().height(),
                 data.info().width()}, images), Tensor.ofLongs(new long[]{n}, labels));
+    }
+
+    private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+
+    /** RSS from /proc, and the committed heap from the worker's /q/metrics (-1 if it cannot be read). */
+    private RssSample sample(long batches, ServiceProcess p) throws IOException, InterruptedException {
+        long rss = rss(p);
+        long heap = -1;
+        try {
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.url() + "/q/metrics"))
+                    .timeout(Duration.ofSeconds(10)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            heap = r.statusCode() == 200 ? BenchMath.committedHeapBytes(r.body()) : -1;
+        } catch (IOException e) {
+            log.println("cannot read " + p.url() + "/q/metrics: " + e);
+        }
+        return new RssSample(batches, rss, heap);
     }
 
     static long rss(ServiceProcess p) throws IOException {
@@ -250,7 +267,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         return new KafkaConsumer<>(p);
     }
 
-    private void write(List<RssSample> samples, double slope, String verdict, double seconds, int failures,
+    private void write(List<RssSample> samples, double slope, double outsideSlope, String verdict, double seconds, int failures,
                        String loadBefore)
             throws IOException {
         String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
@@ -276,9 +293,11 @@ public final class AttackMemoryBench implements Callable<Integer> {
         doc.put("batches_per_second", BenchMath.perSecond(batches, seconds));
         ArrayNode arr = doc.putArray("rss");
         for (RssSample s : samples) {
-            arr.addObject().put("batches", s.batches()).put("rss_bytes", s.rssBytes()).put("rss_mb", s.rssMb());
+            arr.addObject().put("batches", s.batches()).put("rss_bytes", s.rssBytes()).put("rss_mb", s.rssMb())
+                    .put("heap_committed_bytes", s.heapCommittedBytes()).put("outside_heap_mb", s.outsideHeapMb());
         }
         doc.put("second_half_slope_mb_per_100_batches", slope);
+        doc.put("second_half_slope_outside_heap_mb_per_100_batches", outsideSlope);
         doc.put("flat_limit_mb_per_100_batches", flatLimit);
         doc.put("verdict", verdict);
         Files.writeString(results.resolve("attack-memory.json"), json.writeValueAsString(doc));
@@ -293,13 +312,17 @@ public final class AttackMemoryBench implements Callable<Integer> {
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)
                 .append(" in flight; service JVMs -Xmx ").append(serviceXmx).append("; ").append(failures).append(" failed; ")
                 .append(BenchMath.fmt(BenchMath.perSecond(batches, seconds), 2)).append(" batches/s.\n\n");
-        md.append("| results | RSS (MB) |\n|---:|---:|\n");
+        md.append("| results | RSS (MB) | committed heap (MB) | RSS outside the heap (MB) |\n|---:|---:|---:|---:|\n");
         for (RssSample s : samples) {
-            md.append("| ").append(s.batches()).append(" | ").append(BenchMath.fmt(s.rssMb(), 1)).append(" |\n");
+            md.append("| ").append(s.batches()).append(" | ").append(BenchMath.fmt(s.rssMb(), 1)).append(" | ")
+                    .append(s.heapCommittedBytes() < 0 ? "n/a" : BenchMath.fmt(s.heapCommittedBytes() / 1048576.0, 1))
+                    .append(" | ").append(BenchMath.fmt(s.outsideHeapMb(), 1)).append(" |\n");
         }
         md.append("\nSlope over the second half: **").append(BenchMath.fmt(slope, 2))
                 .append(" MB per 100 batches**; verdict: **").append(verdict).append("** (flat: |slope| <= ")
-                .append(BenchMath.fmt(flatLimit, 1)).append(" MB per 100 batches)\n");
+                .append(BenchMath.fmt(flatLimit, 1)).append(" MB per 100 batches). Outside the Java heap (PyTorch's ")
+                .append("native memory and the rest): ").append(BenchMath.fmt(outsideSlope, 2))
+                .append(" MB per 100 batches.\n");
         Files.writeString(results.resolve("attack-memory.md"), md);
         log.println();
         log.print(md);

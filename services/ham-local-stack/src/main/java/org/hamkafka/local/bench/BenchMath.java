@@ -31,6 +31,23 @@ public final class BenchMath {
         throw new IllegalArgumentException("no VmRSS line in the process status (has the process exited?)");
     }
 
+    /**
+     * Committed Java heap in bytes from a Prometheus text exposition ({@code /q/metrics}): the sum of the
+     * {@code jvm_memory_committed_bytes} series labelled {@code area="heap"}; -1 when there are none.
+     */
+    public static long committedHeapBytes(String prometheusText) {
+        double sum = 0;
+        boolean found = false;
+        for (String line : prometheusText.split("\n")) {
+            if (line.startsWith("jvm_memory_committed_bytes{") && line.contains("area=\"heap\"")) {
+                String value = line.substring(line.lastIndexOf('}') + 1).trim().split("\\s+")[0];
+                sum += Double.parseDouble(value);
+                found = true;
+            }
+        }
+        return found ? Math.round(sum) : -1;
+    }
+
     /** Least-squares slope of y over x; needs at least two distinct x. */
     public static double slope(double[] x, double[] y) {
         if (x.length != y.length || x.length < 2) {
@@ -58,9 +75,18 @@ public final class BenchMath {
     }
 
     /** One RSS sample: after {@code batches} results, the child's resident memory. */
-    public record RssSample(long batches, long rssBytes) {
+    public record RssSample(long batches, long rssBytes, long heapCommittedBytes) {
+        public RssSample(long batches, long rssBytes) {
+            this(batches, rssBytes, -1);
+        }
+
         public double rssMb() {
             return rssBytes / (1024.0 * 1024.0);
+        }
+
+        /** RSS less the committed Java heap: PyTorch's native memory, metaspace, threads...; NaN if unknown. */
+        public double outsideHeapMb() {
+            return heapCommittedBytes < 0 ? Double.NaN : (rssBytes - heapCommittedBytes) / (1024.0 * 1024.0);
         }
     }
 
@@ -69,13 +95,19 @@ public final class BenchMath {
      * batch count), in MB per 100 batches: the first half holds warm-up (allocator pools, JIT, caches).
      */
     public static double secondHalfSlopeMbPer100(List<RssSample> samples) {
+        return secondHalfSlopeMbPer100(samples, RssSample::rssMb);
+    }
+
+    /** The same for any measure of a sample in MB (e.g. {@link RssSample#outsideHeapMb()}); NaN if one is NaN. */
+    public static double secondHalfSlopeMbPer100(List<RssSample> samples,
+                                                 java.util.function.ToDoubleFunction<RssSample> mb) {
         if (samples.isEmpty()) {
             throw new IllegalArgumentException("no RSS samples");
         }
         long half = samples.get(samples.size() - 1).batches() / 2;
         List<RssSample> tail = samples.stream().filter(s -> s.batches() >= half).toList();
         double[] x = tail.stream().mapToDouble(RssSample::batches).toArray();
-        double[] y = tail.stream().mapToDouble(RssSample::rssMb).toArray();
+        double[] y = tail.stream().mapToDouble(mb).toArray();
         return slope(x, y) * 100.0;
     }
 

@@ -47,6 +47,20 @@ class BenchMathTest {
     }
 
     @Test
+    void committedHeapSumsTheHeapPoolsOnly() {
+        String metrics = "# TYPE jvm_memory_committed_bytes gauge\n"
+                + "jvm_memory_committed_bytes{area=\"heap\",id=\"G1 Eden Space\"} 1.048576E8\n"
+                + "jvm_memory_committed_bytes{area=\"heap\",id=\"G1 Old Gen\"} 2.097152E8\n"
+                + "jvm_memory_committed_bytes{area=\"nonheap\",id=\"Metaspace\"} 9.9E7\n"
+                + "jvm_memory_used_bytes{area=\"heap\",id=\"G1 Old Gen\"} 1.0E7\n";
+        assertEquals(300L * MB, BenchMath.committedHeapBytes(metrics));
+        assertEquals(-1L, BenchMath.committedHeapBytes("ham_attack_examples_total 5.0\n"));
+        // RSS 500 MB with 300 MB of committed heap: 200 MB outside the heap
+        assertEquals(200.0, new RssSample(0, 500 * MB, 300 * MB).outsideHeapMb(), 1e-9);
+        assertTrue(Double.isNaN(new RssSample(0, 500 * MB).outsideHeapMb()));
+    }
+
+    @Test
     void stepsPerSecond() {
         assertEquals(2.5, BenchMath.perSecond(10, 4.0), 1e-12);
         assertTrue(Double.isNaN(BenchMath.perSecond(10, 0)));
