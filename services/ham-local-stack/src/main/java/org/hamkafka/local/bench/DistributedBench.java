@@ -64,6 +64,10 @@ public final class DistributedBench implements Callable<Integer> {
     long seed;
     @Option(names = "--attack-threads", defaultValue = "1", description = "HAM_ATTACK_THREADS of every worker (default ${DEFAULT-VALUE})")
     int attackThreads;
+    @Option(names = "--in-process-threads", description = "PyTorch intra-op threads of the in-process run (set before "
+            + "the engine loads; inter-op then 1, as the workers do); default: PyTorch's own (all cores). On a loaded "
+            + "machine all-core OpenMP can be many times slower, so compare with 1 there")
+    Integer inProcessThreadsOption;
     @Option(names = "--two-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "also run (c): 2 workers, shards_per_batch 2 (default ${DEFAULT-VALUE})")
     boolean twoWorkers;
@@ -124,6 +128,14 @@ public final class DistributedBench implements Callable<Integer> {
         log.println("(a) in-process: " + cfg);
         byte[] reference;
         Run inProcess;
+        if (inProcessThreadsOption != null) {
+            if (inProcessThreadsOption < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--in-process-threads must be >= 1");
+            }
+            // read by DJL when the PyTorch engine loads, which is later (the attack-service does the same)
+            System.setProperty("ai.djl.pytorch.num_threads", inProcessThreadsOption.toString());
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
         String inProcessThreads = System.getProperty("ai.djl.pytorch.num_threads",
                 "PyTorch default (" + Runtime.getRuntime().availableProcessors() + " cores)");
         if (warmup) {
