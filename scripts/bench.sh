@@ -6,9 +6,13 @@
 #   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
 #   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
+#   bash scripts/bench.sh distributed [options]  one HAM job in-process vs through the local stack with 1 and
+#                                                2 attack workers (DistributedBench --help)
+#   bash scripts/bench.sh attack-memory [--batches 1000]  attack-service RSS over N requests (AttackMemoryBench --help)
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
+# distributed and attack-memory build the services' fast-jars first (HAM_SKIP_BUILD=1 skips that).
 # Leave the machine otherwise idle while measuring figures you will quote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +38,17 @@ run_jmh() {
        "bench-results/$name-jmh.json" "bench-results/$name-summary" "$HAM_BENCH_COMMAND"
 }
 
+stack_main() {
+  # the services' fast-jars and ham-local-stack's target/lib, as scripts/run.sh builds them
+  local main="$1"; shift
+  if [ "${HAM_SKIP_BUILD:-}" != "1" ]; then
+    echo "building (mvn -B -q -ntp package -DskipTests) ..." >&2
+    mvn -B -q -ntp package -DskipTests >&2
+  fi
+  local stack="services/ham-local-stack/target"
+  java -Dai.djl.offline=true -Dham.repo.dir="$(pwd)" -cp "$stack/classes:$stack/lib/*" "$main" "$@"
+}
+
 case "$what" in
   attack)
     # JMH runs matching benchmarks; both regexes so the peak and the attacks come from one run
@@ -46,7 +61,11 @@ case "$what" in
   ham-vs-pgd)
     cp="$(classpath)"
     java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.HamVsPgdMain "$@" ;;
+  distributed)
+    stack_main org.hamkafka.local.bench.DistributedBench "$@" ;;
+  attack-memory)
+    stack_main org.hamkafka.local.bench.AttackMemoryBench "$@" ;;
   *)
-    sed -n '2,13p' "$0" >&2
+    sed -n '2,17p' "$0" >&2
     exit 2 ;;
 esac

@@ -1,0 +1,333 @@
+package org.hamkafka.local.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.minio.GetObjectArgs;
+import io.minio.MinioClient;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
+import org.hamkafka.bench.MachineInfo;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingRun;
+import org.hamkafka.local.DataCheck;
+import org.hamkafka.local.JobRun;
+import org.hamkafka.local.Stack;
+import org.hamkafka.local.StackSettings;
+import org.hamkafka.local.SystemTopics;
+import org.hamkafka.local.TrainerClient;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * Distributed vs in-process: the same HAM job (Fashion-MNIST subset, fixed seed, 1 batch in flight) trained
+ * (a) in this JVM with ham-core's {@link TrainingRun}, (b) through the local stack with 1 attack worker and
+ * 1 shard per batch, (c) with 2 attack workers and 2 shards per batch. Only training is timed: for the
+ * stack, the trainer's {@code started_at} to {@code finished_at} of {@code GET /jobs/{id}} (data loading,
+ * model creation, every step with its snapshot upload, the final checkpoint upload); in-process, the same
+ * work (data loading, model creation, {@code train}, the checkpoint's npz export). Service start-up and
+ * evaluation are not timed. The final weights of (a) and (b) are compared byte for byte (the checkpoint
+ * npz downloaded from S3 against the in-process export; the npz is written deterministically).
+ */
+@Command(name = "distributed-bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Times one HAM job in-process and through the local stack (1 and 2 attack workers).")
+public final class DistributedBench implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "tiny-cnn", description = "architecture (default ${DEFAULT-VALUE})")
+    String model;
+    @Option(names = "--epochs", defaultValue = "1", description = "epochs (default ${DEFAULT-VALUE}; with more, eval-service "
+            + "evaluates the intermediate checkpoints while training runs and competes for the cores)")
+    int epochs;
+    @Option(names = "--train-subset", defaultValue = "2048", description = "class-balanced training examples (default ${DEFAULT-VALUE})")
+    int trainSubset;
+    @Option(names = "--test-subset", defaultValue = "100", description = "eval-service's test subset, kept tiny (default ${DEFAULT-VALUE})")
+    int testSubset;
+    @Option(names = "--eval-attacks", defaultValue = "fgsm", description = "eval-service's attacks, kept cheap (default ${DEFAULT-VALUE})")
+    String evalAttacks;
+    @Option(names = "--lr", defaultValue = "0.01", description = "base learning rate (default ${DEFAULT-VALUE})")
+    float lr;
+    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
+    long seed;
+    @Option(names = "--attack-threads", defaultValue = "1", description = "HAM_ATTACK_THREADS of every worker (default ${DEFAULT-VALUE})")
+    int attackThreads;
+    @Option(names = "--in-process-threads", description = "PyTorch intra-op threads of the in-process run (set before "
+            + "the engine loads; inter-op then 1, as the workers do); default: PyTorch's own (all cores). On a loaded "
+            + "machine all-core OpenMP can be many times slower, so compare with 1 there")
+    Integer inProcessThreadsOption;
+    @Option(names = "--two-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "also run (c): 2 workers, shards_per_batch 2 (default ${DEFAULT-VALUE})")
+    boolean twoWorkers;
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "run a short untimed job of " + WARMUP_EXAMPLES + " examples first, on both sides (default ${DEFAULT-VALUE})")
+    boolean warmup;
+    @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
+    Path dataDir;
+    @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
+    Path repo;
+    @Option(names = "--results", defaultValue = "bench-results", description = "where distributed.{md,json} go (default ${DEFAULT-VALUE})")
+    Path results;
+    @Option(names = "--out", defaultValue = "out/distributed-bench", description = "service logs (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--job-timeout", defaultValue = "PT30M", description = "per job, ISO-8601 (default ${DEFAULT-VALUE})")
+    Duration jobTimeout;
+
+    static final int WARMUP_EXAMPLES = 256;
+    /** The command line as given, for the result files when HAM_BENCH_COMMAND is not set. */
+    private List<String> args = List.of();
+
+    private final PrintStream log = System.out;
+
+    public static void main(String[] args) {
+        DistributedBench b = new DistributedBench();
+        b.args = List.of(args);
+        System.exit(new CommandLine(b).execute(args));
+    }
+
+    /** One timed run. */
+    record Run(String name, String description, int workers, int shards, double seconds, long steps,
+               String checkpointSha256, String jobId) {
+        double stepsPerSecond() {
+            return BenchMath.perSecond(steps, seconds);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (epochs < 1 || trainSubset < 1 || attackThreads < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--epochs, --train-subset and --attack-threads must be >= 1");
+        }
+        Path root = DataCheck.dataRoot(dataDir, System.getenv());
+        List<String> missing = DataCheck.missingFashionMnist(root);
+        if (!missing.isEmpty()) {
+            System.err.println(DataCheck.howToGet(root, missing));
+            return 3;
+        }
+        routeInfraLogging(out.resolve("logs/infra.log"));
+        String loadBefore = BenchMath.loadAverage();
+        Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
+
+        // (a) first, before any server or service is up, so nothing competes with it
+        TrainConfig cfg = TrainConfig.defaults("fashion-mnist").toBuilder()
+                .dataDir(root.resolve("fashion-mnist").toString()).model(model).method("ham").epochs(epochs)
+                .warmupEpochs(0).trainSubset(trainSubset).testSubset(testSubset).lr(lr).seed(seed).build();
+        log.println("(a) in-process: " + cfg);
+        byte[] reference;
+        Run inProcess;
+        if (inProcessThreadsOption != null) {
+            if (inProcessThreadsOption < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--in-process-threads must be >= 1");
+            }
+            // read by DJL when the PyTorch engine loads, which is later (the attack-service does the same)
+            System.setProperty("ai.djl.pytorch.num_threads", inProcessThreadsOption.toString());
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+        String inProcessThreads = System.getProperty("ai.djl.pytorch.num_threads",
+                "PyTorch default (" + Runtime.getRuntime().availableProcessors() + " cores)");
+        if (warmup) {
+            // the same short job first, so neither side pays PyTorch's loading and the JIT in the timed run
+            TrainConfig w = cfg.toBuilder().trainSubset(WARMUP_EXAMPLES).build();
+            TrainingRun run = new TrainingRun(w);
+            Dataset train = TrainingRun.loadTrain(w);
+            try (Classifier f = run.newModel(train)) {
+                run.train(f, train, null);
+            }
+        }
+        {
+            long t0 = System.nanoTime();
+            TrainingRun run = new TrainingRun(cfg);
+            Dataset train = TrainingRun.loadTrain(cfg);
+            long[] steps = {0};
+            try (Classifier f = run.newModel(train)) {
+                run.train(f, train, p -> steps[0]++);
+                reference = ModelWeights.exportNpz(f);
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            inProcess = new Run("in-process", "ham-core TrainingRun in one JVM, intra-op threads: " + inProcessThreads,
+                    0, 1, secs, steps[0], ModelWeights.sha256(reference), null);
+            log.printf("(a) %d steps in %.2f s%n", steps[0], secs);
+        }
+
+        List<Run> runs = new ArrayList<>(List.of(inProcess));
+        Run one = stackRun(repoDir, root, 1, 1);
+        runs.add(one);
+        Run two = twoWorkers ? stackRun(repoDir, root, 2, 2) : null;
+        if (two != null) {
+            runs.add(two);
+        }
+        boolean equal = one.checkpointSha256().equals(inProcess.checkpointSha256());
+        String twoEqual = two == null ? "not run" : String.valueOf(two.checkpointSha256().equals(inProcess.checkpointSha256()));
+        double ratio = one.seconds() / inProcess.seconds();
+        double twoVsOne = two == null ? Double.NaN : two.seconds() / one.seconds();
+
+        String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
+                "java org.hamkafka.local.bench.DistributedBench " + String.join(" ", args));
+        MachineInfo machine = MachineInfo.current();
+        Files.createDirectories(results);
+        ObjectMapper json = Codec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode doc = json.createObjectNode();
+        doc.put("command", command);
+        doc.put("machine", machine.describe());
+        doc.putPOJO("machine_detail", machine);
+        doc.put("load_average_before", loadBefore);
+        doc.put("load_average_after", BenchMath.loadAverage());
+        doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
+                "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", 1));
+        doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
+        doc.put("in_process_threads", inProcessThreads);
+        doc.put("attack_threads_per_worker", attackThreads);
+        ArrayNode arr = doc.putArray("runs");
+        for (Run r : runs) {
+            ObjectNode n = arr.addObject();
+            n.put("name", r.name());
+            n.put("description", r.description());
+            n.put("workers", r.workers());
+            n.put("shards_per_batch", r.shards());
+            n.put("seconds", r.seconds());
+            n.put("steps", r.steps());
+            n.put("steps_per_second", r.stepsPerSecond());
+            n.put("checkpoint_sha256", r.checkpointSha256());
+            n.put("job_id", r.jobId());
+        }
+        doc.put("ratio_distributed_1_worker_vs_in_process", ratio);
+        doc.put("goal_ratio_at_most", 1.10);
+        doc.put("goal_met", ratio <= 1.10);
+        doc.put("ratio_2_workers_vs_1_worker", twoVsOne);
+        doc.put("weights_equal_in_process_vs_1_worker", equal);
+        doc.put("weights_equal_in_process_vs_2_workers", twoEqual);
+        Files.writeString(results.resolve("distributed.json"), json.writeValueAsString(doc));
+
+        StringBuilder md = new StringBuilder();
+        md.append("# Distributed vs in-process training time\n\n");
+        md.append("Command: `").append(command).append("`\n\n");
+        md.append("Machine: ").append(machine.describe()).append("; load average (1/5/15 min) ")
+                .append(loadBefore).append(" before, ").append(BenchMath.loadAverage())
+                .append(" after (compare runs only on an otherwise idle machine)\n\n");
+        md.append("Job: Fashion-MNIST, ").append(trainSubset).append(" training examples (class-balanced), ")
+                .append(model).append(", HAM (no warm-up), ").append(epochs).append(" epoch(s), lr ").append(lr)
+                .append(", seed ").append(seed).append(", 1 batch in flight. In-process threads: ")
+                .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
+                .append(" (the trainer keeps its default).\n\n");
+        md.append(warmup ? "Both sides first ran an untimed warm-up job of " + WARMUP_EXAMPLES
+                + " examples (stack: then awaited its evaluation).\n" : "No warm-up job (--no-warmup).\n\n");
+        md.append("Timed: training only. Stack: trainer's `started_at` to `finished_at` (`GET /jobs/{id}`); ")
+                .append("in-process: data loading, model creation, training, checkpoint export. ")
+                .append("Not timed: service start-up, evaluation.\n\n");
+        md.append("| run | workers | shards/batch | seconds | steps | steps/s |\n|---|---:|---:|---:|---:|---:|\n");
+        for (Run r : runs) {
+            md.append("| ").append(r.name()).append(" | ").append(r.workers()).append(" | ").append(r.shards())
+                    .append(" | ").append(BenchMath.fmt(r.seconds(), 2)).append(" | ").append(r.steps())
+                    .append(" | ").append(BenchMath.fmt(r.stepsPerSecond(), 2)).append(" |\n");
+        }
+        md.append("\nRatio distributed (1 worker) / in-process: **").append(BenchMath.fmt(ratio, 3))
+                .append("** (goal <= 1.10: ").append(ratio <= 1.10 ? "met" : "NOT met").append(")\n\n");
+        md.append("Ratio 2 workers / 1 worker (time): ").append(BenchMath.fmt(twoVsOne, 3)).append("\n\n");
+        md.append("Final weights equal, in-process vs 1 worker (checkpoint npz from S3, byte for byte): **")
+                .append(equal).append("**; in-process vs 2 workers: ").append(twoEqual)
+                .append(" (2 shards attack in batches of 64 rows, which need not be bit-equal to 128)\n");
+        Files.writeString(results.resolve("distributed.md"), md);
+        log.println();
+        log.print(md);
+        return 0;
+    }
+
+    private Run stackRun(Path repoDir, Path root, int workers, int shards) throws Exception {
+        String name = workers + "-worker" + (workers > 1 ? "s" : "");
+        StackSettings settings = new StackSettings(repoDir, out.resolve(name), root, workers, 0, 0, 0,
+                Math.max(2, workers), evalAttacks, testSubset, Duration.ofMinutes(5),
+                List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"),
+                Map.of("HAM_ATTACK_THREADS", String.valueOf(attackThreads)));
+        log.println("(" + name + ") starting the stack ...");
+        try (Stack stack = new Stack(settings, log)) {
+            Thread hook = new Thread(stack::close, "distributed-bench-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            stack.start();
+            TrainerClient trainer = new TrainerClient(stack.trainer().url());
+            if (warmup) {
+                // a short job first: the workers' consumer groups settle, PyTorch loads, the JIT warms up;
+                // then its evaluation is awaited so eval-service is idle during the timed job
+                ObjectNode w = JobRun.fashionMnistRequest("ham", model, 1, WARMUP_EXAMPLES, testSubset, shards, 0, seed);
+                w.put("lr", lr);
+                JsonNode done = awaitJob(stack, trainer, trainer.submit(w));
+                try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
+                    topics.awaitEval(done.path("id").asText(), e -> true, Duration.ofMinutes(5));
+                }
+                log.println("(" + name + ") warm-up job done and evaluated");
+            }
+            ObjectNode request = JobRun.fashionMnistRequest("ham", model, epochs, trainSubset, testSubset, shards, 0, seed);
+            request.put("lr", lr);
+            request.put("batches_in_flight", 1);
+            JsonNode job = awaitJob(stack, trainer, trainer.submit(request));
+            String id = job.path("id").asText();
+            String key = job.path("progress").path("last_checkpoint_key").asText(null);
+            if (key == null) {
+                throw new IllegalStateException("job " + id + " completed without a checkpoint key: " + job);
+            }
+            byte[] npz;
+            try (MinioClient s3 = stack.infra().s3().newClient();
+                 InputStream in = s3.getObject(GetObjectArgs.builder().bucket(stack.infra().bucket()).object(key).build())) {
+                npz = in.readAllBytes();
+            }
+            String sha = ModelWeights.sha256(npz);
+            String reported = job.path("progress").path("last_checkpoint_sha256").asText("");
+            if (!reported.isEmpty() && !reported.equals(sha)) {
+                throw new IllegalStateException("checkpoint " + key + " has sha256 " + sha + " but the trainer reported " + reported);
+            }
+            double secs = jobSeconds(job);
+            long steps = job.path("progress").path("step").asLong();
+            log.printf("(%s) job %s: %d steps in %.2f s%n", name, id, steps, secs);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return new Run("stack, " + name, "trainer-service + " + workers + " attack-service(s), shards_per_batch "
+                    + shards, workers, shards, secs, steps, sha, id);
+        }
+    }
+
+    /** Polls {@code GET /jobs/{id}} until the job is final; fails unless it COMPLETED. */
+    private JsonNode awaitJob(Stack stack, TrainerClient trainer, JsonNode job) throws Exception {
+        String id = job.path("id").asText();
+        long deadline = System.nanoTime() + jobTimeout.toNanos();
+        while (!TrainerClient.FINAL_STATES.contains(TrainerClient.state(job))) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("job " + id + " still " + TrainerClient.state(job) + " after " + jobTimeout);
+            }
+            if (stack.deadChild().isPresent()) {
+                throw new IllegalStateException(stack.deadChild().get().name() + " died; see "
+                        + stack.deadChild().get().logFile());
+            }
+            Thread.sleep(500);
+            job = trainer.job(id);
+        }
+        if (!"COMPLETED".equals(TrainerClient.state(job))) {
+            throw new IllegalStateException("job " + id + " ended " + TrainerClient.state(job) + ": "
+                    + job.path("error").asText());
+        }
+        return job;
+    }
+
+    static double jobSeconds(JsonNode job) {
+        double s = java.time.Duration.between(java.time.OffsetDateTime.parse(job.path("started_at").asText()),
+                java.time.OffsetDateTime.parse(job.path("finished_at").asText())).toNanos() / 1e9;
+        return s;
+    }
+
+    /** Kafka, S3Proxy and zonky log a lot through SLF4J: into a file, so the console shows the run. */
+    static void routeInfraLogging(Path file) throws java.io.IOException {
+        Files.createDirectories(file.getParent());
+        System.setProperty("org.slf4j.simpleLogger.logFile", file.toString());
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    }
+}
