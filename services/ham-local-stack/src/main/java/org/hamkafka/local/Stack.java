@@ -57,7 +57,11 @@ public final class Stack implements AutoCloseable {
     private volatile boolean closing;
     private volatile boolean closed;
     private final List<Integer> portsInUse = new CopyOnWriteArrayList<>();
-    private ServiceProcess trainer;
+    private volatile ServiceProcess trainer;
+    /** The trainer's environment and port, kept so {@link #startTrainer()} can start it again after a crash. */
+    private Map<String, String> trainerEnv;
+    private int trainerPort;
+    private int trainerStarts;
     private ServiceProcess eval;
     private final List<ServiceProcess> attackers = new ArrayList<>();
 
@@ -133,6 +137,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> trainerEnv = new HashMap<>(common);
         trainerEnv.putAll(datasourceEnv(StackSettings.TRAINER_DB));
         trainerEnv.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(StackSettings.TRAINER)));
+        trainerEnv.putAll(settings.trainerEnv());
         Map<String, String> evalEnv = new HashMap<>(common);
         evalEnv.putAll(datasourceEnv(StackSettings.EVAL_DB));
         evalEnv.put("QUARKUS_HTTP_PORT", String.valueOf(ports.get(StackSettings.EVAL)));
@@ -149,7 +154,10 @@ public final class Stack implements AutoCloseable {
             env.put("HAM_ATTACK_WORKER_ID", name);
             attackers.add(launch(StackSettings.ATTACK, name, port, env));
         }
-        trainer = launch(StackSettings.TRAINER, StackSettings.TRAINER, ports.get(StackSettings.TRAINER), trainerEnv);
+        this.trainerEnv = Map.copyOf(trainerEnv);
+        this.trainerPort = ports.get(StackSettings.TRAINER);
+        trainer = launch(StackSettings.TRAINER, StackSettings.TRAINER, trainerPort, trainerEnv);
+        trainerStarts = 1;
 
         for (ServiceProcess p : children) {
             log.println("waiting for " + p.name() + " (" + p.url() + "/q/health/ready, log " + p.logFile() + ") ...");
@@ -212,7 +220,9 @@ public final class Stack implements AutoCloseable {
             checkNotClosing();
             ServiceProcess p = launcher.launch(settings, service, name, port, env);
             children.add(p);
-            portsInUse.add(port);
+            if (!portsInUse.contains(port)) {
+                portsInUse.add(port);
+            }
             log.println("started " + p);
             return p;
         }
@@ -337,6 +347,58 @@ public final class Stack implements AutoCloseable {
     /** The TCP ports this stack listened on (services and infra), for checking they are free after close. */
     public List<Integer> ports() {
         return List.copyOf(portsInUse);
+    }
+
+    /**
+     * Kills trainer-service hard (SIGKILL, no shutdown hooks: what a crash or an OOM kill does) and waits
+     * until it is gone; it no longer counts as a child. Its jobs stay RUNNING in PostgreSQL, to be continued
+     * by the next trainer ({@link #startTrainer()}).
+     */
+    public void killTrainer(Duration timeout) throws InterruptedException, java.util.concurrent.TimeoutException {
+        ServiceProcess t;
+        synchronized (lock) {
+            checkNotClosing();
+            t = trainer;
+            if (t == null || !t.isAlive()) {
+                throw new IllegalStateException("trainer-service is not running");
+            }
+        }
+        t.handle().descendants().forEach(ProcessHandle::destroyForcibly);
+        t.handle().destroyForcibly();
+        try {
+            t.handle().onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("waiting for trainer-service to die failed", e);
+        }
+        children.remove(t);
+        log.println("killed " + t);
+    }
+
+    /**
+     * Starts trainer-service again (after {@link #killTrainer}) with the same environment and HTTP port, and
+     * waits until it is ready. The previous run's log is kept as {@code trainer-service.run<N>.log}.
+     */
+    public ServiceProcess startTrainer() throws IOException, InterruptedException {
+        synchronized (lock) {
+            checkNotClosing();
+            if (trainerEnv == null) {
+                throw new IllegalStateException("the stack was not started");
+            }
+            if (trainer != null && trainer.isAlive()) {
+                throw new IllegalStateException("trainer-service is still running (pid " + trainer.pid() + ")");
+            }
+        }
+        java.nio.file.Path current = settings.logFile(StackSettings.TRAINER);
+        if (java.nio.file.Files.exists(current)) {
+            // the child's output redirect truncates: keep what the previous run wrote
+            java.nio.file.Files.move(current, current.resolveSibling(StackSettings.TRAINER + ".run" + trainerStarts + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        ServiceProcess t = launch(StackSettings.TRAINER, StackSettings.TRAINER, trainerPort, trainerEnv);
+        trainer = t;
+        trainerStarts++;
+        t.awaitReady(settings.readyTimeout());
+        return t;
     }
 
     /** The first child that has exited, if any: a service that died while the stack should be up. */

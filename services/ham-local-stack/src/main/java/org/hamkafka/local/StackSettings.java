@@ -21,10 +21,14 @@ import java.util.Map;
  * @param readyTimeout      how long each service may take to answer /q/health/ready
  * @param jvmOptions        options for every service JVM
  * @param extraEnv          further environment variables for every service (e.g. HAM_ATTACK_THREADS)
+ * @param trainerEnv        further environment variables for trainer-service only, after extraEnv (e.g.
+ *                          HAM_TRAINER_STATE_EVERY_STEPS, or settings of a Kafka channel only the trainer has:
+ *                          the other services would fail on a channel without a connector)
  */
 public record StackSettings(Path repoDir, Path outDir, Path dataRoot, int workers, int trainerPort, int evalPort,
                             int attackPort, int attackPartitions, String evalAttacks, int evalTestSubset,
-                            Duration readyTimeout, List<String> jvmOptions, Map<String, String> extraEnv) {
+                            Duration readyTimeout, List<String> jvmOptions, Map<String, String> extraEnv,
+                            Map<String, String> trainerEnv) {
     public static final String TRAINER = "trainer-service";
     public static final String ATTACK = "attack-service";
     public static final String EVAL = "eval-service";
@@ -57,6 +61,15 @@ public record StackSettings(Path repoDir, Path outDir, Path dataRoot, int worker
         dataRoot = dataRoot.toAbsolutePath().normalize();
         jvmOptions = List.copyOf(jvmOptions);
         extraEnv = Map.copyOf(extraEnv);
+        trainerEnv = Map.copyOf(trainerEnv);
+    }
+
+    /** Without trainer-only environment variables. */
+    public StackSettings(Path repoDir, Path outDir, Path dataRoot, int workers, int trainerPort, int evalPort,
+                         int attackPort, int attackPartitions, String evalAttacks, int evalTestSubset,
+                         Duration readyTimeout, List<String> jvmOptions, Map<String, String> extraEnv) {
+        this(repoDir, outDir, dataRoot, workers, trainerPort, evalPort, attackPort, attackPartitions, evalAttacks,
+                evalTestSubset, readyTimeout, jvmOptions, extraEnv, Map.of());
     }
 
     /** The fast-jar of a service module. */

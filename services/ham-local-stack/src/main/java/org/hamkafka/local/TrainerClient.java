@@ -65,6 +65,18 @@ public final class TrainerClient {
         return JSON.readTree(response.body());
     }
 
+    /** {@code GET /jobs/{id}/events}: what happened to the job, in order ({@code at}, {@code kind}, {@code message}). */
+    public JsonNode events(String id) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(jobUrl(id) + "/events"))
+                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
+        HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new IOException("GET " + jobUrl(id) + "/events answered HTTP " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
     public static String state(JsonNode job) {
         return job.path("state").asText("");
     }
