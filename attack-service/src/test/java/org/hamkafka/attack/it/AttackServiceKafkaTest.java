@@ -1,5 +1,6 @@
 package org.hamkafka.attack.it;
 
+import org.hamkafka.testsupport.TestKafka;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

@@ -1,5 +1,6 @@
 package org.hamkafka.eval.it;
 
+import org.hamkafka.testsupport.TestKafka;
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;

@@ -1,4 +1,4 @@
-package org.hamkafka.eval.it;
+package org.hamkafka.testsupport;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,11 +19,11 @@ import java.util.UUID;
 import java.util.function.Predicate;
 
 /** Plain Kafka clients on the test broker: produce a record, collect the records that match. */
-final class TestKafka {
+public final class TestKafka {
     private TestKafka() {
     }
 
-    static void produce(String bootstrap, String topic, String key, byte[] value) throws Exception {
+    public static void produce(String bootstrap, String topic, String key, byte[] value) throws Exception {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
@@ -36,7 +36,7 @@ final class TestKafka {
      * Reads {@code topic} from the beginning until {@code count} records match (or the timeout), then
      * goes on reading for {@code settle} to catch any extra match.
      */
-    static List<ConsumerRecord<String, byte[]>> await(String bootstrap, String topic,
+    public static List<ConsumerRecord<String, byte[]>> await(String bootstrap, String topic,
                                                       Predicate<ConsumerRecord<String, byte[]>> match, int count,
                                                       Duration timeout, Duration settle) {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
