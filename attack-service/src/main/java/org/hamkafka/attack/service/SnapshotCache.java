@@ -12,10 +12,7 @@ import org.hamkafka.core.model.ModelWeights;
 import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,7 +148,7 @@ public class SnapshotCache {
             throw new SnapshotRejectedException("model snapshot of job " + ref.jobId() + " version " + ref.version()
                     + " cannot be fetched: " + e.getMessage(), e);
         }
-        String actual = sha256(bytes);
+        String actual = ObjectStore.sha256(bytes);
         if (!actual.equalsIgnoreCase(ref.sha256())) {
             throw new SnapshotRejectedException("model snapshot " + ref.objectKey() + " has sha256 " + actual
                     + " but the request names " + ref.sha256() + " (corrupt or replaced object)", null);
@@ -187,13 +184,5 @@ public class SnapshotCache {
             entries.clear();
         }
         all.forEach(this::closeLater);
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JVM has no SHA-256", e);
-        }
     }
 }
