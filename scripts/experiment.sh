@@ -5,7 +5,7 @@
 # docs/results-per-class.png. All options: bash scripts/experiment.sh --help
 #
 #   bash scripts/experiment.sh                 the default experiment: tiny-cnn, 8000 training examples, 6 epochs,
-#                                              full test set, 2 seeds (projected ~2.7 h on 2 idle cores)
+#                                              full test set, 3 seeds, TRADES β 1 (about 17 min on 2 idle cores)
 #   bash scripts/experiment.sh --estimate      time a few batches and project the duration of these settings
 #   bash scripts/experiment.sh --resume        continue an interrupted experiment
 #   smoke test (a few minutes):
@@ -14,8 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true
-export HAM_BENCH_COMMAND="bash scripts/experiment.sh${*:+ $*}"
+# scripts/sweep.sh runs the sweep's main through this script and names its own command
+export HAM_BENCH_COMMAND="${HAM_BENCH_COMMAND:-bash scripts/experiment.sh${*:+ $*}}"
 mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
     -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime >&2
 cp="services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
-exec java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" org.hamkafka.bench.Experiment "$@"
+exec java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" "${HAM_EXPERIMENT_MAIN:-org.hamkafka.bench.Experiment}" "$@"

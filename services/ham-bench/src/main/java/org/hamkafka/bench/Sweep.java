@@ -1,0 +1,162 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.TrainConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * The (K', warm-up, λ) sweep for HAM: for every seed, one PGD-AT baseline and HAM at every combination of
+ * the given early-drop steps, warm-up lengths and λ values (plus uniform weights, where λ plays no part),
+ * each evaluated class-wise on the same test set; writes {@code docs/sweep.md} with one row per setting,
+ * ranked by how much the worst class's robust accuracy moved against PGD-AT of the same seed.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "HAM over a (K', warm-up, λ) grid against PGD-AT, same seeds; write docs/sweep.md")
+public final class Sweep implements Callable<Integer> {
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
+    String dataset;
+    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
+    String dataDir;
+    @Option(names = "--model", defaultValue = Experiment.DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
+    String model;
+    @Option(names = "--seeds", defaultValue = "2", description = "number of seeds, from --first-seed (default ${DEFAULT-VALUE})")
+    int seeds;
+    @Option(names = "--first-seed", defaultValue = "0")
+    long firstSeed;
+    @Option(names = "--train-subset", defaultValue = "8000", description = "default ${DEFAULT-VALUE} (0 = all)")
+    int trainSubset;
+    @Option(names = "--test-subset", defaultValue = "0", description = "default ${DEFAULT-VALUE} (0 = all)")
+    int testSubset;
+    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
+    float eps;
+    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--drop-steps", split = ",", defaultValue = "1,3,5", description = "K' values (default ${DEFAULT-VALUE})")
+    List<Integer> dropSteps;
+    @Option(names = "--warmup-epochs", split = ",", defaultValue = "0,3", description = "warm-up lengths (default ${DEFAULT-VALUE})")
+    List<Integer> warmups;
+    @Option(names = "--lambdas", split = ",", defaultValue = "-1,-3,-5",
+            description = "λ values of the tanh weights; more negative is flatter (default ${DEFAULT-VALUE})")
+    List<Float> lambdas;
+    @Option(names = "--skip-uniform", description = "leave out uniform weights (by default run at each (K', warm-up))")
+    boolean skipUniform;
+    @Option(names = "--eval-attack", defaultValue = "pgd-20", description = "the robust evaluation (default ${DEFAULT-VALUE})")
+    String evalAttack;
+    @Option(names = "--out", defaultValue = "bench-results/sweep", description = "run folders (default ${DEFAULT-VALUE})")
+    Path out;
+    @Option(names = "--docs", defaultValue = "docs", description = "where sweep.md goes (default ${DEFAULT-VALUE})")
+    Path docs;
+    @Option(names = "--resume", description = "skip runs whose report.json exists")
+    boolean resume;
+    @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
+    boolean aggregateOnly;
+
+    private String[] args = new String[0];
+
+    public static void main(String[] args) {
+        Sweep s = new Sweep();
+        s.args = args;
+        System.exit(new CommandLine(s).execute(args));
+    }
+
+    /** One HAM setting of the grid; {@code lambda} is NaN for uniform weights. */
+    record Setting(int dropStep, int warmup, float lambda) {
+        boolean uniform() {
+            return Float.isNaN(lambda);
+        }
+
+        String label() {
+            return String.format(Locale.ROOT, "ham-k%d-w%d-%s", dropStep, warmup,
+                    uniform() ? "uniform" : "lambda" + lambda);
+        }
+
+        TrainConfig apply(TrainConfig base) {
+            TrainConfig.Builder b = base.toBuilder().method("ham").dropStep(dropStep).warmupEpochs(warmup)
+                    .weighting(!uniform());
+            return (uniform() ? b : b.lambda(lambda)).build();
+        }
+    }
+
+    List<Setting> grid() {
+        List<Setting> g = new ArrayList<>();
+        for (int k : dropSteps) {
+            for (int w : warmups) {
+                for (float l : lambdas) {
+                    g.add(new Setting(k, w, l));
+                }
+                if (!skipUniform) {
+                    g.add(new Setting(k, w, Float.NaN));
+                }
+            }
+        }
+        return g;
+    }
+
+    TrainConfig base(long seed) {
+        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
+                .steps(steps).epochs(epochs).trainSubset(trainSubset).testSubset(testSubset)
+                .evalAttacks(List.of(evalAttack)).seed(seed).device("cpu").build();
+    }
+
+    @Override
+    public Integer call() {
+        if (seeds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--seeds must be >= 1; got " + seeds);
+        }
+        List<Setting> grid = grid();
+        for (Setting s : grid) {
+            if (s.warmup() > epochs) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--warmup-epochs " + s.warmup()
+                        + " is longer than --epochs " + epochs);
+            }
+            s.apply(base(firstSeed)).validate();
+        }
+        String command = BenchIo.command(Sweep.class, args);
+        MachineInfo machine = MachineInfo.current();
+        List<Report> baselines = new ArrayList<>();
+        List<List<Report>> runs = new ArrayList<>();
+        for (int i = 0; i < grid.size(); i++) {
+            runs.add(new ArrayList<>());
+        }
+        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+            TrainConfig base = base(seed);
+            baselines.add(run(base.toBuilder().method("pgd-at").build().validate(), "pgd-at", seed));
+            for (int i = 0; i < grid.size(); i++) {
+                runs.get(i).add(run(grid.get(i).apply(base).validate(), grid.get(i).label(), seed));
+            }
+        }
+        String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, "
+                        + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", dataset, model,
+                trainSubset == 0 ? "all" : String.valueOf(trainSubset), testSubset == 0 ? "all" : String.valueOf(testSubset),
+                epochs, base(firstSeed).batchSize(), base(firstSeed).eps(), base(firstSeed).alpha(), steps, evalAttack,
+                firstSeed, firstSeed + seeds - 1);
+        String md = SweepTable.markdown(grid, runs, baselines, evalAttack, machine.describe(), command, setup);
+        BenchIo.write(docs.resolve("sweep.md"), md);
+        System.out.print(md);
+        System.out.println("wrote " + docs.resolve("sweep.md"));
+        return 0;
+    }
+
+    private Report run(TrainConfig cfg, String label, long seed) {
+        Path file = out.resolve(label + "-seed" + seed).resolve("report.json");
+        if (!aggregateOnly && !(resume && Files.exists(file))) {
+            System.err.printf(Locale.ROOT, "== %s%n", label);
+            Experiment.runOne(cfg, file);
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
+        }
+        return Report.read(file);
+    }
+}
