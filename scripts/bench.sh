@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 what="${1:-}"
 [ -n "$what" ] && shift
 export DJL_OFFLINE=true
-export HAM_BENCH_COMMAND="bash scripts/bench.sh $what${*:+ $*}"
+export HAM_BENCH_COMMAND="${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX }bash scripts/bench.sh $what${*:+ $*}"
 mkdir -p bench-results
 
 classpath() {

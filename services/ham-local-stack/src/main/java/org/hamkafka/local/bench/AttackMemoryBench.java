@@ -267,6 +267,12 @@ public final class AttackMemoryBench implements Callable<Integer> {
         return new KafkaConsumer<>(p);
     }
 
+    /** glibc's arena limit the services inherit from this process's environment; arenas show up as native RSS. */
+    private static String mallocArenaMax() {
+        String v = System.getenv("MALLOC_ARENA_MAX");
+        return v == null || v.isBlank() ? "unset (glibc default: 8 per core)" : v;
+    }
+
     private void write(List<RssSample> samples, double slope, double outsideSlope, String verdict, double seconds, int failures,
                        String loadBefore)
             throws IOException {
@@ -288,6 +294,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         doc.put("in_flight", inFlight);
         doc.put("attack_threads", attackThreads);
         doc.put("service_xmx", serviceXmx);
+        doc.put("malloc_arena_max", mallocArenaMax());
         doc.put("failed_requests", failures);
         doc.put("seconds", seconds);
         doc.put("batches_per_second", BenchMath.perSecond(batches, seconds));
@@ -310,7 +317,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
         md.append("One attack-service (HAM_ATTACK_THREADS=").append(attackThreads).append("), ").append(batches)
                 .append(" HAM requests (").append(model).append(", batch ").append(batchSize)
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)
-                .append(" in flight; service JVMs -Xmx ").append(serviceXmx).append("; ").append(failures).append(" failed; ")
+                .append(" in flight; service JVMs -Xmx ").append(serviceXmx).append(", MALLOC_ARENA_MAX ")
+                .append(mallocArenaMax()).append("; ").append(failures).append(" failed; ")
                 .append(BenchMath.fmt(BenchMath.perSecond(batches, seconds), 2)).append(" batches/s.\n\n");
         md.append("| results | RSS (MB) | committed heap (MB) | RSS outside the heap (MB) |\n|---:|---:|---:|---:|\n");
         for (RssSample s : samples) {
