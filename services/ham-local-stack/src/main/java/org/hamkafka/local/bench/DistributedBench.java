@@ -35,7 +35,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * Distributed vs in-process: the same HAM job (Fashion-MNIST subset, fixed seed, 1 batch in flight) trained
+ * Distributed vs in-process: the same HAM job (Fashion-MNIST subset, fixed seed, 1 batch in flight unless
+ * {@code --batches-in-flight} says otherwise) trained
  * (a) in this JVM with ham-core's {@link TrainingRun}, (b) through the local stack with 1 attack worker and
  * 1 shard per batch, (c) with 2 attack workers and 2 shards per batch. Only training is timed: for the
  * stack, the trainer's {@code started_at} to {@code finished_at} of {@code GET /jobs/{id}} (data loading,
@@ -62,6 +63,9 @@ public final class DistributedBench implements Callable<Integer> {
     float lr;
     @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--batches-in-flight", defaultValue = "1", description = "the stack jobs' batches_in_flight; above 1 the "
+            + "attacks use weights up to that many versions old, so the weights differ from in-process (default ${DEFAULT-VALUE})")
+    int batchesInFlight;
     @Option(names = "--attack-threads", defaultValue = "1", description = "HAM_ATTACK_THREADS of every worker (default ${DEFAULT-VALUE})")
     int attackThreads;
     @Option(names = "--in-process-threads", description = "PyTorch intra-op threads of the in-process run (set before "
@@ -107,9 +111,9 @@ public final class DistributedBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1 || trainSubset < 1 || attackThreads < 1) {
+        if (epochs < 1 || trainSubset < 1 || attackThreads < 1 || batchesInFlight < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
-                    "--epochs, --train-subset and --attack-threads must be >= 1");
+                    "--epochs, --train-subset, --attack-threads and --batches-in-flight must be >= 1");
         }
         Path root = DataCheck.dataRoot(dataDir, System.getenv());
         List<String> missing = DataCheck.missingFashionMnist(root);
@@ -186,7 +190,7 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("load_average_before", loadBefore);
         doc.put("load_average_after", BenchMath.loadAverage());
         doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
-                "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", 1));
+                "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", batchesInFlight));
         doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
         doc.put("in_process_threads", inProcessThreads);
         doc.put("attack_threads_per_worker", attackThreads);
@@ -219,7 +223,10 @@ public final class DistributedBench implements Callable<Integer> {
                 .append(" after (compare runs only on an otherwise idle machine)\n\n");
         md.append("Job: Fashion-MNIST, ").append(trainSubset).append(" training examples (class-balanced), ")
                 .append(model).append(", HAM (no warm-up), ").append(epochs).append(" epoch(s), lr ").append(lr)
-                .append(", seed ").append(seed).append(", 1 batch in flight. In-process threads: ")
+                .append(", seed ").append(seed).append(", ").append(batchesInFlight).append(" batch(es) in flight on the stack")
+                .append(batchesInFlight > 1 ? " (attacks with weights up to " + (batchesInFlight - 1)
+                        + " version(s) old; in-process attacks with the current weights, so the weights differ)" : "")
+                .append(". In-process threads: ")
                 .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
                 .append(" (the trainer keeps its default).\n\n");
         md.append(warmup ? "Both sides first ran an untimed warm-up job of " + WARMUP_EXAMPLES
@@ -270,7 +277,7 @@ public final class DistributedBench implements Callable<Integer> {
             }
             ObjectNode request = JobRun.fashionMnistRequest("ham", model, epochs, trainSubset, testSubset, shards, 0, seed);
             request.put("lr", lr);
-            request.put("batches_in_flight", 1);
+            request.put("batches_in_flight", batchesInFlight);
             JsonNode job = awaitJob(stack, trainer, trainer.submit(request));
             String id = job.path("id").asText();
             String key = job.path("progress").path("last_checkpoint_key").asText(null);
