@@ -22,6 +22,14 @@ final class BenchIo {
         return "java " + main.getName() + (args.length == 0 ? "" : " " + String.join(" ", args));
     }
 
+    /**
+     * The command that reproduces a result: flags that only skip finished runs (--resume, --aggregate-only)
+     * change nothing in it, so they are left out of what the docs quote.
+     */
+    static String reproducing(String command) {
+        return command.replaceAll("\\s+--(resume|aggregate-only)(?=\\s|$)", "");
+    }
+
     static void write(Path file, String text) {
         try {
             if (file.toAbsolutePath().getParent() != null) {

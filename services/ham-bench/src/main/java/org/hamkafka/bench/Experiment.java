@@ -34,6 +34,9 @@ import java.util.concurrent.Callable;
 @Command(name = "experiment", mixinStandardHelpOptions = true,
         description = "Train and evaluate standard, PGD-AT, TRADES, Fast-AT, HAM, HAM-uniform over seeds; write docs/results.md")
 public final class Experiment implements Callable<Integer> {
+    @CommandLine.Mixin
+    RunSetting setting = new RunSetting();
+
     /**
      * The defaults (tiny-cnn, 8000 training examples, 6 epochs, the full 10000-example test set, 3 seeds)
      * take about 17 minutes on 2 idle cores (2 seeds measured at 11 minutes), well inside the 3-hour budget;
@@ -43,32 +46,12 @@ public final class Experiment implements Callable<Integer> {
      */
     static final String DEFAULT_MODEL = "tiny-cnn";
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
-    String dataset;
-    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
-    String dataDir;
-    @Option(names = "--model", defaultValue = DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
-    String model;
     @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform",
             description = "default ${DEFAULT-VALUE}")
     List<String> methods;
-    @Option(names = "--seeds", defaultValue = "3", description = "number of seeds, 0..N-1 from --first-seed (default ${DEFAULT-VALUE})")
-    int seeds;
-    @Option(names = "--first-seed", defaultValue = "0")
-    long firstSeed;
-    @Option(names = "--train-subset", defaultValue = "8000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
-    int trainSubset;
-    @Option(names = "--test-subset", defaultValue = "0", description = "class-balanced test examples, 0 = all 10000 (default ${DEFAULT-VALUE})")
-    int testSubset;
-    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
-    int epochs;
     @Option(names = "--warmup-epochs", defaultValue = "-1",
             description = "HAM's PGD-AT warm-up epochs (default -1: the reference share 50/120 of --epochs, rounded)")
     int warmupEpochs;
-    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
-    float eps;
-    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
-    int steps;
     @Option(names = "--drop-step", defaultValue = "3", description = "K' (default ${DEFAULT-VALUE})")
     int dropStep;
     @Option(names = "--lambda", defaultValue = "-1", description = "λ of HAM's weights (default ${DEFAULT-VALUE})")
@@ -82,10 +65,6 @@ public final class Experiment implements Callable<Integer> {
     Path out;
     @Option(names = "--docs", defaultValue = "docs", description = "where results.md and the chart go (default ${DEFAULT-VALUE})")
     Path docs;
-    @Option(names = "--resume", description = "skip runs whose report.json exists")
-    boolean resume;
-    @Option(names = "--aggregate-only", description = "only rebuild the table and chart from existing report.json files")
-    boolean aggregateOnly;
     @Option(names = "--estimate", description = "time a few batches per method and the evaluation; print the projected duration")
     boolean estimate;
 
@@ -98,11 +77,10 @@ public final class Experiment implements Callable<Integer> {
     }
 
     TrainConfig base(long seed) {
+        int epochs = setting.epochs;
         int warm = warmupEpochs >= 0 ? warmupEpochs : (int) Math.round(epochs * 50.0 / 120.0);
-        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
-                .steps(steps).dropStep(dropStep).lambda(lambda).tradesBeta(tradesBeta).epochs(epochs).warmupEpochs(Math.min(warm, epochs))
-                .trainSubset(trainSubset).testSubset(testSubset).evalAttacks(evalAttacks).seed(seed).device("cpu")
-                .build();
+        return setting.config(seed).dropStep(dropStep).lambda(lambda).tradesBeta(tradesBeta)
+                .warmupEpochs(Math.min(warm, epochs)).evalAttacks(evalAttacks).build();
     }
 
     List<Variant> variants() {
@@ -115,23 +93,21 @@ public final class Experiment implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seeds < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seeds must be >= 1; got " + seeds);
-        }
+        setting.checkSeeds(this);
         List<Variant> vs = variants();
         for (Variant v : vs) {
-            v.apply(base(firstSeed)).validate();
+            v.apply(base(setting.firstSeed)).validate();
         }
-        String command = BenchIo.command(Experiment.class, args);
+        String command = BenchIo.reproducing(BenchIo.command(Experiment.class, args));
         MachineInfo machine = MachineInfo.current();
         if (estimate) {
             return estimate(vs, machine, command);
         }
         List<Report> reports = new ArrayList<>();
-        for (long s = firstSeed; s < firstSeed + seeds; s++) {
+        for (long s = setting.firstSeed; s <= setting.lastSeed(); s++) {
             for (Variant v : vs) {
                 Path file = runDir(out, v, s).resolve("report.json");
-                if (!aggregateOnly && !(resume && Files.exists(file))) {
+                if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
                     runOne(v.apply(base(s)).validate(), file);
                 }
                 if (!Files.exists(file)) {
@@ -140,13 +116,13 @@ public final class Experiment implements Callable<Integer> {
                 reports.add(Report.read(file));
             }
         }
-        TrainConfig b = base(firstSeed);
+        TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
                         + "epochs (HAM: %d warm-up epochs of PGD-AT), batch %d, eps %s, alpha %s, K %d, K' %d, "
-                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", dataset, model,
-                trainSubset == 0 ? "all" : String.valueOf(trainSubset), testSubset == 0 ? "all" : String.valueOf(testSubset),
-                epochs, b.warmupEpochs(), b.batchSize(), b.eps(), b.alpha(), steps, dropStep, lambda, tradesBeta,
-                String.join(", ", evalAttacks), firstSeed, firstSeed + seeds - 1);
+                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", setting.dataset, setting.model,
+                setting.trainExamples(), setting.testExamples(), setting.epochs, b.warmupEpochs(), b.batchSize(), b.eps(),
+                b.alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
+                setting.firstSeed, setting.lastSeed());
         String md = ResultsTable.markdown(reports, evalAttacks, machine.describe(), command, setup)
                 + "\n![per-class robust accuracy](results-per-class.png)\n";
         BenchIo.write(docs.resolve("results.md"), md);
@@ -186,7 +162,7 @@ public final class Experiment implements Callable<Integer> {
      */
     private int estimate(List<Variant> vs, MachineInfo machine, String command) {
         final int probe = 2;
-        TrainConfig b = base(firstSeed);
+        TrainConfig b = base(setting.firstSeed);
         Dataset train = TrainingRun.loadTrain(b);
         Dataset test = TrainingRun.loadTest(b);
         int trainBatches = (train.size() + b.batchSize() - 1) / b.batchSize();
@@ -220,10 +196,10 @@ public final class Experiment implements Callable<Integer> {
                         pgdStep = sec;
                     }
                 }
-                double run = sec * trainBatches * epochs;
+                double run = sec * trainBatches * setting.epochs;
                 perSeed += run;
                 md.append(String.format(Locale.ROOT, "| train %s%s | %.2f | %d | %.0f |%n", v.label(),
-                        v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * epochs, run));
+                        v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * setting.epochs, run));
             }
             double evalSec = 0;
             for (Attack a : ClassWiseEvaluator.attacks(evalAttacks, b.eps(), b.threatNorm(), 0)) {
@@ -238,14 +214,14 @@ public final class Experiment implements Callable<Integer> {
             }
             perSeed += evalSec * testBatches * vs.size();
         }
-        double total = perSeed * seeds;
+        double total = perSeed * setting.seeds;
         double wall = (System.nanoTime() - probeWall0) / 1e9;
         double cpu = (processCpuNanos() - probeCpu0) / 1e9;
         // on a shared machine the process gets less than all cores: scale by the share it got
         double share = cpu / (wall * machine.cores());
         md.append(String.format(Locale.ROOT, "%nProjected: %.0f s per seed, %.0f s (%.1f h) for %d seed(s); measured on "
                 + "the first %d rows of a fresh model (probe %d batches after one untimed batch).  %n", perSeed, total,
-                total / 3600, seeds, rows.length, probe));
+                total / 3600, setting.seeds, rows.length, probe));
         md.append(String.format(Locale.ROOT, "While probing, this process used %.0f %% of the %d cores (CPU %.0f s in %.0f s "
                 + "wall); on an otherwise idle machine the projection would be about %.0f s (%.1f h).%n", 100 * share,
                 machine.cores(), cpu, wall, total * share, total * share / 3600));

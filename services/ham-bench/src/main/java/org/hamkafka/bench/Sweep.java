@@ -22,26 +22,10 @@ import java.util.concurrent.Callable;
 @Command(name = "sweep", mixinStandardHelpOptions = true,
         description = "HAM over a (K', warm-up, λ) grid against PGD-AT, same seeds; write docs/sweep.md")
 public final class Sweep implements Callable<Integer> {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
-    String dataset;
-    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
-    String dataDir;
-    @Option(names = "--model", defaultValue = Experiment.DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
-    String model;
-    @Option(names = "--seeds", defaultValue = "2", description = "number of seeds, from --first-seed (default ${DEFAULT-VALUE})")
-    int seeds;
-    @Option(names = "--first-seed", defaultValue = "0")
-    long firstSeed;
-    @Option(names = "--train-subset", defaultValue = "8000", description = "default ${DEFAULT-VALUE} (0 = all)")
-    int trainSubset;
-    @Option(names = "--test-subset", defaultValue = "0", description = "default ${DEFAULT-VALUE} (0 = all)")
-    int testSubset;
-    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
-    float eps;
-    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
-    int steps;
+    /** The experiment's setting; only the number of seeds defaults lower (the grid is 24 settings). */
+    @CommandLine.Mixin
+    RunSetting setting = defaultSetting();
+
     @Option(names = "--drop-steps", split = ",", defaultValue = "1,3,5", description = "K' values (default ${DEFAULT-VALUE})")
     List<Integer> dropSteps;
     @Option(names = "--warmup-epochs", split = ",", defaultValue = "0,3", description = "warm-up lengths (default ${DEFAULT-VALUE})")
@@ -57,10 +41,6 @@ public final class Sweep implements Callable<Integer> {
     Path out;
     @Option(names = "--docs", defaultValue = "docs", description = "where sweep.md goes (default ${DEFAULT-VALUE})")
     Path docs;
-    @Option(names = "--resume", description = "skip runs whose report.json exists")
-    boolean resume;
-    @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
-    boolean aggregateOnly;
 
     private String[] args = new String[0];
 
@@ -103,33 +83,35 @@ public final class Sweep implements Callable<Integer> {
         return g;
     }
 
+    private static RunSetting defaultSetting() {
+        RunSetting s = new RunSetting();
+        s.seeds = 2;
+        return s;
+    }
+
     TrainConfig base(long seed) {
-        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
-                .steps(steps).epochs(epochs).trainSubset(trainSubset).testSubset(testSubset)
-                .evalAttacks(List.of(evalAttack)).seed(seed).device("cpu").build();
+        return setting.config(seed).evalAttacks(List.of(evalAttack)).build();
     }
 
     @Override
     public Integer call() {
-        if (seeds < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--seeds must be >= 1; got " + seeds);
-        }
+        setting.checkSeeds(this);
         List<Setting> grid = grid();
         for (Setting s : grid) {
-            if (s.warmup() > epochs) {
+            if (s.warmup() > setting.epochs) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--warmup-epochs " + s.warmup()
-                        + " is longer than --epochs " + epochs);
+                        + " is longer than --epochs " + setting.epochs);
             }
-            s.apply(base(firstSeed)).validate();
+            s.apply(base(setting.firstSeed)).validate();
         }
-        String command = BenchIo.command(Sweep.class, args);
+        String command = BenchIo.reproducing(BenchIo.command(Sweep.class, args));
         MachineInfo machine = MachineInfo.current();
         List<Report> baselines = new ArrayList<>();
         List<List<Report>> runs = new ArrayList<>();
         for (int i = 0; i < grid.size(); i++) {
             runs.add(new ArrayList<>());
         }
-        for (long seed = firstSeed; seed < firstSeed + seeds; seed++) {
+        for (long seed = setting.firstSeed; seed <= setting.lastSeed(); seed++) {
             TrainConfig base = base(seed);
             baselines.add(run(base.toBuilder().method("pgd-at").build().validate(), "pgd-at", seed));
             for (int i = 0; i < grid.size(); i++) {
@@ -137,10 +119,10 @@ public final class Sweep implements Callable<Integer> {
             }
         }
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, "
-                        + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", dataset, model,
-                trainSubset == 0 ? "all" : String.valueOf(trainSubset), testSubset == 0 ? "all" : String.valueOf(testSubset),
-                epochs, base(firstSeed).batchSize(), base(firstSeed).eps(), base(firstSeed).alpha(), steps, evalAttack,
-                firstSeed, firstSeed + seeds - 1);
+                        + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", setting.dataset,
+                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, base(setting.firstSeed).batchSize(),
+                base(setting.firstSeed).eps(), base(setting.firstSeed).alpha(), setting.steps, evalAttack,
+                setting.firstSeed, setting.lastSeed());
         String md = SweepTable.markdown(grid, runs, baselines, evalAttack, machine.describe(), command, setup);
         BenchIo.write(docs.resolve("sweep.md"), md);
         System.out.print(md);
@@ -150,7 +132,7 @@ public final class Sweep implements Callable<Integer> {
 
     private Report run(TrainConfig cfg, String label, long seed) {
         Path file = out.resolve(label + "-seed" + seed).resolve("report.json");
-        if (!aggregateOnly && !(resume && Files.exists(file))) {
+        if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
             System.err.printf(Locale.ROOT, "== %s%n", label);
             Experiment.runOne(cfg, file);
         }

@@ -1,0 +1,62 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.train.TrainConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * The options the experiment and the sweep share (picocli mixin): data, model, training length, attack
+ * budget, seeds, and how to treat runs that already have a report. Both default to the same setting, so
+ * the sweep's runs are comparable with the experiment's table.
+ */
+final class RunSetting {
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
+    String dataset;
+    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
+    String dataDir;
+    @Option(names = "--model", defaultValue = Experiment.DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
+    String model;
+    /** No defaultValue attribute: picocli would let it override the initial value the sweep sets (2). */
+    @Option(names = "--seeds", description = "number of seeds, from --first-seed (default ${DEFAULT-VALUE})")
+    int seeds = 3;
+    @Option(names = "--first-seed", defaultValue = "0")
+    long firstSeed;
+    @Option(names = "--train-subset", defaultValue = "8000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
+    int trainSubset;
+    @Option(names = "--test-subset", defaultValue = "0", description = "class-balanced test examples, 0 = all 10000 (default ${DEFAULT-VALUE})")
+    int testSubset;
+    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
+    int epochs;
+    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
+    float eps;
+    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
+    int steps;
+    @Option(names = "--resume", description = "skip runs whose report.json exists")
+    boolean resume;
+    @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
+    boolean aggregateOnly;
+
+    /** The dataset's defaults with these options applied, for one seed, on the CPU. */
+    TrainConfig.Builder config(long seed) {
+        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
+                .steps(steps).epochs(epochs).trainSubset(trainSubset).testSubset(testSubset).seed(seed).device("cpu");
+    }
+
+    void checkSeeds(Object command) {
+        if (seeds < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "--seeds must be >= 1; got " + seeds);
+        }
+    }
+
+    String trainExamples() {
+        return trainSubset == 0 ? "all" : String.valueOf(trainSubset);
+    }
+
+    String testExamples() {
+        return testSubset == 0 ? "all" : String.valueOf(testSubset);
+    }
+
+    long lastSeed() {
+        return firstSeed + seeds - 1;
+    }
+}
