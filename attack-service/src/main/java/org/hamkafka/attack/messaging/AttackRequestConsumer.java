@@ -63,14 +63,20 @@ public class AttackRequestConsumer {
             return;
         }
         try {
+            long t0 = System.nanoTime();
             SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
                     settings.snapshotWait());
+            long t1 = System.nanoTime();
             AttackedShard shard = worker.attack(ContractMapping.shard(request, ref));
+            long t2 = System.nanoTime();
             metrics.record(shard);
             send(request.jobId(), ContractMapping.result(request, shard));
             metrics.outcome("ok");
-            LOG.debugf("job %s step %d shard %d: kept %d of %d in %.0f ms", request.jobId(), request.step(),
-                    request.shardIndex(), shard.stats().examplesKept(), shard.stats().examplesIn(), shard.stats().millis());
+            // where a request's time goes: the snapshot's digest, snapshot load + attack, the result's send
+            LOG.debugf("job %s step %d shard %d: kept %d of %d; digest wait %.1f ms, snapshot and attack %.1f ms "
+                    + "(attack %.0f ms), result sent %.1f ms", request.jobId(), request.step(), request.shardIndex(),
+                    shard.stats().examplesKept(), shard.stats().examplesIn(), (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                    shard.stats().millis(), (System.nanoTime() - t2) / 1e6);
         } catch (InterruptedException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -192,8 +192,11 @@ final class JobExecution {
                     throw new IllegalStateException("pipeline out of order: expected epoch " + epoch + " batch " + b
                             + ", found " + fl.epoch + "/" + fl.batch);
                 }
+                long t0 = System.nanoTime();
                 List<AttackResult> results = awaitAll(fl);
+                long t1 = System.nanoTime();
                 StepResult r = trainStep(fl, results, lr, epoch);
+                long t2 = System.nanoTime();
                 long staleness = version - fl.attackVersion;
                 if (r.stepped()) {
                     version++;
@@ -206,6 +209,9 @@ final class JobExecution {
                     next++;
                 }
                 long now = System.nanoTime();
+                // where a step's time goes: waiting for the attack half, the training half, snapshot + request
+                LOG.debugf("job %s step %d: waited %.1f ms for attack results, trained %.1f ms, next snapshot and "
+                        + "request %.1f ms", job.id(), fl.step, (t1 - t0) / 1e6, (t2 - t1) / 1e6, (now - t2) / 1e6);
                 double examplesPerSecond = r.examplesIn() / Math.max(1e-9, (now - lastStepEnd) / 1e9);
                 lastStepEnd = now;
                 double dropRate = r.examplesIn() == 0 ? 0 : 1.0 - (double) r.examplesTrained() / r.examplesIn();
