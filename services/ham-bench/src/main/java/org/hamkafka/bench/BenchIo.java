@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where results go and how they name the command that produced them. */
-final class BenchIo {
+public final class BenchIo {
     /** Set by scripts/bench.sh and scripts/experiment.sh to the exact command line the user typed. */
     static final String COMMAND_ENV = "HAM_BENCH_COMMAND";
 
@@ -14,7 +14,7 @@ final class BenchIo {
     }
 
     /** The user's command if a script passed it, else the Java main and its arguments. */
-    static String command(Class<?> main, String[] args) {
+    public static String command(Class<?> main, String[] args) {
         String fromScript = System.getenv(COMMAND_ENV);
         if (fromScript != null && !fromScript.isBlank()) {
             return fromScript;

@@ -118,11 +118,11 @@ public final class Sweep implements Callable<Integer> {
                 runs.get(i).add(run(grid.get(i).apply(base).validate(), grid.get(i).label(), seed));
             }
         }
+        TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, "
                         + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", setting.dataset,
-                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, base(setting.firstSeed).batchSize(),
-                base(setting.firstSeed).eps(), base(setting.firstSeed).alpha(), setting.steps, evalAttack,
-                setting.firstSeed, setting.lastSeed());
+                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, b.batchSize(), b.eps(),
+                b.alpha(), setting.steps, evalAttack, setting.firstSeed, setting.lastSeed());
         String md = SweepTable.markdown(grid, runs, baselines, evalAttack, machine.describe(), command, setup);
         BenchIo.write(docs.resolve("sweep.md"), md);
         System.out.print(md);

@@ -1,8 +1,6 @@
 package org.hamkafka.local.bench;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.minio.MinioClient;
@@ -30,7 +28,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.hamkafka.bench.MachineInfo;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
@@ -276,17 +273,9 @@ public final class AttackMemoryBench implements Callable<Integer> {
     private void write(List<RssSample> samples, double slope, double outsideSlope, String verdict, double seconds, int failures,
                        String loadBefore)
             throws IOException {
-        String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
-                "java org.hamkafka.local.bench.AttackMemoryBench " + String.join(" ", args));
-        MachineInfo machine = MachineInfo.current();
+        ResultHeader header = ResultHeader.now(AttackMemoryBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
-        ObjectMapper json = Codec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = json.createObjectNode();
-        doc.put("command", command);
-        doc.put("machine", machine.describe());
-        doc.putPOJO("machine_detail", machine);
-        doc.put("load_average_before", loadBefore);
-        doc.put("load_average_after", BenchMath.loadAverage());
+        ObjectNode doc = header.json();
         doc.put("model", model);
         doc.put("method", "ham");
         doc.put("batch_size", batchSize);
@@ -307,13 +296,9 @@ public final class AttackMemoryBench implements Callable<Integer> {
         doc.put("second_half_slope_outside_heap_mb_per_100_batches", outsideSlope);
         doc.put("flat_limit_mb_per_100_batches", flatLimit);
         doc.put("verdict", verdict);
-        Files.writeString(results.resolve("attack-memory.json"), json.writeValueAsString(doc));
+        Files.writeString(results.resolve("attack-memory.json"), ResultHeader.JSON.writeValueAsString(doc));
 
-        StringBuilder md = new StringBuilder("# Attack-service memory\n\n");
-        md.append("Command: `").append(command).append("`\n\n");
-        md.append("Machine: ").append(machine.describe()).append("; load average (1/5/15 min) ")
-                .append(loadBefore).append(" before, ").append(BenchMath.loadAverage())
-                .append(" after (compare runs only on an otherwise idle machine)\n\n");
+        StringBuilder md = new StringBuilder(header.markdown("Attack-service memory"));
         md.append("One attack-service (HAM_ATTACK_THREADS=").append(attackThreads).append("), ").append(batches)
                 .append(" HAM requests (").append(model).append(", batch ").append(batchSize)
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)

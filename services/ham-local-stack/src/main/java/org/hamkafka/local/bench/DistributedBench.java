@@ -1,8 +1,6 @@
 package org.hamkafka.local.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.minio.GetObjectArgs;
@@ -17,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
-import org.hamkafka.bench.MachineInfo;
-import org.hamkafka.contracts.Codec;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
@@ -178,17 +174,9 @@ public final class DistributedBench implements Callable<Integer> {
         double ratio = one.seconds() / inProcess.seconds();
         double twoVsOne = two == null ? Double.NaN : two.seconds() / one.seconds();
 
-        String command = System.getenv().getOrDefault("HAM_BENCH_COMMAND",
-                "java org.hamkafka.local.bench.DistributedBench " + String.join(" ", args));
-        MachineInfo machine = MachineInfo.current();
+        ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
-        ObjectMapper json = Codec.mapper().copy().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode doc = json.createObjectNode();
-        doc.put("command", command);
-        doc.put("machine", machine.describe());
-        doc.putPOJO("machine_detail", machine);
-        doc.put("load_average_before", loadBefore);
-        doc.put("load_average_after", BenchMath.loadAverage());
+        ObjectNode doc = header.json();
         doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
                 "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", batchesInFlight));
         doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
@@ -213,14 +201,9 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("ratio_2_workers_vs_1_worker", twoVsOne);
         doc.put("weights_equal_in_process_vs_1_worker", equal);
         doc.put("weights_equal_in_process_vs_2_workers", twoEqual);
-        Files.writeString(results.resolve("distributed.json"), json.writeValueAsString(doc));
+        Files.writeString(results.resolve("distributed.json"), ResultHeader.JSON.writeValueAsString(doc));
 
-        StringBuilder md = new StringBuilder();
-        md.append("# Distributed vs in-process training time\n\n");
-        md.append("Command: `").append(command).append("`\n\n");
-        md.append("Machine: ").append(machine.describe()).append("; load average (1/5/15 min) ")
-                .append(loadBefore).append(" before, ").append(BenchMath.loadAverage())
-                .append(" after (compare runs only on an otherwise idle machine)\n\n");
+        StringBuilder md = new StringBuilder(header.markdown("Distributed vs in-process training time"));
         md.append("Job: Fashion-MNIST, ").append(trainSubset).append(" training examples (class-balanced), ")
                 .append(model).append(", HAM (no warm-up), ").append(epochs).append(" epoch(s), lr ").append(lr)
                 .append(", seed ").append(seed).append(", ").append(batchesInFlight).append(" batch(es) in flight on the stack")
