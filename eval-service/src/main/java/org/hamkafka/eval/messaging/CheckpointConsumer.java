@@ -1,7 +1,7 @@
 package org.hamkafka.eval.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,7 +50,7 @@ public class CheckpointConsumer {
     }
 
     @Incoming("checkpoints")
-    @Blocking
+    @Blocking("ham-eval") // one thread, always the same: PyTorch is much slower when calls hop between threads
     public void onCheckpoint(ConsumerRecord<String, byte[]> record) {
         CheckpointAnnouncement a;
         try {
