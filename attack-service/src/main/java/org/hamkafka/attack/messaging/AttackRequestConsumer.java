@@ -1,6 +1,6 @@
 package org.hamkafka.attack.messaging;
 
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,8 +23,8 @@ import org.hamkafka.service.DeadLetters;
 import org.jboss.logging.Logger;
 
 /**
- * {@code ham.attack.requests} → attack half → {@code ham.attack.results}. Runs on a worker thread
- * (an attack takes seconds); instances share the consumer group {@code ham-attack-workers}, so the
+ * {@code ham.attack.requests} → attack half → {@code ham.attack.results}. Runs on one dedicated
+ * worker thread (an attack takes seconds); instances share the consumer group {@code ham-attack-workers}, so the
  * partitions spread the shards over them. A record that cannot be served goes to
  * {@code ham.attack.requests.dlq} with the reason, and, when it named a shard, a failed
  * {@link AttackResult} tells the trainer at once; either way the next record is read.
@@ -32,6 +32,12 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class AttackRequestConsumer {
     private static final Logger LOG = Logger.getLogger(AttackRequestConsumer.class);
+    /**
+     * The named worker pool the attacks run on, sized 1 in application.properties. PyTorch's OpenMP keeps a
+     * thread team per calling thread: handing successive attacks to different threads of the shared pool
+     * made them 1.1-2.5x slower than on one thread (measured, docs/benchmarks.md §4).
+     */
+    static final String ATTACK_THREAD = "ham-attack";
 
     private final AttackWorker worker;
     private final SnapshotDigests digests;
@@ -53,7 +59,7 @@ public class AttackRequestConsumer {
     }
 
     @Incoming("attack-requests")
-    @Blocking
+    @Blocking(ATTACK_THREAD) // one thread, always the same (see ATTACK_THREAD)
     public void onRequest(ConsumerRecord<String, byte[]> record) throws InterruptedException {
         AttackRequest request;
         try {

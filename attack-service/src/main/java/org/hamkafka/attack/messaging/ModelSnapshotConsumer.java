@@ -11,7 +11,8 @@ import org.jboss.logging.Logger;
 
 /**
  * {@code ham.models}: every worker reads every announcement (its own consumer group, from the
- * earliest offset), because the announcement names the sha256 that attack requests do not carry.
+ * earliest offset), because the announcement names the sha256 that attack requests do not carry
+ * (and, for small models, carries the snapshot's bytes).
  * A bad announcement is logged and counted: its version's requests then go to the dead-letter topic
  * with "no ModelSnapshot announced" as the reason.
  */
@@ -30,7 +31,7 @@ public class ModelSnapshotConsumer {
     public void onSnapshot(byte[] payload) {
         try {
             ModelSnapshot s = Codec.fromBytes(payload, ModelSnapshot.class);
-            digests.announce(s.jobId(), s.version(), s.objectKey(), s.sha256());
+            digests.announce(s.jobId(), s.version(), s.objectKey(), s.sha256(), s.npz());
             registry.counter("ham.attack.snapshots.announced", "result", "ok").increment();
         } catch (ContractException | IllegalArgumentException e) {
             registry.counter("ham.attack.snapshots.announced", "result", "malformed").increment();

@@ -32,6 +32,22 @@ public interface AttackSettings {
     @WithDefault("10000")
     int knownSnapshots();
 
+    /**
+     * How many inline snapshots (npz bytes sent with the announcement) are kept until their requests come;
+     * an older one is read from S3 instead.
+     */
+    @WithName("inline-snapshots")
+    @WithDefault("8")
+    int inlineSnapshots();
+
+    /**
+     * How far back a starting worker reads ham.models: older announcements are not needed (the trainer
+     * announces a version again when it resumes a job or resends a request).
+     */
+    @WithName("models-lookback")
+    @WithDefault("15m")
+    java.time.Duration modelsLookback();
+
     /** Name of this worker in results; unset: host name and process id. */
     @WithName("worker-id")
     Optional<String> workerId();

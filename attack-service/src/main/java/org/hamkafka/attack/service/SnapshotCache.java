@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,11 @@ import java.util.function.Function;
  * checked against the sha256 its request names before it is loaded; a cached one is reused only when
  * the request names the same object and digest. A model is used by one thread at a time (an attack
  * switches its parameter gradients off and on), so each entry carries a lock.
+ *
+ * <p>With one batch in flight every step brings a new version, so building a model per version would be
+ * paid on every step: an evicted model is kept as the spare of its (arch, dataset) instead of closed,
+ * and the next snapshot of that shape is imported into it ({@link ModelWeights#importNpz} checks every
+ * parameter before it writes any, and writes all of them).
  */
 @ApplicationScoped
 public class SnapshotCache {
@@ -50,6 +56,8 @@ public class SnapshotCache {
     private final int capacity;
     private final Device device;
     private final LinkedHashMap<Key, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** One idle model per (arch, dataset), to import the next snapshot into. */
+    private final Map<String, Classifier> spares = new HashMap<>();
     private final io.micrometer.core.instrument.Counter hits;
     private final io.micrometer.core.instrument.Counter misses;
 
@@ -141,19 +149,29 @@ public class SnapshotCache {
     }
 
     private Entry load(SnapshotRef ref, String arch, DatasetInfo info) {
+        boolean inline = ref.npz() != null;
         byte[] bytes;
-        try {
-            bytes = store.get(ref.objectKey());
-        } catch (ObjectNotReadableException e) {
-            throw new SnapshotRejectedException("model snapshot of job " + ref.jobId() + " version " + ref.version()
-                    + " cannot be fetched: " + e.getMessage(), e);
+        if (inline) {
+            bytes = ref.npz();
+        } else {
+            try {
+                bytes = store.get(ref.objectKey());
+            } catch (ObjectNotReadableException e) {
+                throw new SnapshotRejectedException("model snapshot of job " + ref.jobId() + " version "
+                        + ref.version() + " cannot be fetched: " + e.getMessage(), e);
+            }
         }
         String actual = ObjectStore.sha256(bytes);
         if (!actual.equalsIgnoreCase(ref.sha256())) {
-            throw new SnapshotRejectedException("model snapshot " + ref.objectKey() + " has sha256 " + actual
-                    + " but the request names " + ref.sha256() + " (corrupt or replaced object)", null);
+            throw new SnapshotRejectedException("model snapshot " + ref.objectKey() + (inline ? " (sent inline)" : "")
+                    + " has sha256 " + actual + " but the request names " + ref.sha256()
+                    + " (corrupt or replaced object)", null);
         }
-        Classifier model = Classifier.create(arch, info, device, 0L);
+        Classifier model = takeSpare(arch, info);
+        boolean reused = model != null;
+        if (model == null) {
+            model = Classifier.create(arch, info, device, 0L);
+        }
         try {
             ModelWeights.importNpz(model, new ByteArrayInputStream(bytes));
         } catch (Exception e) {
@@ -161,19 +179,41 @@ public class SnapshotCache {
             throw new SnapshotRejectedException("model snapshot " + ref.objectKey() + " cannot be read as " + arch
                     + " weights for " + info.name() + ": " + e.getMessage(), e);
         }
-        LOG.infof("loaded snapshot %s (job %s, version %d, %d bytes) on %s", ref.objectKey(), ref.jobId(),
-                ref.version(), bytes.length, device);
+        // once per step with one batch in flight: debug, not info
+        LOG.debugf("loaded snapshot %s (job %s, version %d, %d bytes, %s) into a %s model on %s", ref.objectKey(),
+                ref.jobId(), ref.version(), bytes.length, inline ? "inline" : "from S3", reused ? "reused" : "new",
+                device);
         return new Entry(model, ref.objectKey(), actual);
     }
 
-    /** Closes an evicted model once its current user (if any) is done. */
+    private static String shape(String arch, DatasetInfo info) {
+        return arch + "/" + info.name();
+    }
+
+    private synchronized Classifier takeSpare(String arch, DatasetInfo info) {
+        return spares.remove(shape(arch, info));
+    }
+
+    /** Once an evicted model's current user (if any) is done: keeps it as its shape's spare, else closes it. */
     private void closeLater(Entry e) {
         e.lock.lock();
         try {
-            e.model.close();
+            String shape = shape(e.model.arch(), e.model.info());
+            boolean kept;
+            synchronized (this) {
+                kept = spares.putIfAbsent(shape, e.model) == null;
+            }
+            if (!kept) {
+                e.model.close();
+            }
         } finally {
             e.lock.unlock();
         }
+    }
+
+    /** Number of idle models kept to load the next snapshot into. */
+    public synchronized int spareCount() {
+        return spares.size();
     }
 
     @PreDestroy
@@ -183,6 +223,19 @@ public class SnapshotCache {
             all = new ArrayList<>(entries.values());
             entries.clear();
         }
-        all.forEach(this::closeLater);
+        for (Entry e : all) {
+            e.lock.lock();
+            try {
+                e.model.close();
+            } finally {
+                e.lock.unlock();
+            }
+        }
+        List<Classifier> idle;
+        synchronized (this) {
+            idle = new ArrayList<>(spares.values());
+            spares.clear();
+        }
+        idle.forEach(Classifier::close);
     }
 }

@@ -9,9 +9,11 @@ import java.util.Map;
 
 /**
  * The model snapshots announced on {@code ham.models}: for (job, version) the object key and the
- * sha256 the downloaded bytes must have. Attack requests name the version but not the digest, and the
- * announcement travels on another topic, so a request may arrive first: {@link #await} waits for it.
- * Bounded: the oldest announcements are forgotten first.
+ * sha256 the downloaded bytes must have, and the bytes themselves when they came inline. Attack
+ * requests name the version but not the digest, and the announcement travels on another topic, so a
+ * request may arrive first: {@link #await} waits for it. Bounded: the oldest announcements are
+ * forgotten first, and only the newest {@code inline-snapshots} keep their bytes (the rest are read
+ * from S3).
  */
 @ApplicationScoped
 public class SnapshotDigests {
@@ -21,29 +23,47 @@ public class SnapshotDigests {
     record Announced(String objectKey, String sha256) {
     }
 
-    private final int capacity;
     private final LinkedHashMap<Key, Announced> known;
+    private final LinkedHashMap<Key, byte[]> inline;
 
     @Inject
     public SnapshotDigests(AttackSettings settings) {
-        this(settings.knownSnapshots());
+        this(settings.knownSnapshots(), settings.inlineSnapshots());
     }
 
-    public SnapshotDigests(int capacity) {
+    public SnapshotDigests(int capacity, int inlineCapacity) {
         if (capacity < 1) {
             throw new IllegalArgumentException("ham.attack.known-snapshots must be >= 1; got " + capacity);
         }
-        this.capacity = capacity;
-        this.known = new LinkedHashMap<>(64, 0.75f, false) {
+        if (inlineCapacity < 0) {
+            throw new IllegalArgumentException("ham.attack.inline-snapshots must be >= 0; got " + inlineCapacity);
+        }
+        this.known = bounded(capacity);
+        this.inline = bounded(inlineCapacity);
+    }
+
+    private static <V> LinkedHashMap<Key, V> bounded(int capacity) {
+        return new LinkedHashMap<>(64, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, Announced> eldest) {
-                return size() > SnapshotDigests.this.capacity;
+            protected boolean removeEldestEntry(Map.Entry<Key, V> eldest) {
+                return size() > capacity;
             }
         };
     }
 
     public synchronized void announce(String jobId, long version, String objectKey, String sha256) {
-        known.put(new Key(jobId, version), new Announced(objectKey, sha256));
+        announce(jobId, version, objectKey, sha256, null);
+    }
+
+    /** Remembers an announcement; {@code npz} (may be null) is the snapshot's bytes if they came with it. */
+    public synchronized void announce(String jobId, long version, String objectKey, String sha256, byte[] npz) {
+        Key key = new Key(jobId, version);
+        known.put(key, new Announced(objectKey, sha256));
+        if (npz != null) {
+            inline.put(key, npz);
+        } else {
+            inline.remove(key); // announced again without bytes: do not pair old bytes with a new digest
+        }
         notifyAll();
     }
 
@@ -71,10 +91,15 @@ public class SnapshotDigests {
             throw new SnapshotRejectedException("the request names model_key " + objectKey + " for job " + jobId
                     + " version " + version + " but ham.models announced " + a.objectKey(), null);
         }
-        return new SnapshotRef(jobId, version, objectKey, a.sha256());
+        return new SnapshotRef(jobId, version, objectKey, a.sha256(), inline.get(key));
     }
 
     public synchronized int size() {
         return known.size();
+    }
+
+    /** Number of announcements whose bytes are held now. */
+    public synchronized int inlineSize() {
+        return inline.size();
     }
 }

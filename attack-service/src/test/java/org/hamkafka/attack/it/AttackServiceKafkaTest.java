@@ -10,6 +10,15 @@ import io.minio.PutObjectArgs;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.hamkafka.attack.messaging.ModelsLookback;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
 import org.hamkafka.attack.messaging.ContractMapping;
@@ -42,7 +51,9 @@ import org.junit.jupiter.api.TestInstance;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 
@@ -117,24 +128,8 @@ class AttackServiceKafkaTest {
 
         AttackResult result = awaitResult(job);
         assertNull(result.error(), "worker reported: " + result.error());
+        AttackOutput expected = assertEqualsAttackInProcess(request, result);
 
-        AttackOutput expected;
-        try (Classifier f = Classifier.create("linear", INFO, Device.cpu(), 0)) {
-            ModelWeights.importNpz(f, new ByteArrayInputStream(npz));
-            try (NDManager m = f.manager().newSubManager()) {
-                NDArray x = m.create(images, new Shape(N, 1, 28, 28));
-                NDArray y = m.create(labels);
-                expected = Methods.create(ContractMapping.trainConfig(request))
-                        .attack(f, x, y, request.exampleIds(), request.seed(), request.epoch());
-                assertArrayEquals(expected.keptIndices(), result.keptIndices(), "kept indices");
-                assertClose(expected.variation(), result.variation(), "variation");
-                int kept = expected.keptIndices().length;
-                if (kept > 0) {
-                    assertClose(expected.adversarial().toFloatArray(), result.adversarial().floats(), "adversarial rows");
-                    assertArrayEquals(new long[]{kept, 1, 28, 28}, result.adversarial().shape());
-                }
-            }
-        }
         // HAM dropped the easy examples at K' and saved passes: visible in the statistics
         assertEquals(N, result.stats().examplesIn());
         assertEquals(expected.keptIndices().length, result.stats().examplesKept());
@@ -257,6 +252,102 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void inlineSnapshotIsAttackedWithoutS3AndGivesTheSameResult() throws Exception {
+        String job = "it-inline-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz"; // deliberately not uploaded: the bytes come with the announcement
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+                key, ModelWeights.sha256(npz), "linear", "fashion-mnist", npz)));
+        AttackRequest request = request(job, key, hamSettings(3));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
+        AttackResult result = awaitResult(job);
+        assertNull(result.error(), "worker reported: " + result.error());
+        assertEqualsAttackInProcess(request, result);
+    }
+
+    @Test
+    void inlineSnapshotFailingItsSha256IsDeadLettered() throws Exception {
+        String job = "it-inline-bad-sha-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        byte[] altered = npz.clone();
+        altered[altered.length / 2] ^= 1;
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+                key, ModelWeights.sha256(npz), "linear", "fashion-mnist", altered)));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0),
+                Codec.toBytes(request(job, key, hamSettings(3))));
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> Topics.attackRequestKey(job, 0, 0).equals(r.key()), 1, WAIT, Duration.ZERO);
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.contains("(sent inline)") && reason.contains("sha256"), reason);
+        assertEquals(reason, awaitResult(job).error());
+    }
+
+    @Test
+    void evictedModelsAreReusedAndHoldExactlyTheNextSnapshotsWeights() throws Exception {
+        // two different weight sets, alternating over more versions than the cache holds: a reused model
+        // that kept anything of its previous snapshot would give the other set's logits
+        byte[][] sets = new byte[2][];
+        float[][] logits = new float[2][];
+        for (int k = 0; k < 2; k++) {
+            try (Classifier f = Classifier.create("linear", INFO, Device.cpu(), 100 + k);
+                 NDManager m = f.manager().newSubManager()) {
+                sets[k] = ModelWeights.exportNpz(f);
+                logits[k] = f.logits(m.create(images, new Shape(N, 1, 28, 28)), false).toFloatArray();
+            }
+        }
+        String job = "it-reuse-" + UUID.randomUUID();
+        for (int v = 0; v < 10; v++) {
+            byte[] w = sets[v % 2];
+            SnapshotRef ref = new SnapshotRef(job, v, "jobs/" + job + "/models/" + v + ".npz", ModelWeights.sha256(w), w);
+            float[] got = cache.withModel(ref, "linear", INFO, f -> {
+                try (NDManager m = f.manager().newSubManager()) {
+                    return f.logits(m.create(images, new Shape(N, 1, 28, 28)), false).toFloatArray();
+                }
+            });
+            assertArrayEquals(logits[v % 2], got, "logits of version " + v);
+        }
+        assertEquals(1, cache.spareCount(), "an evicted linear model is kept as the spare");
+    }
+
+    @Test
+    void aStartingWorkerReadsOnlyTheAnnouncementsOfTheLookback() throws Exception {
+        String topic = "it-lookback-" + UUID.randomUUID();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        long now = System.currentTimeMillis();
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", StringSerializer.class.getName());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            // record timestamps: two hours, twenty minutes and one minute before "now"
+            for (long minutesAgo : new long[]{120, 20, 1}) {
+                producer.send(new ProducerRecord<>(topic, 0, now - minutesAgo * 60_000, "k", minutesAgo + " min")).get();
+            }
+        }
+        Properties c = new Properties();
+        c.put("bootstrap.servers", bootstrap);
+        c.put("key.deserializer", StringDeserializer.class.getName());
+        c.put("value.deserializer", StringDeserializer.class.getName());
+        c.put("enable.auto.commit", "false");
+        List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+            consumer.assign(partitions);
+            new ModelsLookback(Duration.ofMinutes(15)).seek(consumer, partitions, now);
+            assertEquals(2, consumer.position(partitions.get(0)), "starts at the one-minute-old record");
+            List<String> read = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (read.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> read.add(r.value()));
+            }
+            assertEquals(List.of("1 min"), read);
+            // nothing within the lookback: start at the end, only new announcements count
+            new ModelsLookback(Duration.ofSeconds(10)).seek(consumer, partitions, now);
+            assertEquals(3, consumer.position(partitions.get(0)));
+        }
+    }
+
+    @Test
     void workerDescribesItself() {
         given().when().get("/worker").then().statusCode(200)
                 .body("device", containsString("cpu"))
@@ -273,6 +364,28 @@ class AttackServiceKafkaTest {
 
     static AttackSettings hamSettings(int dropStep) {
         return new AttackSettings("ham", 0.02f, 0.005f, 10, dropStep, "linf", true, false, 6f, 0.025f, 0);
+    }
+
+    /** The result must be ham-core's attack half of the same request, run here on the test's snapshot. */
+    AttackOutput assertEqualsAttackInProcess(AttackRequest request, AttackResult result) {
+        AttackOutput expected;
+        try (Classifier f = Classifier.create("linear", INFO, Device.cpu(), 0)) {
+            ModelWeights.importNpz(f, new ByteArrayInputStream(npz));
+            try (NDManager m = f.manager().newSubManager()) {
+                NDArray x = m.create(images, new Shape(N, 1, 28, 28));
+                NDArray y = m.create(labels);
+                expected = Methods.create(ContractMapping.trainConfig(request))
+                        .attack(f, x, y, request.exampleIds(), request.seed(), request.epoch());
+                assertArrayEquals(expected.keptIndices(), result.keptIndices(), "kept indices");
+                assertClose(expected.variation(), result.variation(), "variation");
+                int kept = expected.keptIndices().length;
+                if (kept > 0) {
+                    assertClose(expected.adversarial().toFloatArray(), result.adversarial().floats(), "adversarial rows");
+                    assertArrayEquals(new long[]{kept, 1, 28, 28}, result.adversarial().shape());
+                }
+            }
+        }
+        return expected;
     }
 
     AttackRequest publishSnapshotAndRequest(String job, AttackSettings settings) throws Exception {

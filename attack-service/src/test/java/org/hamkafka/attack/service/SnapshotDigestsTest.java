@@ -6,7 +6,9 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +17,7 @@ class SnapshotDigestsTest {
 
     @Test
     void announcedVersionResolvesToItsDigest() throws Exception {
-        SnapshotDigests d = new SnapshotDigests(10);
+        SnapshotDigests d = new SnapshotDigests(10, 4);
         d.announce("job", 3, "jobs/job/models/3.npz", "ab12");
         SnapshotRef ref = d.await("job", 3, "jobs/job/models/3.npz", Duration.ofMillis(10));
         assertEquals(new SnapshotRef("job", 3, "jobs/job/models/3.npz", "ab12"), ref);
@@ -23,7 +25,7 @@ class SnapshotDigestsTest {
 
     @Test
     void requestArrivingBeforeTheAnnouncementWaitsForIt() throws Exception {
-        SnapshotDigests d = new SnapshotDigests(10);
+        SnapshotDigests d = new SnapshotDigests(10, 4);
         CompletableFuture<SnapshotRef> waiting = CompletableFuture.supplyAsync(() -> {
             try {
                 return d.await("job", 1, "k", Duration.ofSeconds(10));
@@ -39,7 +41,7 @@ class SnapshotDigestsTest {
 
     @Test
     void unknownVersionTimesOutNamingJobAndVersion() {
-        SnapshotDigests d = new SnapshotDigests(10);
+        SnapshotDigests d = new SnapshotDigests(10, 4);
         d.announce("job", 1, "k", "cafe");
         SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
                 () -> d.await("job", 2, "k", Duration.ofMillis(50)));
@@ -48,7 +50,7 @@ class SnapshotDigestsTest {
 
     @Test
     void requestNamingAnotherObjectThanAnnouncedIsRejected() {
-        SnapshotDigests d = new SnapshotDigests(10);
+        SnapshotDigests d = new SnapshotDigests(10, 4);
         d.announce("job", 1, "jobs/job/models/1.npz", "cafe");
         SnapshotRejectedException e = assertThrows(SnapshotRejectedException.class,
                 () -> d.await("job", 1, "elsewhere.npz", Duration.ofMillis(10)));
@@ -57,12 +59,36 @@ class SnapshotDigestsTest {
 
     @Test
     void oldestAnnouncementsAreForgottenBeyondCapacity() throws Exception {
-        SnapshotDigests d = new SnapshotDigests(2);
+        SnapshotDigests d = new SnapshotDigests(2, 2);
         d.announce("job", 1, "k1", "a");
         d.announce("job", 2, "k2", "b");
         d.announce("job", 3, "k3", "c");
         assertEquals(2, d.size());
         assertThrows(SnapshotRejectedException.class, () -> d.await("job", 1, "k1", Duration.ofMillis(1)));
         assertEquals("c", d.await("job", 3, "k3", Duration.ofMillis(1)).sha256());
+    }
+
+    @Test
+    void onlyTheNewestInlineSnapshotsKeepTheirBytes() throws Exception {
+        SnapshotDigests d = new SnapshotDigests(10, 2);
+        d.announce("job", 1, "k1", "a", new byte[]{1});
+        d.announce("job", 2, "k2", "b", new byte[]{2});
+        d.announce("job", 3, "k3", "c", new byte[]{3});
+        assertEquals(2, d.inlineSize());
+        // version 1 is still known (digest), but its bytes are gone: the worker reads it from S3
+        SnapshotRef first = d.await("job", 1, "k1", Duration.ofMillis(1));
+        assertEquals("a", first.sha256());
+        assertNull(first.npz());
+        assertArrayEquals(new byte[]{3}, d.await("job", 3, "k3", Duration.ofMillis(1)).npz());
+        // announced again without bytes (e.g. re-announced after a resume): the old bytes are not reused
+        d.announce("job", 3, "k3", "c2");
+        assertNull(d.await("job", 3, "k3", Duration.ofMillis(1)).npz());
+        assertEquals(1, d.inlineSize());
+    }
+
+    @Test
+    void impossibleCapacitiesAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SnapshotDigests(10, -1));
+        assertTrue(e.getMessage().contains("ham.attack.inline-snapshots"), e.getMessage());
     }
 }

@@ -34,6 +34,18 @@ class CodecErrorsTest {
     }
 
     @Test
+    void inlineSnapshotBytesMustBeBase64AndNotEmpty() throws Exception {
+        ObjectNode json = tree(Samples.modelSnapshot());
+        json.put("npz", "not base64!");
+        MalformedMessageException e = assertThrows(MalformedMessageException.class,
+                () -> Codec.fromJson(json.toString(), ModelSnapshot.class));
+        assertTrue(e.getMessage().startsWith("ModelSnapshot: field 'npz'"), e.getMessage());
+        json.put("npz", "");
+        e = assertThrows(MalformedMessageException.class, () -> Codec.fromJson(json.toString(), ModelSnapshot.class));
+        assertTrue(e.getMessage().contains("npz must be absent or hold the snapshot's bytes"), e.getMessage());
+    }
+
+    @Test
     void malformedJsonIsNamed() {
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson("{\"schema_version\": 1, \"job_id\": ", ModelSnapshot.class));

@@ -82,6 +82,17 @@ class CodecRoundTripTest {
     }
 
     @Test
+    void inlineSnapshotBytesTravelAsBase64() {
+        byte[] npz = {1, 2, 3, (byte) 255};
+        ModelSnapshot in = new ModelSnapshot(SchemaVersion.CURRENT, "job-1", 5, "jobs/job-1/models/5.npz",
+                "ab".repeat(32), "smallcnn", "fashion-mnist", npz);
+        // RFC 4648 base64 of 01 02 03 ff, worked out by hand: 000000 010000 001000 000011 111111 11(0000) → AQID/w==
+        assertTrue(Codec.toJson(in).contains("\"npz\":\"AQID/w==\""), Codec.toJson(in));
+        assertArrayEquals(npz, roundTrip(in, ModelSnapshot.class).npz());
+        assertNull(roundTrip(Samples.modelSnapshot(), ModelSnapshot.class).npz());
+    }
+
+    @Test
     void checkpointTimeIsIsoText() {
         assertTrue(Codec.toJson(Samples.checkpoint()).contains("\"created_at\":\"2025-01-02T03:04:05Z\""),
                 Codec.toJson(Samples.checkpoint()));
