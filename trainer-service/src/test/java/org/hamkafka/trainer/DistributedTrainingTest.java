@@ -30,6 +30,9 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ModelSnapshot;
+import org.hamkafka.testsupport.TestKafka;
 import org.hamkafka.contracts.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -91,6 +94,11 @@ class DistributedTrainingTest {
 
         String one = submitAndFinish(ham.formatted(1));
         assertClose(reference, checkpoint(one, "tiny-cnn", 1), "HAM, 1 shard");
+        // tiny-cnn's snapshots are small: they travelled inside their announcements (their S3 copies, written
+        // behind the steps, are what a resume reads: haltedJobResumesToTheSameWeights)
+        List<ModelSnapshot> announced = worker.announcementsOf(one);
+        assertTrue(!announced.isEmpty() && announced.stream().allMatch(a -> a.npz() != null), "inline: " + announced);
+        assertTrue(worker.servedInline.get() >= 4, "requests served from inline bytes: " + worker.servedInline);
 
         String two = submitAndFinish(ham.formatted(2));
         assertClose(reference, checkpoint(two, "tiny-cnn", 1), "HAM, 2 shards");
@@ -160,6 +168,14 @@ class DistributedTrainingTest {
         assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
         // batches 4..6 were in flight with older weights; the resume state kept their versions
         assertClose(uninterrupted, checkpoint(id, "linear", 1), "pipelined HAM across a halt");
+        // the resumed job announced those versions again, without the bytes (a worker started since may not
+        // have seen the first announcements), so they were read from the S3 copies written behind the steps
+        List<ConsumerRecord<String, byte[]>> again = TestKafka.await(KafkaResource.bootstrapServers(), Topics.MODELS,
+                r -> id.equals(r.key()) && Codec.fromBytes(r.value(), ModelSnapshot.class).npz() == null, 3,
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
+        // the state was written after 2 steps with batches 2, 3 and 4 in flight (versions 0, 1 and 2)
+        assertEquals(List.of(0L, 1L, 2L), again.stream()
+                .map(r -> Codec.fromBytes(r.value(), ModelSnapshot.class).version()).sorted().toList());
     }
 
     @Test

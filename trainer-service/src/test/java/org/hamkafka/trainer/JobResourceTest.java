@@ -14,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.service.ObjectStore;
 import org.hamkafka.trainer.support.AttackHalf;
@@ -61,7 +62,7 @@ class JobResourceTest {
 
     @BeforeEach
     void setUp() {
-        half = new AttackHalf(store::get);
+        half = new AttackHalf(this::snapshotBytes);
         answered = 0;
         connector.sink("attack-requests").clear();
         connector.sink("training-progress").clear();
@@ -185,6 +186,18 @@ class JobResourceTest {
             m.getMetadata(OutgoingKafkaRecordMetadata.class).ifPresent(md -> keys.add(String.valueOf(md.getKey())));
             results.send(Codec.toBytes(half.attack(req)));
         }
+    }
+
+    /** As a worker does: the bytes that came with the snapshot's announcement on "models", else S3. */
+    private byte[] snapshotBytes(String key) {
+        List<? extends Message<byte[]>> announced = connector.<byte[]>sink("models").received();
+        for (int i = announced.size() - 1; i >= 0; i--) {
+            ModelSnapshot a = Codec.fromBytes(announced.get(i).getPayload(), ModelSnapshot.class);
+            if (a.objectKey().equals(key)) {
+                return a.npz() != null ? a.npz() : store.get(key);
+            }
+        }
+        throw new AssertionError("snapshot " + key + " was never announced");
     }
 
     private static String state(String id) {

@@ -4,6 +4,7 @@ import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import io.quarkus.panache.common.Sort;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
+import org.hibernate.annotations.DynamicUpdate;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
@@ -16,9 +17,14 @@ import java.util.List;
  * A training job: its settings (JSON of the submitted request, defaults filled in), its state and
  * progress, and the resume point (object key of the last stored state and the position it holds).
  * Schema: {@code db/migration/V1__jobs.sql}.
+ *
+ * <p>Dynamic updates: a job's row is written from more than one thread (its training thread, its
+ * background S3 writes, the REST cancel), each changing its own columns; writing only the changed
+ * columns keeps one transaction from putting back another's columns as it had read them.
  */
 @Entity
 @Table(name = "training_job")
+@DynamicUpdate
 public class TrainingJob extends PanacheEntityBase {
     @Id
     @Column(length = 36)

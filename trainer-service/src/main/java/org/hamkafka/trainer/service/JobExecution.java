@@ -58,6 +58,10 @@ import java.util.regex.Pattern;
  * start batches 0..k-1 are sent with the current weights; after training batch b, batch b+k is sent
  * with the weights after b. So batch b is attacked with weights at most k-1 versions older than the
  * ones it trains (its "staleness"); k = 1 is exactly the in-process run.
+ *
+ * <p>Off the critical path: a snapshot small enough ({@code ham.trainer.inline-snapshot-bytes}) travels
+ * inside its announcement, so the request can go out at once; its S3 copy, the resume states and the
+ * deletes of old snapshots are written behind the steps by {@link OrderedWrites}, in order.
  */
 final class JobExecution {
     private static final Logger LOG = Logger.getLogger(JobExecution.class);
@@ -85,6 +89,9 @@ final class JobExecution {
     /** Smallest version the last stored resume state refers to. */
     private long stateMinVersion;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    /** sha256 of the snapshots in {@link #snapshots}, to announce one again without its bytes. */
+    private final java.util.Map<Long, String> snapshotSha = new java.util.HashMap<>();
+    private OrderedWrites writes;
 
     /** The requests of one batch, out at the same time. */
     private static final class InFlight {
@@ -127,9 +134,12 @@ final class JobExecution {
             f = reference.newModel(train);
         }
         optimizer = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
+        writes = new OrderedWrites(job.id());
         try {
             runOn();
+            writes.await(); // the job is done when its last state and snapshots are in S3
         } finally {
+            writes.close();
             runner.messaging.pending().abandon(job.id(), "job " + job.id() + " stopped");
             optimizer.clear();
             f.close();
@@ -155,6 +165,7 @@ final class JobExecution {
                     snapshots.add(Long.parseLong(m.group(1)));
                 }
             }
+            announceAgain(start.pendingVersions());
             runner.event(job.id(), "RESUMED", "from " + job.resumeKey() + " at epoch " + start.epoch() + " batch "
                     + start.batch() + " (" + start.stepsDone() + " steps done, model version " + start.modelVersion() + ")");
             LOG.infof("job %s resumes from %s at epoch %d batch %d", job.id(), job.resumeKey(), start.epoch(), start.batch());
@@ -187,6 +198,7 @@ final class JobExecution {
             int lossCount = 0;
             for (int b = first; b < plan.length; b++) {
                 handle.checkActive();
+                writes.check();
                 InFlight fl = inFlight.removeFirst();
                 if (fl.batch != b || fl.epoch != epoch) {
                     throw new IllegalStateException("pipeline out of order: expected epoch " + epoch + " batch " + b
@@ -333,6 +345,10 @@ final class JobExecution {
 
     private void resend(InFlight fl, int shard, String reason) {
         metrics.resend(reason);
+        // the worker that gets it may have started after the announcement's bytes (or the announcement) left
+        // ham.models: make sure the S3 copy is there and announce the version again, without the bytes
+        writes.await();
+        announceAgain(new long[]{fl.attackVersion});
         AttackRequest req = fl.requests.get(shard);
         fl.futures.set(shard, messaging.pending().expect(job.id(), fl.step, shard, fl.attackVersion));
         messaging.sendAttackRequest(req);
@@ -391,17 +407,46 @@ final class JobExecution {
         }
         long t0 = System.nanoTime();
         byte[] npz = ModelWeights.exportNpz(f);
+        String sha = ObjectStore.sha256(npz);
         long t1 = System.nanoTime();
-        String sha = store.put(key, npz, "application/octet-stream");
-        long t2 = System.nanoTime();
         snapshots.add(v);
-        runner.recordSnapshot(job.id(), key);
-        long t3 = System.nanoTime();
-        messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
-                cfg.dataset()));
-        LOG.debugf("job %s snapshot %d: export %.1f ms, S3 put %.1f ms (%d bytes), job row %.1f ms, announce %.1f ms",
-                job.id(), v, (t1 - t0) / 1e6, (t2 - t1) / 1e6, npz.length, (t3 - t2) / 1e6, (System.nanoTime() - t3) / 1e6);
+        snapshotSha.put(v, sha);
+        boolean inline = npz.length <= runner.settings.inlineSnapshotBytes();
+        if (inline) {
+            // the workers take the bytes from the announcement; the S3 copy is for resume and for a worker
+            // that no longer holds them, so it is written behind the step
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
+                    cfg.dataset(), npz));
+            writes.submit("uploading snapshot " + key, () -> {
+                store.put(key, npz, "application/octet-stream");
+                runner.recordSnapshot(job.id(), key);
+            });
+        } else {
+            store.put(key, npz, "application/octet-stream");
+            runner.recordSnapshot(job.id(), key);
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
+                    cfg.dataset()));
+        }
+        LOG.debugf("job %s snapshot %d: export %.1f ms, %s %.1f ms (%d bytes)", job.id(), v, (t1 - t0) / 1e6,
+                inline ? "announced inline" : "S3 put, job row, announced", (System.nanoTime() - t1) / 1e6, npz.length);
         return key;
+    }
+
+    /** Announces stored snapshots again, without their bytes (after a resume, or before a resend). */
+    private void announceAgain(long[] versions) {
+        for (long v : versions) {
+            String key = ObjectStore.Keys.snapshot(job.id(), v);
+            String sha = snapshotSha.get(v);
+            if (sha == null) {
+                if (!snapshots.contains(v)) {
+                    continue; // not stored: ensureSnapshot fails naming it when a batch needs it
+                }
+                sha = ObjectStore.sha256(store.get(key));
+                snapshotSha.put(v, sha);
+            }
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
+                    cfg.dataset()));
+        }
     }
 
     private void saveState(int nextEpoch, int nextBatch) {
@@ -412,12 +457,16 @@ final class JobExecution {
         }
         StateArchive.Position p = new StateArchive.Position(nextEpoch, nextBatch, stepsDone, version, pending);
         String key = ObjectStore.Keys.resumeState(job.id(), stepsDone);
-        store.put(key, StateArchive.write(f, optimizer, p), "application/octet-stream");
-        String previous = runner.recordState(job.id(), key, p);
+        byte[] state = StateArchive.write(f, optimizer, p);
         stateMinVersion = minOr(pending, version);
-        if (previous != null && !previous.equals(key)) {
-            deleteQuietly(previous);
-        }
+        // queued after the uploads of the snapshots it refers to, so a stored state never names a missing one
+        writes.submit("writing resume state " + key, () -> {
+            store.put(key, state, "application/octet-stream");
+            String previous = runner.recordState(job.id(), key, p);
+            if (previous != null && !previous.equals(key)) {
+                deleteQuietly(previous);
+            }
+        });
     }
 
     private void endOfEpoch(int epoch) {
@@ -441,7 +490,9 @@ final class JobExecution {
         }
         while (!snapshots.isEmpty() && snapshots.first() < needed) {
             long v = snapshots.pollFirst();
-            deleteQuietly(ObjectStore.Keys.snapshot(job.id(), v));
+            snapshotSha.remove(v);
+            String key = ObjectStore.Keys.snapshot(job.id(), v);
+            writes.submit("deleting " + key, () -> deleteQuietly(key)); // after its upload, in order
         }
     }
 

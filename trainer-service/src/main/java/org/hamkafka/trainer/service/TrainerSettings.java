@@ -33,6 +33,15 @@ public interface TrainerSettings {
     @WithDefault("20")
     int stateEverySteps();
 
+    /**
+     * Snapshots of at most this many bytes travel inside their {@code ham.models} announcement (their S3
+     * copy is written behind the step); larger ones are uploaded first and fetched by the workers. 0: never
+     * inline. Base64 makes the message 4/3 of this, so keep it under the topic's max.message.bytes.
+     */
+    @WithName("inline-snapshot-bytes")
+    @WithDefault("524288")
+    int inlineSnapshotBytes();
+
     /** On start-up, continue jobs left RUNNING or QUEUED by an earlier process. */
     @WithName("resume-on-start")
     @WithDefault("true")

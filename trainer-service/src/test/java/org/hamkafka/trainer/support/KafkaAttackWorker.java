@@ -13,6 +13,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ModelSnapshot;
+import org.hamkafka.service.ObjectStore;
+import org.apache.kafka.common.TopicPartition;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.hamkafka.contracts.Topics;
 
 import java.time.Duration;
@@ -26,11 +31,20 @@ import java.util.function.Function;
 
 /**
  * A stand-in attack worker on a real broker: consumes {@code ham.attack.requests}, runs
- * {@link AttackHalf}, produces {@code ham.attack.results}. Can hold back the requests of one step
- * (to stop a job at a known point) and records the partitions and keys it saw.
+ * {@link AttackHalf}, produces {@code ham.attack.results}. Like the attack-service it takes a snapshot's
+ * bytes from its {@code ham.models} announcement when they came inline, and from S3 otherwise. Can hold
+ * back the requests of one step (to stop a job at a known point) and records the partitions, keys and
+ * announcements it saw.
  */
 public final class KafkaAttackWorker implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaConsumer<String, byte[]> models;
+    private final Function<String, byte[]> s3;
+    /** Latest announcement per object key. */
+    private final Map<String, ModelSnapshot> announced = new ConcurrentHashMap<>();
+    public final List<ModelSnapshot> announcements = new CopyOnWriteArrayList<>();
+    public final AtomicInteger servedInline = new AtomicInteger();
+    public final AtomicInteger servedFromS3 = new AtomicInteger();
     private final KafkaProducer<String, byte[]> producer;
     private final AttackHalf half;
     private final Thread thread;
@@ -53,8 +67,18 @@ public final class KafkaAttackWorker implements AutoCloseable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        half = new AttackHalf(snapshots);
+        s3 = snapshots;
+        half = new AttackHalf(this::snapshotBytes);
         consumer.subscribe(List.of(Topics.ATTACK_REQUESTS));
+        Properties m = new Properties();
+        m.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        m.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        m.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 << 20);
+        models = new KafkaConsumer<>(m, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = models.partitionsFor(Topics.MODELS, Duration.ofSeconds(30)).stream()
+                .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        models.assign(parts);
+        models.seekToBeginning(parts);
         thread = new Thread(this::loop, "test-attack-worker");
         thread.setDaemon(true);
         thread.start();
@@ -87,6 +111,7 @@ public final class KafkaAttackWorker implements AutoCloseable {
                 }
                 AttackResult res;
                 try {
+                    awaitAnnouncement(req.modelKey());
                     res = half.attack(req);
                 } catch (RuntimeException e) {
                     // a worker reports what went wrong; the trainer resends or fails the job with it
@@ -99,12 +124,43 @@ public final class KafkaAttackWorker implements AutoCloseable {
         }
     }
 
+    /** Reads ham.models (on the worker thread) until the request's snapshot is announced, up to 20 s. */
+    private void awaitAnnouncement(String key) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!announced.containsKey(key) && System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : models.poll(Duration.ofMillis(100))) {
+                ModelSnapshot a = Codec.fromBytes(r.value(), ModelSnapshot.class);
+                announcements.add(a);
+                announced.put(a.objectKey(), a);
+            }
+        }
+    }
+
+    private byte[] snapshotBytes(String key) {
+        ModelSnapshot a = announced.get(key);
+        if (a != null && a.npz() != null) {
+            if (!ObjectStore.sha256(a.npz()).equals(a.sha256())) {
+                throw new IllegalStateException("inline snapshot " + key + " does not have the announced sha256");
+            }
+            servedInline.incrementAndGet();
+            return a.npz();
+        }
+        servedFromS3.incrementAndGet();
+        return s3.apply(key);
+    }
+
+    /** The announcements of one job seen so far, in topic order. */
+    public List<ModelSnapshot> announcementsOf(String jobId) {
+        return announcements.stream().filter(a -> a.jobId().equals(jobId)).toList();
+    }
+
     @Override
     public void close() throws InterruptedException {
         running = false;
         release.countDown();
         thread.join(10_000);
         consumer.close();
+        models.close();
         producer.close();
         half.close();
     }
