@@ -4,6 +4,7 @@
 #   bash scripts/bench.sh attack [JMH options]   attack throughput (PGD-10, early-drop PGD 10/3; smallcnn,
 #                                                preact-resnet18; 1x28x28 and 3x32x32) + matmul peak, JMH
 #   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
+#   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
 #   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
 #   bash scripts/bench.sh distributed [options]  one HAM job in-process vs through the local stack with 1 and
@@ -55,6 +56,12 @@ case "$what" in
     run_jmh attack 'org.hamkafka.bench.(AttackBenchmark|MatmulBenchmark)' "$@" ;;
   matmul)
     run_jmh matmul 'org.hamkafka.bench.MatmulBenchmark' "$@" ;;
+  threads)
+    # the same attack from one thread vs handed around 2 or 8 threads (why the services pin theirs)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -cp "$cp" org.openjdk.jmh.Main 'org.hamkafka.bench.AttackThreadBenchmark' "$@" \
+         -rf json -rff bench-results/threads-jmh.json -o bench-results/threads-jmh.txt
+    sed -n '/^Benchmark /,$p' bench-results/threads-jmh.txt ;;
   passes)
     cp="$(classpath)"
     java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.PassAccountingMain "$@" ;;

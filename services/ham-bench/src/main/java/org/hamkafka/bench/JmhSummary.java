@@ -62,7 +62,8 @@ public final class JmhSummary {
         List<AttackRow> attacks = new ArrayList<>();
         for (JsonNode r : jmhResults) {
             String m = method(r);
-            if (!m.equals("pgd") && !m.equals("earlyDropPgd")) {
+            boolean attackBenchmark = r.path("benchmark").asText().startsWith(AttackBenchmark.class.getName() + ".");
+            if (!attackBenchmark || !m.equals("pgd") && !m.equals("earlyDropPgd")) {
                 continue;
             }
             JsonNode p = r.path("params");

@@ -27,9 +27,10 @@ public final class TrainingRun {
     /**
      * @param dropRate          fraction of the batch that took no part in training (HAM's easy examples)
      * @param examplesPerSecond examples of this run so far per wall-clock second
+     * @param attackMillis      wall time of this batch's attack half
      */
     public record BatchProgress(int epoch, int epochs, int batch, int batches, float lr, float loss,
-                                double dropRate, double examplesPerSecond) {
+                                double dropRate, double examplesPerSecond, double attackMillis) {
     }
 
     public record Result(TrainingCost cost, float lastEpochMeanLoss) {
@@ -97,7 +98,8 @@ public final class TrainingRun {
                     if (progress != null) {
                         double secs = (System.nanoTime() - t0) / 1e9;
                         progress.onBatch(new BatchProgress(epoch, cfg.epochs(), b, plan.length, lr, r.loss(),
-                                1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs));
+                                1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs,
+                                r.attackStats().millis()));
                     }
                 }
                 lastEpochLoss = lossCount == 0 ? Float.NaN : (float) (lossSum / lossCount);
