@@ -33,9 +33,9 @@ import org.jboss.logging.Logger;
 public class AttackRequestConsumer {
     private static final Logger LOG = Logger.getLogger(AttackRequestConsumer.class);
     /**
-     * The named worker pool the attacks run on, sized 1 in application.properties. PyTorch's OpenMP keeps a
-     * thread team per calling thread: handing successive attacks to different threads of the shared pool
-     * made them 1.1-2.5x slower than on one thread (measured, docs/benchmarks.md §4).
+     * The named worker pool the attacks run on, sized 1 in application.properties. PyTorch's CPU kernels
+     * (OpenMP) keep per-calling-thread state: the same attack handed in turn to 8 threads ran at half the
+     * rate of one thread (`bash scripts/bench.sh threads`, docs/benchmarks.md §4).
      */
     static final String ATTACK_THREAD = "ham-attack";
 
