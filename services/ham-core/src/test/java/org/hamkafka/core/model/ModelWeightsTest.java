@@ -57,6 +57,44 @@ class ModelWeightsTest {
     }
 
     @Test
+    void exportIsByteForByteDjlsNpzEntriesStoredUncompressed() throws IOException {
+        // the reference: DJL's own NPZ encoder (deflated), each entry re-stored as exportNpz stores it
+        for (String arch : List.of("linear", "tiny-cnn", "smallcnn", "preact-resnet18", "wrn-16-1")) {
+            DatasetInfo info = arch.equals("linear") || arch.equals("tiny-cnn") ? GRAY28 : RGB32;
+            try (Classifier f = Classifier.create(arch, info, Device.cpu(), 3);
+                 NDManager m = f.manager().newSubManager()) {
+                ai.djl.ndarray.NDList list = new ai.djl.ndarray.NDList();
+                for (Pair<String, Parameter> p : f.block().getParameters()) {
+                    NDArray view = p.getValue().getArray().stopGradient();
+                    view.attach(m);
+                    view.setName(p.getKey());
+                    list.add(view);
+                }
+                ByteArrayOutputStream expected = new ByteArrayOutputStream();
+                try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(
+                        list.encode(ai.djl.ndarray.NDList.Encoding.NPZ)));
+                     ZipOutputStream zip = new ZipOutputStream(expected)) {
+                    for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                        byte[] data = in.readAllBytes();
+                        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                        crc.update(data);
+                        ZipEntry stored = new ZipEntry(e.getName());
+                        stored.setMethod(ZipEntry.STORED);
+                        stored.setSize(data.length);
+                        stored.setCompressedSize(data.length);
+                        stored.setCrc(crc.getValue());
+                        stored.setTime(946_684_800_000L);
+                        zip.putNextEntry(stored);
+                        zip.write(data);
+                        zip.closeEntry();
+                    }
+                }
+                assertArrayEquals(expected.toByteArray(), ModelWeights.exportNpz(f), arch);
+            }
+        }
+    }
+
+    @Test
     void archiveIsANumpyZipWithOneNpyPerParameterInForwardOrder() throws IOException {
         try (Classifier f = Classifier.create("tiny-cnn", GRAY28, Device.cpu(), 1)) {
             byte[] npz = ModelWeights.exportNpz(f);
