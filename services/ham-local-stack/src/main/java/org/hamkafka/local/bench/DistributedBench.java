@@ -72,6 +72,10 @@ public final class DistributedBench implements Callable<Integer> {
     @Option(names = "--two-workers", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "also run (c): 2 workers, shards_per_batch 2 (default ${DEFAULT-VALUE})")
     boolean twoWorkers;
+    @Option(names = "--in-process-beside-stack", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "time the in-process job once more while the 1-worker stack is up and idle, to tell the "
+                    + "cost of sharing the cores with its servers from the cost of the messaging (default ${DEFAULT-VALUE})")
+    boolean besideStack;
     @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "run a short untimed job of " + WARMUP_EXAMPLES + " examples first, on both sides (default ${DEFAULT-VALUE})")
     boolean warmup;
@@ -127,7 +131,6 @@ public final class DistributedBench implements Callable<Integer> {
                 .dataDir(root.resolve("fashion-mnist").toString()).model(model).method("ham").epochs(epochs)
                 .warmupEpochs(0).trainSubset(trainSubset).testSubset(testSubset).lr(lr).seed(seed).build();
         log.println("(a) in-process: " + cfg);
-        byte[] reference;
         Run inProcess;
         if (inProcessThreadsOption != null) {
             if (inProcessThreadsOption < 1) {
@@ -148,27 +151,19 @@ public final class DistributedBench implements Callable<Integer> {
                 run.train(f, train, null);
             }
         }
-        {
-            long t0 = System.nanoTime();
-            TrainingRun run = new TrainingRun(cfg);
-            Dataset train = TrainingRun.loadTrain(cfg);
-            long[] steps = {0};
-            double[] attackMillis = {0};
-            try (Classifier f = run.newModel(train)) {
-                run.train(f, train, p -> {
-                    steps[0]++;
-                    attackMillis[0] += p.attackMillis();
-                });
-                reference = ModelWeights.exportNpz(f);
-            }
-            double secs = (System.nanoTime() - t0) / 1e9;
-            inProcess = new Run("in-process", "ham-core TrainingRun in one JVM, intra-op threads: " + inProcessThreads,
-                    0, 1, secs, steps[0], ModelWeights.sha256(reference), null, attackMillis[0] / 1e3);
-            log.printf("(a) %d steps in %.2f s%n", steps[0], secs);
-        }
+        inProcess = inProcessRun(cfg, "in-process", "ham-core TrainingRun in one JVM, intra-op threads: " + inProcessThreads);
+        log.printf("(a) %d steps in %.2f s%n", inProcess.steps(), inProcess.seconds());
 
         List<Run> runs = new ArrayList<>(List.of(inProcess));
-        Run one = stackRun(repoDir, root, 1, 1);
+        Run[] beside = {null};
+        Run one = stackRun(repoDir, root, 1, 1, besideStack ? () -> {
+            beside[0] = inProcessRun(cfg, "in-process beside the idle stack", "the same in-process job while the "
+                    + "1-worker stack is up with nothing to do (servers, services and their clients idle)");
+            log.printf("(a') beside the idle stack: %d steps in %.2f s%n", beside[0].steps(), beside[0].seconds());
+        } : null);
+        if (beside[0] != null) {
+            runs.add(beside[0]);
+        }
         runs.add(one);
         Run two = twoWorkers ? stackRun(repoDir, root, 2, 2) : null;
         if (two != null) {
@@ -178,6 +173,9 @@ public final class DistributedBench implements Callable<Integer> {
         String twoEqual = two == null ? "not run" : String.valueOf(two.checkpointSha256().equals(inProcess.checkpointSha256()));
         double ratio = one.seconds() / inProcess.seconds();
         double twoVsOne = two == null ? Double.NaN : two.seconds() / one.seconds();
+        Run besideRun = beside[0];
+        double besideRatio = besideRun == null ? Double.NaN : besideRun.seconds() / inProcess.seconds();
+        double oneVsBeside = besideRun == null ? Double.NaN : one.seconds() / besideRun.seconds();
 
         ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
@@ -205,6 +203,8 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("goal_ratio_at_most", 1.10);
         doc.put("goal_met", ratio <= 1.10);
         doc.put("ratio_2_workers_vs_1_worker", twoVsOne);
+        doc.put("ratio_in_process_beside_idle_stack_vs_alone", besideRatio);
+        doc.put("ratio_1_worker_vs_in_process_beside_idle_stack", oneVsBeside);
         doc.put("weights_equal_in_process_vs_1_worker", equal);
         doc.put("weights_equal_in_process_vs_2_workers", twoEqual);
         Files.writeString(results.resolve("distributed.json"), ResultHeader.JSON.writeValueAsString(doc));
@@ -236,6 +236,12 @@ public final class DistributedBench implements Callable<Integer> {
                 .append("and the messaging around it can be told apart.\n");
         md.append("\nRatio distributed (1 worker) / in-process: **").append(BenchMath.fmt(ratio, 3))
                 .append("** (goal <= 1.10: ").append(ratio <= 1.10 ? "met" : "NOT met").append(")\n\n");
+        if (besideRun != null) {
+            md.append("The same in-process job beside the idle 1-worker stack / alone: **")
+                    .append(BenchMath.fmt(besideRatio, 3)).append("** (what sharing the cores with the stack's servers and ")
+                    .append("services costs, with no messaging); 1 worker / in-process beside the idle stack: **")
+                    .append(BenchMath.fmt(oneVsBeside, 3)).append("** (what the messaging costs)\n\n");
+        }
         md.append("Ratio 2 workers / 1 worker (time): ").append(BenchMath.fmt(twoVsOne, 3)).append("\n\n");
         md.append("Final weights equal, in-process vs 1 worker (checkpoint npz from S3, byte for byte): **")
                 .append(equal).append("**; in-process vs 2 workers: ").append(twoEqual)
@@ -246,7 +252,35 @@ public final class DistributedBench implements Callable<Integer> {
         return 0;
     }
 
+    /** The job in this JVM with ham-core's TrainingRun; its final weights' sha256 and the attack half's time. */
+    private static Run inProcessRun(TrainConfig cfg, String name, String description) {
+        long t0 = System.nanoTime();
+        TrainingRun run = new TrainingRun(cfg);
+        Dataset train = TrainingRun.loadTrain(cfg);
+        long[] steps = {0};
+        double[] attackMillis = {0};
+        byte[] weights;
+        try (Classifier f = run.newModel(train)) {
+            run.train(f, train, p -> {
+                steps[0]++;
+                attackMillis[0] += p.attackMillis();
+            });
+            weights = ModelWeights.exportNpz(f);
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        return new Run(name, description, 0, 1, secs, steps[0], ModelWeights.sha256(weights), null, attackMillis[0] / 1e3);
+    }
+
+    /** Something to do while a stack is up and idle (after its warm-up job, before the timed one). */
+    interface WhileIdle {
+        void run() throws Exception;
+    }
+
     private Run stackRun(Path repoDir, Path root, int workers, int shards) throws Exception {
+        return stackRun(repoDir, root, workers, shards, null);
+    }
+
+    private Run stackRun(Path repoDir, Path root, int workers, int shards, WhileIdle whileIdle) throws Exception {
         String name = workers + "-worker" + (workers > 1 ? "s" : "");
         StackSettings settings = new StackSettings(repoDir, out.resolve(name), root, workers, 0, 0, 0,
                 Math.max(2, workers), evalAttacks, testSubset, Duration.ofMinutes(5),
@@ -268,6 +302,9 @@ public final class DistributedBench implements Callable<Integer> {
                     topics.awaitEval(done.path("id").asText(), e -> true, Duration.ofMinutes(5));
                 }
                 log.println("(" + name + ") warm-up job done and evaluated");
+            }
+            if (whileIdle != null) {
+                whileIdle.run();
             }
             ObjectNode request = JobRun.fashionMnistRequest("ham", model, epochs, trainSubset, testSubset, shards, 0, seed);
             request.put("lr", lr);
