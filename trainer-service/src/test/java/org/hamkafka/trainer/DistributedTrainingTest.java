@@ -146,6 +146,12 @@ class DistributedTrainingTest {
         assertEquals("COMPLETED", state(id), () -> "job ended " + state(id) + ": " + error(id));
         given().when().get("/jobs/" + id + "/events").then().body("kind", hasItem("RESUMED"));
         assertClose(reference, checkpoint(id, "tiny-cnn", 2), "resumed PGD-AT");
+        // nothing was in flight in that state, but the next request names the current weights (version 4),
+        // announced by the earlier run: the resumed run announced them again, without the bytes
+        List<ConsumerRecord<String, byte[]>> again = TestKafka.await(KafkaResource.bootstrapServers(), Topics.MODELS,
+                r -> id.equals(r.key()) && Codec.fromBytes(r.value(), ModelSnapshot.class).npz() == null, 1,
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
+        assertEquals(List.of(4L), again.stream().map(r -> Codec.fromBytes(r.value(), ModelSnapshot.class).version()).toList());
     }
 
     @Test

@@ -36,8 +36,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +49,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 
 /**
  * One training job, run on its own worker thread: the distributed form of ham-core's
@@ -90,7 +94,7 @@ final class JobExecution {
     private long stateMinVersion;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     /** sha256 of the snapshots in {@link #snapshots}, to announce one again without its bytes. */
-    private final java.util.Map<Long, String> snapshotSha = new java.util.HashMap<>();
+    private final Map<Long, String> snapshotSha = new HashMap<>();
     private OrderedWrites writes;
 
     /** The requests of one batch, out at the same time. */
@@ -165,7 +169,11 @@ final class JobExecution {
                     snapshots.add(Long.parseLong(m.group(1)));
                 }
             }
-            announceAgain(start.pendingVersions());
+            // the versions the next requests name were announced by the earlier run, maybe long ago (workers
+            // read only the last ham.attack.models-lookback): the in-flight ones and the current weights
+            long[] resumed = LongStream.concat(Arrays.stream(start.pendingVersions()),
+                    LongStream.of(start.modelVersion())).distinct().toArray();
+            announceAgain(resumed);
             runner.event(job.id(), "RESUMED", "from " + job.resumeKey() + " at epoch " + start.epoch() + " batch "
                     + start.batch() + " (" + start.stepsDone() + " steps done, model version " + start.modelVersion() + ")");
             LOG.infof("job %s resumes from %s at epoch %d batch %d", job.id(), job.resumeKey(), start.epoch(), start.batch());
