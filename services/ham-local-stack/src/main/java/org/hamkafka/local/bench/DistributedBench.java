@@ -205,6 +205,8 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("ratio_2_workers_vs_1_worker", twoVsOne);
         doc.put("ratio_in_process_beside_idle_stack_vs_alone", besideRatio);
         doc.put("ratio_1_worker_vs_in_process_beside_idle_stack", oneVsBeside);
+        doc.put("weights_equal_in_process_vs_beside_idle_stack", besideRun == null ? null
+                : besideRun.checkpointSha256().equals(inProcess.checkpointSha256()));
         doc.put("weights_equal_in_process_vs_1_worker", equal);
         doc.put("weights_equal_in_process_vs_2_workers", twoEqual);
         Files.writeString(results.resolve("distributed.json"), ResultHeader.JSON.writeValueAsString(doc));
@@ -240,7 +242,9 @@ public final class DistributedBench implements Callable<Integer> {
             md.append("The same in-process job beside the idle 1-worker stack / alone: **")
                     .append(BenchMath.fmt(besideRatio, 3)).append("** (what sharing the cores with the stack's servers and ")
                     .append("services costs, with no messaging); 1 worker / in-process beside the idle stack: **")
-                    .append(BenchMath.fmt(oneVsBeside, 3)).append("** (what the messaging costs)\n\n");
+                    .append(BenchMath.fmt(oneVsBeside, 3)).append("** (roughly what the messaging costs); its weights ")
+                    .append(besideRun.checkpointSha256().equals(inProcess.checkpointSha256()) ? "equal" : "DIFFER FROM")
+                    .append(" the first in-process run's\n\n");
         }
         md.append("Ratio 2 workers / 1 worker (time): ").append(BenchMath.fmt(twoVsOne, 3)).append("\n\n");
         md.append("Final weights equal, in-process vs 1 worker (checkpoint npz from S3, byte for byte): **")
