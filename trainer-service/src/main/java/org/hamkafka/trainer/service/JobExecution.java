@@ -415,14 +415,13 @@ final class JobExecution {
         }
         long t0 = System.nanoTime();
         byte[] npz = ModelWeights.exportNpz(f);
-        String sha = ObjectStore.sha256(npz);
         long t1 = System.nanoTime();
-        snapshots.add(v);
-        snapshotSha.put(v, sha);
         boolean inline = npz.length <= runner.settings.inlineSnapshotBytes();
+        String sha;
         if (inline) {
             // the workers take the bytes from the announcement; the S3 copy is for resume and for a worker
             // that no longer holds them, so it is written behind the step
+            sha = ObjectStore.sha256(npz);
             messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
                     cfg.dataset(), npz));
             writes.submit("uploading snapshot " + key, () -> {
@@ -430,11 +429,13 @@ final class JobExecution {
                 runner.recordSnapshot(job.id(), key);
             });
         } else {
-            store.put(key, npz, "application/octet-stream");
+            sha = store.put(key, npz, "application/octet-stream"); // put returns the sha256: not hashed twice
             runner.recordSnapshot(job.id(), key);
             messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
                     cfg.dataset()));
         }
+        snapshots.add(v);
+        snapshotSha.put(v, sha);
         LOG.debugf("job %s snapshot %d: export %.1f ms, %s %.1f ms (%d bytes)", job.id(), v, (t1 - t0) / 1e6,
                 inline ? "announced inline" : "S3 put, job row, announced", (System.nanoTime() - t1) / 1e6, npz.length);
         return key;
