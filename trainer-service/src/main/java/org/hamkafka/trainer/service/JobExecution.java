@@ -71,7 +71,7 @@ final class JobExecution {
     private static final Logger LOG = Logger.getLogger(JobExecution.class);
     private static final Pattern SNAPSHOT_VERSION = Pattern.compile(".*/snapshots/(\\d+)\\.npz");
 
-    private final JobRunner runner;
+    private final JobServices services;
     private final RunHandle handle;
     private final JobRunner.JobStart job;
     private final TrainConfig cfg;
@@ -119,18 +119,18 @@ final class JobExecution {
         }
     }
 
-    JobExecution(JobRunner runner, RunHandle handle, JobRunner.JobStart job, TrainConfig cfg) {
-        this.runner = runner;
+    JobExecution(JobServices services, RunHandle handle, JobRunner.JobStart job, TrainConfig cfg) {
+        this.services = services;
         this.handle = handle;
         this.job = job;
         this.cfg = cfg;
-        this.messaging = runner.messaging;
-        this.store = runner.store;
-        this.metrics = runner.metrics;
+        this.messaging = services.messaging();
+        this.store = services.store();
+        this.metrics = services.metrics();
     }
 
     void run() {
-        train = runner.data.train(cfg);
+        train = services.data().train(cfg);
         method = org.hamkafka.core.train.Methods.create(cfg);
         TrainingRun reference = new TrainingRun(cfg);
         // Classifier.create seeds DJL's global generator then initializes: two at once would mix
@@ -144,7 +144,7 @@ final class JobExecution {
             writes.await(); // the job is done when its last state and snapshots are in S3
         } finally {
             writes.close();
-            runner.messaging.pending().abandon(job.id(), "job " + job.id() + " stopped");
+            messaging.pending().abandon(job.id(), "job " + job.id() + " stopped");
             optimizer.clear();
             f.close();
         }
@@ -158,7 +158,7 @@ final class JobExecution {
                 cfg.norm(), true, cfg.variationOnLogits(), cfg.tradesBeta(), cfg.fastAlpha(), cfg.warmupEpochs());
         int k = job.batchesInFlight();
         int batchesPerEpoch = Subsets.epochBatches(train.size(), cfg.batchSize(), cfg.seed(), 0).length;
-        runner.recordStart(job.id(), batchesPerEpoch);
+        services.jobs().recordStart(job.id(), batchesPerEpoch);
 
         StateArchive.Position start = new StateArchive.Position(0, 0, 0, 0, new long[0]);
         if (job.resumeKey() != null) {
@@ -174,7 +174,7 @@ final class JobExecution {
             long[] resumed = LongStream.concat(Arrays.stream(start.pendingVersions()),
                     LongStream.of(start.modelVersion())).distinct().toArray();
             announceAgain(resumed);
-            runner.event(job.id(), "RESUMED", "from " + job.resumeKey() + " at epoch " + start.epoch() + " batch "
+            services.jobs().event(job.id(), "RESUMED", "from " + job.resumeKey() + " at epoch " + start.epoch() + " batch "
                     + start.batch() + " (" + start.stepsDone() + " steps done, model version " + start.modelVersion() + ")");
             LOG.infof("job %s resumes from %s at epoch %d batch %d", job.id(), job.resumeKey(), start.epoch(), start.batch());
         }
@@ -237,7 +237,7 @@ final class JobExecution {
                 double dropRate = r.examplesIn() == 0 ? 0 : 1.0 - (double) r.examplesTrained() / r.examplesIn();
                 double meanLoss = lossCount == 0 ? 0 : lossSum / lossCount;
                 boolean lastOfEpoch = b == plan.length - 1;
-                runner.recordStep(job.id(), epoch, b, stepsDone, version, lossCount == 0 ? null : meanLoss, dropRate,
+                services.jobs().recordStep(job.id(), epoch, b, stepsDone, version, lossCount == 0 ? null : meanLoss, dropRate,
                         examplesPerSecond, staleness);
                 metrics.step(job.id(), r.examplesIn(), dropRate, examplesPerSecond, staleness, meanLoss);
                 messaging.publishProgress(new TrainingProgress(SchemaVersion.CURRENT, job.id(), epoch, stepsDone,
@@ -245,7 +245,7 @@ final class JobExecution {
                         Instant.now()));
                 if (lastOfEpoch) {
                     endOfEpoch(epoch);
-                } else if (stepsDone % runner.settings.stateEverySteps() == 0) {
+                } else if (stepsDone % services.settings().stateEverySteps() == 0) {
                     saveState(epoch, b + 1);
                 }
                 collectSnapshots();
@@ -305,8 +305,8 @@ final class JobExecution {
 
     /** Waits for one shard; resends on a timeout or an error result, up to the configured attempts. */
     private AttackResult await(InFlight fl, int shard) {
-        Duration timeout = runner.settings.attackTimeout();
-        int maxAttempts = Math.max(1, runner.settings.attackAttempts());
+        Duration timeout = services.settings().attackTimeout();
+        int maxAttempts = Math.max(1, services.settings().attackAttempts());
         int attempts = 1;
         while (true) {
             handle.checkActive();
@@ -416,7 +416,7 @@ final class JobExecution {
         long t0 = System.nanoTime();
         byte[] npz = ModelWeights.exportNpz(f);
         long t1 = System.nanoTime();
-        boolean inline = npz.length <= runner.settings.inlineSnapshotBytes();
+        boolean inline = npz.length <= services.settings().inlineSnapshotBytes();
         String sha;
         if (inline) {
             // the workers take the bytes from the announcement; the S3 copy is for resume and for a worker
@@ -426,11 +426,11 @@ final class JobExecution {
                     cfg.dataset(), npz));
             writes.submit("uploading snapshot " + key, () -> {
                 store.put(key, npz, "application/octet-stream");
-                runner.recordSnapshot(job.id(), key);
+                services.jobs().recordSnapshot(job.id(), key);
             });
         } else {
             sha = store.put(key, npz, "application/octet-stream"); // put returns the sha256: not hashed twice
-            runner.recordSnapshot(job.id(), key);
+            services.jobs().recordSnapshot(job.id(), key);
             messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, job.id(), v, key, sha, cfg.model(),
                     cfg.dataset()));
         }
@@ -471,7 +471,8 @@ final class JobExecution {
         // queued after the uploads of the snapshots it refers to, so a stored state never names a missing one
         writes.submit("writing resume state " + key, () -> {
             store.put(key, state, "application/octet-stream");
-            String previous = runner.recordState(job.id(), key, p);
+            String previous = services.jobs().recordState(job.id(), key, p.epoch(), p.batch(), p.stepsDone(),
+                    p.modelVersion());
             if (previous != null && !previous.equals(key)) {
                 deleteQuietly(previous);
             }
@@ -485,7 +486,7 @@ final class JobExecution {
         String key = ObjectStore.Keys.checkpoint(job.id(), epoch + 1);
         String sha = store.put(key, npz, "application/octet-stream");
         saveState(epoch + 1, 0);
-        runner.recordCheckpoint(job.id(), epoch, key, sha);
+        services.jobs().recordCheckpoint(job.id(), epoch, key, sha);
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, job.id(), epoch, key, sha,
                 cfg.model(), cfg.dataset(), cfg.eps(), cfg.method(), Instant.now()));

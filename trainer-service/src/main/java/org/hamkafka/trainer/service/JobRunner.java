@@ -1,17 +1,13 @@
 package org.hamkafka.trainer.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
-import org.hamkafka.contracts.SchemaVersion;
-import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
-import org.hamkafka.trainer.persistence.JobEvent;
+import org.hamkafka.trainer.persistence.JobRepository;
 import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
 import org.hamkafka.trainer.rest.JobRequest;
@@ -19,8 +15,6 @@ import org.hamkafka.service.ObjectStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,27 +35,32 @@ import java.util.concurrent.atomic.AtomicInteger;
 public class JobRunner {
     private static final Logger LOG = Logger.getLogger(JobRunner.class);
 
-    @Inject
-    TrainerMessaging messaging;
-    @Inject
-    ObjectStore store;
-    @Inject
-    TrainerMetrics metrics;
-    @Inject
-    TrainingDataCache data;
-    @Inject
-    TrainerSettings settings;
-    @Inject
-    ObjectMapper mapper;
+    private final TrainerMessaging messaging;
+    private final TrainerMetrics metrics;
+    private final TrainerSettings settings;
+    private final ObjectMapper mapper;
+    private final JobRepository jobs;
     /** Root folder holding fashion-mnist/, cifar10/...; empty: ham-core's default. */
-    @ConfigProperty(name = "ham.data.dir")
-    Optional<String> dataRoot;
+    private final Optional<String> dataRoot;
+    private final JobServices services;
 
     private final Map<String, RunHandle> running = new ConcurrentHashMap<>();
     private volatile ExecutorService pool;
 
     /** What a worker needs to start (or continue) a job, read in one transaction. */
     record JobStart(String id, JobRequest settings, int shardsPerBatch, int batchesInFlight, String resumeKey) {
+    }
+
+    JobRunner(TrainerMessaging messaging, ObjectStore store, TrainerMetrics metrics, TrainingDataCache data,
+              TrainerSettings settings, ObjectMapper mapper, JobRepository jobs,
+              @ConfigProperty(name = "ham.data.dir") Optional<String> dataRoot) {
+        this.messaging = messaging;
+        this.metrics = metrics;
+        this.settings = settings;
+        this.mapper = mapper;
+        this.jobs = jobs;
+        this.dataRoot = dataRoot;
+        this.services = new JobServices(messaging, store, metrics, data, settings, jobs);
     }
 
     void onStart(@Observes StartupEvent ev) {
@@ -101,9 +100,7 @@ public class JobRunner {
 
     /** Continues every job left QUEUED or RUNNING (what start-up does). Returns their ids. */
     public List<String> resumeUnfinished() {
-        List<String> ids = QuarkusTransaction.requiringNew().call(() -> TrainingJob.<TrainingJob>list(
-                        "state in ?1 order by createdAt", List.of(JobState.QUEUED, JobState.RUNNING))
-                .stream().map(j -> j.id).toList());
+        List<String> ids = jobs.unfinished();
         for (String id : ids) {
             LOG.infof("continuing job %s left unfinished by an earlier run", id);
             start(id);
@@ -159,14 +156,14 @@ public class JobRunner {
         String id = h.jobId;
         boolean counted = false;
         try {
-            JobStart js = QuarkusTransaction.requiringNew().call(() -> begin(id));
+            JobStart js = jobs.begin(id, this::startOf);
             if (js == null) {
                 return;
             }
             metrics.jobStarted();
             counted = true;
             TrainConfig cfg = JobSettings.toTrainConfig(js.settings(), dataDir(js.settings().dataset), settings.device());
-            new JobExecution(this, h, js, cfg).run();
+            new JobExecution(services, h, js, cfg).run();
             finish(id, JobState.COMPLETED, null);
         } catch (CancellationException e) {
             if (h.halted()) {
@@ -190,31 +187,13 @@ public class JobRunner {
         }
     }
 
-    /** RUNNING, or null when the job is unknown, final, or was cancelled while queued. */
-    private JobStart begin(String id) {
-        TrainingJob j = TrainingJob.findById(id);
-        if (j == null || j.state.isFinal()) {
-            return null;
-        }
-        if (j.cancelRequested) {
-            j.state = JobState.CANCELLED;
-            j.finishedAt = OffsetDateTime.now();
-            j.updatedAt = j.finishedAt;
-            JobEvent.record(id, "CANCELLED", "cancelled before it started");
-            return null;
-        }
-        boolean resumed = j.state == JobState.RUNNING;
-        j.state = JobState.RUNNING;
-        if (j.startedAt == null) {
-            j.startedAt = OffsetDateTime.now();
-        }
-        j.updatedAt = OffsetDateTime.now();
-        JobEvent.record(id, "RUNNING", resumed ? "worker restarted" : "worker started");
+    /** What the worker of a job just marked RUNNING needs (read inside that transaction: throwing rolls it back). */
+    private JobStart startOf(TrainingJob j) {
         try {
             JobRequest s = mapper.readValue(j.configJson, JobRequest.class);
             return new JobStart(j.id, s, j.shardsPerBatch, j.batchesInFlight, j.resumeKey);
         } catch (Exception e) {
-            throw new JobFailure("stored settings of job " + id + " are unreadable: " + e.getMessage(), e);
+            throw new JobFailure("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);
         }
     }
 
@@ -225,87 +204,7 @@ public class JobRunner {
     }
 
     private void finish(String id, JobState state, String error) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            TrainingJob j = TrainingJob.findById(id);
-            if (j == null) {
-                return;
-            }
-            j.state = state;
-            j.error = error;
-            j.finishedAt = OffsetDateTime.now();
-            j.updatedAt = j.finishedAt;
-            JobEvent.record(id, state.name(), error);
-        });
-        messaging.publishProgress(progressOf(id, state));
-    }
-
-    private TrainingProgress progressOf(String id, JobState state) {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            TrainingJob j = TrainingJob.findById(id);
-            return new TrainingProgress(SchemaVersion.CURRENT, id, j.epoch, j.step, j.loss == null ? 0 : j.loss,
-                    j.dropRate == null ? 0 : j.dropRate, j.examplesPerSecond == null ? 0 : j.examplesPerSecond,
-                    j.staleness, state.name(), Instant.now());
-        });
-    }
-
-    // ------------------------------------------------------------------ progress records (one transaction each)
-
-    void recordStart(String id, int batchesPerEpoch) {
-        update(id, j -> j.batchesPerEpoch = batchesPerEpoch);
-    }
-
-    void recordStep(String id, int epoch, int batch, long step, long version, Double loss, double dropRate,
-                    double examplesPerSecond, long staleness) {
-        update(id, j -> {
-            j.epoch = epoch;
-            j.batchIndex = batch;
-            j.step = step;
-            j.modelVersion = version;
-            j.loss = loss;
-            j.dropRate = dropRate;
-            j.examplesPerSecond = examplesPerSecond;
-            j.staleness = (int) staleness;
-        });
-    }
-
-    void recordSnapshot(String id, String key) {
-        update(id, j -> j.lastSnapshotKey = key);
-    }
-
-    /** Stores the new resume point; returns the key it replaces. */
-    String recordState(String id, String key, StateArchive.Position p) {
-        String[] previous = new String[1];
-        update(id, j -> {
-            previous[0] = j.resumeKey;
-            j.resumeKey = key;
-            j.resumeEpoch = p.epoch();
-            j.resumeBatch = p.batch();
-            j.resumeStep = p.stepsDone();
-            j.resumeVersion = p.modelVersion();
-        });
-        return previous[0];
-    }
-
-    void recordCheckpoint(String id, int epoch, String key, String sha256) {
-        update(id, j -> {
-            j.lastCheckpointKey = key;
-            j.lastCheckpointSha256 = sha256;
-        });
-        event(id, "CHECKPOINT", "epoch " + (epoch + 1) + ": " + key + " sha256 " + sha256);
-    }
-
-    void event(String id, String kind, String message) {
-        QuarkusTransaction.requiringNew().run(() -> JobEvent.record(id, kind, message));
-    }
-
-    private void update(String id, java.util.function.Consumer<TrainingJob> change) {
-        QuarkusTransaction.requiringNew().run(() -> {
-            TrainingJob j = TrainingJob.findById(id);
-            if (j == null) {
-                throw new JobFailure("job " + id + " disappeared from the database");
-            }
-            change.accept(j);
-            j.updatedAt = OffsetDateTime.now();
-        });
+        jobs.finish(id, state, error);
+        messaging.publishProgress(jobs.progressOf(id, state));
     }
 }
