@@ -4,9 +4,11 @@ import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One job's S3 writes (and the job-row updates that say they are done), run in submission order on a
@@ -71,21 +73,36 @@ final class OrderedWrites implements AutoCloseable {
     /**
      * Lets the queued writes finish (up to 30 s), then stops the thread. Waits even when the job thread
      * was interrupted (a halt): a write still running after the job stopped could replace the resume state
-     * that a resumed run of the job has just started from.
+     * that a resumed run of the job has just started from. Waits for the last write itself, not only for the
+     * thread: a write reaches the thread only once the one before it is done, so shutting the thread down
+     * while a write runs would reject (drop) everything queued behind it.
      */
     @Override
     public void close() {
-        thread.shutdown();
+        CompletableFuture<Void> t;
+        synchronized (this) {
+            t = tail;
+        }
         boolean interrupted = false;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!t.isDone() && System.nanoTime() < deadline) {
+            try {
+                t.get(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true; // remembered for the caller; keep waiting
+            } catch (ExecutionException | TimeoutException e) {
+                break; // a failed write: nothing after it runs (check / await report it)
+            }
+        }
+        thread.shutdown();
         while (!thread.isTerminated() && System.nanoTime() < deadline) {
             try {
                 thread.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
-                interrupted = true; // remembered for the caller; keep waiting
+                interrupted = true;
             }
         }
-        if (!thread.isTerminated()) {
+        if (!t.isDone() || !thread.isTerminated()) {
             LOG.warnf("job %s: background S3 writes still running after 30 s; abandoning them", jobId);
             thread.shutdownNow();
         }
