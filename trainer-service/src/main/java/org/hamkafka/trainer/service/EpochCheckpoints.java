@@ -1,0 +1,49 @@
+package org.hamkafka.trainer.service;
+
+import org.hamkafka.contracts.CheckpointAnnouncement;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.service.ObjectStore;
+import org.hamkafka.trainer.messaging.TrainerMessaging;
+import org.hamkafka.trainer.persistence.JobRepository;
+
+import java.time.Instant;
+
+/**
+ * At every epoch's end, the weights as a checkpoint: stored in S3 (epoch-N.npz, N one-based), recorded on the
+ * job row with its sha256 and announced on {@code ham.checkpoints} for the eval-service. It holds the weights
+ * only ({@link ModelWeights#importNpz} reads it as is); the resume state next to it is {@link ResumeStates}'.
+ */
+final class EpochCheckpoints implements JobListener {
+    private final String jobId;
+    private final TrainConfig cfg;
+    private final Classifier f;
+    private final ObjectStore store;
+    private final JobRepository jobs;
+    private final TrainerMetrics metrics;
+    private final TrainerMessaging messaging;
+
+    EpochCheckpoints(String jobId, TrainConfig cfg, Classifier f, JobServices services) {
+        this.jobId = jobId;
+        this.cfg = cfg;
+        this.f = f;
+        this.store = services.store();
+        this.jobs = services.jobs();
+        this.metrics = services.metrics();
+        this.messaging = services.messaging();
+    }
+
+    @Override
+    public void epochDone(StepDone last) {
+        int epoch = last.epoch();
+        byte[] npz = ModelWeights.exportNpz(f);
+        String key = ObjectStore.Keys.checkpoint(jobId, epoch + 1);
+        String sha = store.put(key, npz, "application/octet-stream");
+        jobs.recordCheckpoint(jobId, epoch, key, sha);
+        metrics.checkpoint();
+        messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,
+                cfg.model(), cfg.dataset(), cfg.eps(), cfg.method(), Instant.now()));
+    }
+}
