@@ -185,7 +185,7 @@ public final class Apgd implements Attack {
                 broken[i] = o.broken()[j];
             }
         }
-        return ApgdRun.replaceRows(best, o.points(), take);
+        return Rows.replace(best, o.points(), take);
     }
 
     private static int[] unbroken(boolean[] broken) {

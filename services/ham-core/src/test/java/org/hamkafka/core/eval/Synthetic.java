@@ -57,9 +57,9 @@ final class Synthetic {
         return new Dataset(INFO, pixels, labels);
     }
 
-    /** tiny-cnn trained with plain SGD (momentum 0.9, lr 0.05, batch 50) for {@code epochs} epochs. */
+    /** tiny-cnn (for train's data set) trained with plain SGD (momentum 0.9, lr 0.05, batch 50) for {@code epochs} epochs. */
     static Classifier trainedTinyCnn(Dataset train, int epochs) {
-        Classifier f = Classifier.create("tiny-cnn", INFO, Device.cpu(), 7);
+        Classifier f = Classifier.create("tiny-cnn", train.info(), Device.cpu(), 7);
         SgdMomentum sgd = new SgdMomentum(0.9f, 5e-4f);
         StandardTraining method = new StandardTraining();
         int batch = 50;
