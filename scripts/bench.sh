@@ -7,6 +7,8 @@
 #   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
 #   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
+#   bash scripts/bench.sh autoattack [options]   passes and seconds per 1000 test examples of PGD-20 and the
+#                                                AutoAttack presets on a briefly PGD-trained model (AutoAttackCostMain --help)
 #   bash scripts/bench.sh distributed [options]  one HAM job in-process vs through the local stack with 1 and
 #                                                2 attack workers (DistributedBench --help)
 #   bash scripts/bench.sh attack-memory [--batches 1000]  attack-service RSS over N requests (AttackMemoryBench --help)
@@ -68,6 +70,9 @@ case "$what" in
   ham-vs-pgd)
     cp="$(classpath)"
     java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.HamVsPgdMain "$@" ;;
+  autoattack)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.AutoAttackCostMain "$@" ;;
   distributed)
     stack_main org.hamkafka.local.bench.DistributedBench "$@" ;;
   attack-memory)

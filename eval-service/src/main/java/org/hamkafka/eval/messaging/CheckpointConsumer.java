@@ -86,7 +86,8 @@ public class CheckpointConsumer {
             outcome("rejected");
             return;
         }
-        Optional<EvalResultEntity> stored = store.storeEvaluated(a, evaluation.result(), evaluation.examples());
+        Optional<EvalResultEntity> stored = store.storeEvaluated(a, evaluation.result(), evaluation.examples(),
+                evaluation.card().toJson());
         if (stored.isEmpty()) {
             outcome("duplicate"); // another instance stored it first and publishes it
             return;

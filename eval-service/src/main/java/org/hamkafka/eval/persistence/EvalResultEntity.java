@@ -73,6 +73,10 @@ public class EvalResultEntity extends PanacheEntityBase {
     @Column(name = "result_json")
     public String resultJson;
 
+    /** The model card (RobustBench's format with a class-wise extension); null for rejected rows. */
+    @Column(name = "card_json")
+    public String cardJson;
+
     @Column(nullable = false)
     public boolean published;
 

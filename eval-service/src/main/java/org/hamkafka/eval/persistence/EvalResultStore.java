@@ -29,7 +29,8 @@ public class EvalResultStore {
      *
      * @return the stored row, or empty when an evaluated row for this checkpoint exists already
      */
-    public Optional<EvalResultEntity> storeEvaluated(CheckpointAnnouncement a, EvalResult result, int examples) {
+    public Optional<EvalResultEntity> storeEvaluated(CheckpointAnnouncement a, EvalResult result, int examples,
+                                                     String cardJson) {
         try {
             return QuarkusTransaction.requiringNew().call(() -> {
                 EvalResultEntity row = EvalResultEntity.findCheckpoint(a.objectKey(), a.sha256()).orElse(null);
@@ -48,6 +49,7 @@ public class EvalResultStore {
                 row.robustAverage = result.robustAccuracy().average();
                 row.robustWorst = result.robustAccuracy().worst();
                 row.resultJson = Codec.toJson(result);
+                row.cardJson = cardJson;
                 row.published = false;
                 row.evaluatedAt = result.evaluatedAt();
                 row.persistAndFlush();
@@ -129,6 +131,7 @@ public class EvalResultStore {
         c.robustAverage = r.robustAverage;
         c.robustWorst = r.robustWorst;
         c.resultJson = r.resultJson;
+        c.cardJson = r.cardJson;
         c.published = r.published;
         c.announcedAt = r.announcedAt;
         c.evaluatedAt = r.evaluatedAt;

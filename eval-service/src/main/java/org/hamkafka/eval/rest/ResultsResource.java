@@ -12,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.core.eval.FairnessMetrics;
 import org.hamkafka.eval.persistence.EvalResultEntity;
 
@@ -21,7 +22,8 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Stored evaluations. {@code result} is the EvalResult exactly as published on ham.eval.results.
+ * Stored evaluations. {@code result} is the EvalResult as published on ham.eval.results (rows of schema
+ * version 1 upgraded to version 2); {@code .../card} the checkpoint's model card.
  * 404 names what is unknown; 400 names the bad parameter.
  */
 @Path("/results")
@@ -68,17 +70,38 @@ public class ResultsResource {
     @Path("/{job}/{epoch}")
     @Operation(summary = "The evaluation of one epoch of a job")
     public ResultView epoch(@PathParam("job") String job, @PathParam("epoch") String epoch) {
-        int e;
-        try {
-            e = Integer.parseInt(epoch);
-        } catch (NumberFormatException ex) {
-            throw BadParameterException.of("epoch", "must be an integer >= 0 or 'latest'; got '" + epoch + "'");
-        }
-        if (e < 0) {
-            throw BadParameterException.of("epoch", "must be >= 0; got " + e);
-        }
+        int e = epochOf(epoch);
         return view(EvalResultEntity.evaluated(job, e)
                 .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "' epoch " + e)));
+    }
+
+    @GET
+    @Path("/{job}/latest/card")
+    @Operation(summary = "The model card (RobustBench's JSON format, with a class-wise extension) of a job's highest "
+            + "evaluated epoch")
+    public JsonNode latestCard(@PathParam("job") String job) {
+        return card(EvalResultEntity.latestEvaluated(job)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "'")));
+    }
+
+    @GET
+    @Path("/{job}/{epoch}/card")
+    @Operation(summary = "The model card (RobustBench's JSON format, with a class-wise extension) of one epoch")
+    public JsonNode epochCard(@PathParam("job") String job, @PathParam("epoch") String epoch) {
+        int e = epochOf(epoch);
+        return card(EvalResultEntity.evaluated(job, e)
+                .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "' epoch " + e)));
+    }
+
+    private static JsonNode card(EvalResultEntity r) {
+        if (r.cardJson == null) {
+            throw new NotFoundException("checkpoint " + r.checkpointKey + " was evaluated before model cards existed");
+        }
+        try {
+            return JSON.readTree(r.cardJson);
+        } catch (IOException e) {
+            throw new UncheckedIOException("stored model card of " + r.checkpointKey + " is not JSON", e);
+        }
     }
 
     @GET
@@ -111,6 +134,19 @@ public class ResultsResource {
         return new Comparison(view(b), view(c), b.attack, rho, rhoClean, note);
     }
 
+    private static int epochOf(String epoch) {
+        int e;
+        try {
+            e = Integer.parseInt(epoch);
+        } catch (NumberFormatException ex) {
+            throw BadParameterException.of("epoch", "must be an integer >= 0 or 'latest'; got '" + epoch + "'");
+        }
+        if (e < 0) {
+            throw BadParameterException.of("epoch", "must be >= 0; got " + e);
+        }
+        return e;
+    }
+
     private static void requireParam(String name, String value) {
         if (value == null || value.isBlank()) {
             throw BadParameterException.of(name, "query parameter '" + name + "' is required");
@@ -118,12 +154,9 @@ public class ResultsResource {
     }
 
     static ResultView view(EvalResultEntity r) {
-        JsonNode result;
-        try {
-            result = r.resultJson == null ? null : JSON.readTree(r.resultJson);
-        } catch (IOException e) {
-            throw new UncheckedIOException("stored result of " + r.checkpointKey + " is not JSON", e);
-        }
+        // rows stored under schema version 1 are served as version 2 (Codec upgrades them)
+        JsonNode result = r.resultJson == null ? null
+                : JSON.valueToTree(Codec.fromJson(r.resultJson, EvalResult.class));
         return new ResultView(r.jobId, r.epoch, r.checkpointKey, r.sha256, r.status.name(), r.reason, r.attack,
                 r.examples, r.cleanAverage, r.cleanWorst, r.robustAverage, r.robustWorst, r.published, r.evaluatedAt,
                 result);

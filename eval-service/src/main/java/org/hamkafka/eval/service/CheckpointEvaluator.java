@@ -8,11 +8,13 @@ import org.hamkafka.contracts.ClassAccuracy;
 import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.core.attack.Attack;
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.eval.ModelCard;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
@@ -65,7 +67,7 @@ public class CheckpointEvaluator {
         });
         try {
             this.norm = Norm.parse(settings.norm());
-            ClassWiseEvaluator.attacks(settings.attacks(), 0.1f, norm, settings.seed()); // names checked now
+            settings.attacks().forEach(EvaluationAttacks::check); // names checked now
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("ham.eval.attacks / ham.eval.norm: " + e.getMessage(), e);
         }
@@ -89,9 +91,17 @@ public class CheckpointEvaluator {
             throw new CheckpointRejectedException("checkpoint " + a.objectKey() + " has sha256 " + actual
                     + " but was announced with " + a.sha256() + " (corrupt or replaced object)", null);
         }
+        // the job's own evaluation settings, where its announcement carries them
+        List<String> attackNames = a.evalAttacks() != null && !a.evalAttacks().isEmpty() ? a.evalAttacks()
+                : settings.attacks();
+        try {
+            attackNames.forEach(EvaluationAttacks::check);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointRejectedException("eval_attacks: " + e.getMessage(), e);
+        }
         Dataset test;
         try {
-            test = testSets.test(a.dataset());
+            test = testSets.test(a.dataset(), a.testSubset() != null ? a.testSubset() : settings.testSubset());
         } catch (IllegalArgumentException e) {
             throw new CheckpointRejectedException("dataset: " + e.getMessage(), e);
         }
@@ -114,28 +124,32 @@ public class CheckpointEvaluator {
                 throw new CheckpointRejectedException("checkpoint " + a.objectKey() + " cannot be read as " + a.arch()
                         + " weights for " + info.name() + ": " + e.getMessage(), e);
             }
-            List<Attack> attacks = ClassWiseEvaluator.attacks(settings.attacks(), eps, norm, settings.seed());
+            List<Attack> attacks = EvaluationAttacks.create(attackNames, eps, norm, settings.seed());
             long t0 = System.nanoTime();
             ClassWiseReport report = new ClassWiseEvaluator(attacks, settings.batchSize()).evaluate(f, test);
-            LOG.infof("job %s epoch %d: %d test examples evaluated in %.1f s", a.jobId(), a.epoch(), test.size(),
-                    (System.nanoTime() - t0) / 1e9);
-            return new Evaluation(toResult(a, info.name(), eps, report), test.size());
+            LOG.infof("job %s epoch %d: %d test examples evaluated with %s in %.1f s", a.jobId(), a.epoch(),
+                    test.size(), attackNames, (System.nanoTime() - t0) / 1e9);
+            ModelCard card = ModelCard.of(new ModelCard.Subject(a.jobId() + "/epoch-" + (a.epoch() + 1), info.name(),
+                    a.arch(), a.method(), norm.name(), eps), report);
+            return new Evaluation(toResult(a, info.name(), eps, norm, report), test.size(), card);
         }
     }
 
     /** The public contract's form of ham-core's report. */
-    static EvalResult toResult(CheckpointAnnouncement a, String dataset, float eps, ClassWiseReport report) {
+    static EvalResult toResult(CheckpointAnnouncement a, String dataset, float eps, Norm norm, ClassWiseReport report) {
         List<String> classes = report.classNames();
-        List<String> names = report.attacks();
-        String headline = names.get(0);
-        Map<String, ClassAccuracy> other = new LinkedHashMap<>();
-        for (String n : names.subList(1, names.size())) {
-            other.put(n, ClassAccuracy.fromPerClass(classes, report.robust(n).perClass()));
+        Map<String, ClassAccuracy> byAttack = new LinkedHashMap<>();
+        for (String n : report.attacks()) {
+            byAttack.put(n, ClassAccuracy.fromPerClass(classes, report.robust(n).perClass()));
         }
-        return new EvalResult(SchemaVersion.CURRENT, a.jobId(), a.epoch(), a.objectKey(), a.sha256(), dataset, a.method(), a.arch(), eps, headline, classes,
-                ClassAccuracy.fromPerClass(classes, report.clean().perClass()),
-                ClassAccuracy.fromPerClass(classes, report.robust(headline).perClass()),
-                other.isEmpty() ? null : other, Instant.now());
+        Map<String, EvalResult.AttackRun> runs = new LinkedHashMap<>();
+        report.attackInfo().forEach((n, i) -> runs.put(n, new EvalResult.AttackRun(i.settings(), i.stages(),
+                i.forwardRows(), i.backwardRows(), i.seconds())));
+        String headline = report.headline();
+        return new EvalResult(SchemaVersion.EVAL_RESULT, a.jobId(), a.epoch(), a.objectKey(), a.sha256(), dataset,
+                a.method(), a.arch(), eps, norm.name(), headline, classes,
+                ClassAccuracy.fromPerClass(classes, report.clean().perClass()), byAttack.get(headline), byAttack, runs,
+                report.examples(), Instant.now());
     }
 
     public static String sha256(byte[] bytes) {

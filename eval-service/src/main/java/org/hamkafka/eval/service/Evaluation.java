@@ -1,7 +1,8 @@
 package org.hamkafka.eval.service;
 
 import org.hamkafka.contracts.EvalResult;
+import org.hamkafka.core.eval.ModelCard;
 
-/** A checkpoint's evaluation: the public result and how many test examples it rests on. */
-public record Evaluation(EvalResult result, int examples) {
+/** A checkpoint's evaluation: the public result, how many test examples it rests on, and its model card. */
+public record Evaluation(EvalResult result, int examples, ModelCard card) {
 }

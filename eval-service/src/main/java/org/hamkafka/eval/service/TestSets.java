@@ -13,13 +13,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The test split of each data set, read once from {@code ham.data.dir/<name>} (default: ham-core's
- * {@code Datasets.defaultDir}), limited to a class-balanced subset when {@code ham.eval.test-subset} > 0.
+ * {@code Datasets.defaultDir}), limited to a class-balanced subset when the subset asked for (a job's own
+ * {@code test_subset}, else {@code ham.eval.test-subset}) is > 0.
  */
 @ApplicationScoped
 public class TestSets {
     private final Optional<String> dataDir;
     private final EvalSettings settings;
     private final Map<String, Dataset> loaded = new ConcurrentHashMap<>();
+    private final Map<String, Dataset> subsets = new ConcurrentHashMap<>();
 
     public TestSets(@ConfigProperty(name = "ham.data.dir") Optional<String> dataDir, EvalSettings settings) {
         this.dataDir = dataDir.filter(s -> !s.isBlank());
@@ -28,12 +30,19 @@ public class TestSets {
 
     /** @throws IllegalArgumentException unknown data set; DatasetNotFoundException / UncheckedIOException for files */
     public Dataset test(String dataset) {
+        return test(dataset, settings.testSubset());
+    }
+
+    /** The class-balanced subset of {@code subset} test examples (0, or at least the whole set: all of it). */
+    public Dataset test(String dataset, int subset) {
         String name = Datasets.canonicalName(dataset);
-        return loaded.computeIfAbsent(name, n -> {
+        Dataset all = loaded.computeIfAbsent(name, n -> {
             Path dir = dataDir.map(root -> Path.of(root).resolve(n)).orElse(null);
-            Dataset all = Datasets.load(n, dir, false);
-            int subset = settings.testSubset();
-            return subset > 0 && subset < all.size() ? Subsets.classBalanced(all, subset, settings.seed()) : all;
+            return Datasets.load(n, dir, false);
         });
+        if (subset <= 0 || subset >= all.size()) {
+            return all;
+        }
+        return subsets.computeIfAbsent(name + "/" + subset, k -> Subsets.classBalanced(all, subset, settings.seed()));
     }
 }

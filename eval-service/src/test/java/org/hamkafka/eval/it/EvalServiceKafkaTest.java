@@ -1,5 +1,6 @@
 package org.hamkafka.eval.it;
 
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.testsupport.TestKafka;
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
@@ -108,14 +109,41 @@ class EvalServiceKafkaTest {
 
         EvalResult published = awaitResults(job, 1).get(0);
         ClassWiseReport expected = evaluateHere(npz);
-        assertEquals(List.of("pgd-20", "cw-20"), expected.attacks());
+        assertEquals(List.of("pgd-20", "cw-20", "worst-case"), expected.attacks());
         assertEquals(INFO.classNames(), published.classes());
-        assertEquals("pgd-20", published.attack());
+        assertEquals(SchemaVersion.EVAL_RESULT, published.schemaVersion());
+        // two attacks: the headline is the worst case (robust only if an example survives both)
+        assertEquals("worst-case", published.attack());
         assertEquals(EPS, published.eps());
         assertPerClass(expected.clean(), published.cleanAccuracy());
-        assertPerClass(expected.robust("pgd-20"), published.robustAccuracy());
-        assertNotNull(published.otherRobust(), "cw-20 is configured for the tests");
-        assertPerClass(expected.robust("cw-20"), published.otherRobust().get("cw-20"));
+        assertPerClass(expected.robust("worst-case"), published.robustAccuracy());
+        assertPerClass(expected.robust("pgd-20"), published.robustByAttack().get("pgd-20"));
+        assertPerClass(expected.robust("cw-20"), published.robustByAttack().get("cw-20"));
+        for (int c = 0; c < INFO.numClasses(); c++) {
+            assertTrue(published.robustAccuracy().perClass()[c] <= Math.min(
+                    published.robustByAttack().get("pgd-20").perClass()[c],
+                    published.robustByAttack().get("cw-20").perClass()[c]) + 1e-12, "worst case <= each attack");
+        }
+        // the settings and passes travel with the numbers: PGD-20 spends 20 forward+backward rows per example,
+        // plus the forward that reads its output
+        EvalResult.AttackRun pgd = published.attacks().get("pgd-20");
+        assertEquals(20, ((Number) pgd.settings().get("steps")).intValue());
+        assertEquals(EPS / 4, ((Number) pgd.settings().get("alpha")).doubleValue(), 1e-6);
+        assertEquals(20L * testSubset, pgd.backwardRows());
+        assertEquals(21L * testSubset, pgd.forwardRows());
+        assertEquals((long) testSubset, published.testExamples());
+
+        // the model card: RobustBench's fields, the class-wise extension equal to the published numbers
+        JsonPath card = given().when().get("/results/{job}/latest/card", job).then().statusCode(200).extract().jsonPath();
+        assertEquals("fashion-mnist", card.getString("dataset"));
+        assertEquals("Linf", card.getString("threat_model"));
+        assertEquals("linear", card.getString("architecture"));
+        assertEquals(String.format(java.util.Locale.ROOT, "%.2f", 100 * published.cleanAccuracy().average()),
+                card.getString("clean_acc"));
+        assertEquals(null, card.getString("autoattack_acc"), "not evaluated with AutoAttack");
+        assertEquals("worst-case", card.getString("class_wise.headline"));
+        assertEquals(published.robustAccuracy().worstClass(), card.getString("class_wise.worst_class"));
+        assertEquals(published.robustAccuracy().worst(), card.getDouble("class_wise.worst_class_robust_acc"), 1e-12);
         // the data set is built so that the attack matters but leaves every class some robust examples
         assertTrue(published.robustAccuracy().average() < published.cleanAccuracy().average());
         assertTrue(published.robustAccuracy().worst() > 0);
@@ -130,6 +158,28 @@ class EvalServiceKafkaTest {
         List<Double> stored = row.getList("result.robust_accuracy.per_class", Double.class);
         assertArrayEquals(published.robustAccuracy().perClass(), stored.stream().mapToDouble(Double::doubleValue).toArray(),
                 1e-15);
+    }
+
+    @Test
+    void aJobsOwnEvaluationSettingsAreUsedWhenItsAnnouncementCarriesThem() throws Exception {
+        String job = "eval-own-" + UUID.randomUUID();
+        byte[] npz = templateModel(uniform(1f));
+        announce(job, 0, npz, ModelWeights.sha256(npz), List.of("pgd-5"), 50);
+        EvalResult published = awaitResults(job, 1).get(0);
+        // not the service's pgd-20,cw-20 on its subset: the job's one attack on 50 examples, so it is the headline
+        assertEquals("pgd-5", published.attack());
+        assertEquals(List.of("pgd-5"), List.copyOf(published.robustByAttack().keySet()));
+        assertEquals(50L, published.testExamples());
+        assertEquals(5L * 50, published.attacks().get("pgd-5").backwardRows());
+
+        String bad = "eval-own-bad-" + UUID.randomUUID();
+        announce(bad, 0, npz, ModelWeights.sha256(npz), List.of("pgd-0x"), null);
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
+                r -> bad.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size(), "a job's unknown evaluation attack is rejected, with the reason");
+        given().when().get("/results?job={job}", bad).then().statusCode(200)
+                .body("[0].status", org.hamcrest.Matchers.equalTo("REJECTED"))
+                .body("[0].reason", org.hamcrest.Matchers.containsString("eval_attacks"));
     }
 
     @Test
@@ -227,12 +277,15 @@ class EvalServiceKafkaTest {
         assertEquals(rhoClean, cmp.getDouble("rho_clean"), 1e-9);
         assertEquals(1, cmp.getInt("candidate.epoch"));
         assertEquals(base, cmp.getString("base.job_id"));
-        assertEquals("pgd-20", cmp.getString("attack"));
+        assertEquals("worst-case", cmp.getString("attack"), "the headline over pgd-20 and cw-20 is their worst case");
+        given().when().get("/results/{job}/0/card", candidate).then().statusCode(200)
+                .body("class_wise.test_examples", equalTo(testSubset));
 
         // unknown jobs: 404 saying what is missing
         given().when().get("/results?job=no-such-job").then().statusCode(404).body("error", containsString("no-such-job"));
         given().when().get("/results/no-such-job/latest").then().statusCode(404);
         given().when().get("/results/no-such-job/3").then().statusCode(404);
+        given().when().get("/results/no-such-job/latest/card").then().statusCode(404);
         given().when().get("/results/compare?base=no-such-job&candidate={c}", candidate).then().statusCode(404)
                 .body("error", containsString("no-such-job"));
         // bad parameters: 400 naming them
@@ -281,19 +334,25 @@ class EvalServiceKafkaTest {
         Dataset test = testSubset > 0 && testSubset < all.size() ? Subsets.classBalanced(all, testSubset, seed) : all;
         try (Classifier f = Classifier.create("linear", INFO, Device.cpu(), 0)) {
             ModelWeights.importNpz(f, new ByteArrayInputStream(npz));
-            return new ClassWiseEvaluator(ClassWiseEvaluator.attacks(attacks, EPS, Norm.LINF, seed), batchSize)
+            return new ClassWiseEvaluator(EvaluationAttacks.create(attacks, EPS, Norm.LINF, seed), batchSize)
                     .evaluate(f, test);
         }
     }
 
     String announce(String job, int epoch, byte[] npz, String sha256) throws Exception {
+        return announce(job, epoch, npz, sha256, null, null);
+    }
+
+    String announce(String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks, Integer subset)
+            throws Exception {
         String key = "jobs/" + job + "/checkpoints/" + epoch + ".npz";
         try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
             c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
         }
         TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(new CheckpointAnnouncement(
-                SchemaVersion.CURRENT, job, epoch, key, sha256, "linear", "fashion-mnist", EPS, "ham", Instant.now())));
+                SchemaVersion.CURRENT, job, epoch, key, sha256, "linear", "fashion-mnist", EPS, "ham", Instant.now(),
+                evalAttacks, subset)));
         return key;
     }
 

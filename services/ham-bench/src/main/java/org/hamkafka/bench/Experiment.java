@@ -3,11 +3,14 @@ package org.hamkafka.bench;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.hamkafka.core.attack.Attack;
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingMethod;
@@ -61,6 +64,13 @@ public final class Experiment implements Callable<Integer> {
     float tradesBeta;
     @Option(names = "--eval-attacks", split = ",", defaultValue = "pgd-20,cw-20", description = "default ${DEFAULT-VALUE}")
     List<String> evalAttacks;
+    @Option(names = "--autoattack", defaultValue = "standard",
+            description = "AutoAttack preset evaluated on --autoattack-subset test examples: standard, fast or none "
+                    + "(default ${DEFAULT-VALUE}); its worst case with PGD-20 is the table's headline")
+    String autoAttack;
+    @Option(names = "--autoattack-subset", defaultValue = "1000",
+            description = "class-balanced test examples for AutoAttack, 0 = all (default ${DEFAULT-VALUE})")
+    int autoAttackSubset;
     @Option(names = "--out", defaultValue = "bench-results/experiment", description = "run folders (default ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--docs", defaultValue = "docs", description = "where results.md and the chart go (default ${DEFAULT-VALUE})")
@@ -103,17 +113,30 @@ public final class Experiment implements Callable<Integer> {
         if (estimate) {
             return estimate(vs, machine, command);
         }
+        List<String> strong = strongAttacks();
         List<Report> reports = new ArrayList<>();
+        List<Report> strongReports = new ArrayList<>();
         for (long s = setting.firstSeed; s <= setting.lastSeed(); s++) {
             for (Variant v : vs) {
-                Path file = runDir(out, v, s).resolve("report.json");
+                Path dir = runDir(out, v, s);
+                Path file = dir.resolve("report.json");
+                TrainConfig cfg = v.apply(base(s)).validate();
                 if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
-                    runOne(v.apply(base(s)).validate(), file);
+                    runOne(cfg, file);
                 }
                 if (!Files.exists(file)) {
                     throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
                 }
                 reports.add(Report.read(file));
+                if (!strong.isEmpty()) {
+                    // its own file, so that a run cut short during AutoAttack keeps its training and goes on here
+                    Path strongFile = dir.resolve(STRONG_REPORT);
+                    if (!setting.aggregateOnly && !Files.exists(strongFile)) {
+                        evaluateStrong(cfg.toBuilder().evalAttacks(strong).testSubset(autoAttackSubset).build(), dir,
+                                strongFile);
+                    }
+                    strongReports.add(Files.exists(strongFile) ? Report.read(strongFile) : null);
+                }
             }
         }
         TrainConfig b = base(setting.firstSeed);
@@ -123,7 +146,13 @@ public final class Experiment implements Callable<Integer> {
                 setting.trainExamples(), setting.testExamples(), setting.epochs, b.warmupEpochs(), b.batchSize(), b.eps(),
                 b.alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
                 setting.firstSeed, setting.lastSeed());
-        String md = ResultsTable.markdown(reports, evalAttacks, machine.describe(), command, setup)
+        if (!strong.isEmpty()) {
+            setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
+                    + "examples; its worst case is the strong column.", strong.get(1), autoAttackSubset == 0 ? "all"
+                    : String.valueOf(autoAttackSubset));
+        }
+        String md = ResultsTable.markdown(reports, evalAttacks, strong.isEmpty() ? null : strongReports,
+                machine.describe(), command, setup)
                 + "\n![per-class robust accuracy](results-per-class.png)\n";
         BenchIo.write(docs.resolve("results.md"), md);
         PerClassChart.write(PerClassChart.chart(reports, evalAttacks.isEmpty() ? null : evalAttacks.get(0),
@@ -133,7 +162,42 @@ public final class Experiment implements Callable<Integer> {
         return 0;
     }
 
-    /** Trains one configuration, evaluates it class-wise and writes its report to {@code file}. */
+    /** The strong evaluation's report in each run folder. */
+    static final String STRONG_REPORT = "report-autoattack.json";
+
+    /** PGD-20 and the AutoAttack preset (their worst case is the headline), or none. */
+    List<String> strongAttacks() {
+        if (autoAttack.equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        List<String> names = List.of("pgd-20", "autoattack-" + autoAttack.toLowerCase(Locale.ROOT));
+        names.forEach(EvaluationAttacks::check);
+        if (autoAttackSubset < 0) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--autoattack-subset must be >= 0; got "
+                    + autoAttackSubset);
+        }
+        return names;
+    }
+
+    /** Evaluates the weights saved in {@code dir} with {@code cfg}'s attacks on its test subset. */
+    static void evaluateStrong(TrainConfig cfg, Path dir, Path file) throws java.io.IOException {
+        Path weights = dir.resolve("model.npz");
+        if (!Files.exists(weights)) {
+            throw new IllegalStateException(weights + " is missing (a run trained before the experiment saved its "
+                    + "weights): delete " + dir.resolve("report.json") + " to train it again");
+        }
+        Dataset test = TrainingRun.loadTest(cfg);
+        System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(cfg), cfg.seed(),
+                cfg.evalAttacks(), test.size());
+        try (java.io.InputStream in = Files.newInputStream(weights);
+             Classifier f = Classifier.fromNpz(cfg.model(), test.info(), ai.djl.Device.cpu(), in)) {
+            ClassWiseEvaluator ev = new ClassWiseEvaluator(
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+            Report.of(cfg, ev.evaluate(f, test), null).write(file);
+        }
+    }
+
+    /** Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file}. */
     static void runOne(TrainConfig cfg, Path file) {
         System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(cfg), cfg.seed());
         TrainingRun run = new TrainingRun(cfg);
@@ -149,9 +213,15 @@ public final class Experiment implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "   trained in %.0f s; evaluating on %d test examples%n",
                     result.cost().seconds(), test.size());
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    ClassWiseEvaluator.attacks(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
             ClassWiseReport eval = ev.evaluate(f, test);
             Report.of(cfg, eval, result.cost()).write(file);
+            try (java.io.OutputStream os = Files.newOutputStream(file.resolveSibling("model.npz"))) {
+                ModelWeights.exportNpz(f, os);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            CheckpointInfo.of(cfg.model(), train.info(), cfg.method()).write(file.resolveSibling(CheckpointInfo.FILE));
         }
     }
 
@@ -202,7 +272,7 @@ public final class Experiment implements Callable<Integer> {
                         v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * setting.epochs, run));
             }
             double evalSec = 0;
-            for (Attack a : ClassWiseEvaluator.attacks(evalAttacks, b.eps(), b.threatNorm(), 0)) {
+            for (Attack a : EvaluationAttacks.create(evalAttacks, b.eps(), b.threatNorm(), 0)) {
                 double sec = timeBatches(probe, () -> {
                     try (NDManager mm = f.manager().newSubManager()) {
                         a.perturb(f, test.images(mm, rows), test.labels(mm, rows), null);

@@ -92,6 +92,21 @@ public final class ResultsTable {
      */
     public static String markdown(List<Report> reports, List<String> attacks, String machine, String command,
                                   String setup) {
+        return markdown(reports, attacks, null, machine, command, setup);
+    }
+
+    /**
+     * @param strong per report (same order) its strong evaluation (AutoAttack with PGD-20 on a test subset), or
+     *               null for no strong columns; its headline (the worst case) is shown as "strong"
+     */
+    public static String markdown(List<Report> reports, List<String> attacks, List<Report> strong, String machine,
+                                  String command, String setup) {
+        Map<Report, Report> strongOf = new java.util.IdentityHashMap<>();
+        if (strong != null) {
+            for (int i = 0; i < reports.size(); i++) {
+                strongOf.put(reports.get(i), strong.get(i));
+            }
+        }
         Map<String, List<Report>> groups = group(reports);
         StringBuilder b = new StringBuilder();
         b.append("# Results: robust fairness on ").append(reports.isEmpty() ? "?" : reports.get(0).dataset())
@@ -105,9 +120,17 @@ public final class ResultsTable {
         for (String a : attacks) {
             b.append(" | ").append(name(a)).append(" avg | ").append(name(a)).append(" worst");
         }
+        String strongName = strong == null ? null : strong.stream().filter(java.util.Objects::nonNull)
+                .map(r -> r.attacks().keySet().stream().filter(a -> a.startsWith("autoattack")).findFirst().orElse(r.attack()))
+                .findFirst().orElse("autoattack");
+        if (strong != null) {
+            b.append(" | ").append(strongName).append(" avg | ").append(strongName).append(" worst | strong (worst case) avg"
+                    + " | strong worst | worst class (strong)");
+        }
         b.append(" | worst class (").append(attacks.isEmpty() ? "clean" : name(attacks.get(0)))
                 .append(") | training s | attack passes (rows) |\n");
-        b.append("| --- | ---: | ---: | ---:").append(" | ---: | ---:".repeat(attacks.size())).append(" | --- | ---: | ---: |\n");
+        b.append("| --- | ---: | ---: | ---:").append(" | ---: | ---:".repeat(attacks.size()))
+                .append(strong == null ? "" : " | ---: | ---: | ---: | ---: | ---").append(" | --- | ---: | ---: |\n");
         for (Map.Entry<String, List<Report>> e : groups.entrySet()) {
             List<Report> rs = e.getValue();
             b.append("| ").append(e.getKey()).append(" | ").append(rs.size())
@@ -116,6 +139,19 @@ public final class ResultsTable {
             for (String a : attacks) {
                 b.append(" | ").append(percent(rs, r -> r.robust(a).average()))
                         .append(" | ").append(percent(rs, r -> r.robust(a).worst()));
+            }
+            if (strong != null) {
+                List<Report> ss = rs.stream().map(strongOf::get).filter(java.util.Objects::nonNull).toList();
+                if (ss.size() < rs.size()) {
+                    b.append(" | (").append(ss.size()).append(" of ").append(rs.size()).append(" seeds)")
+                            .append(" | | | |");
+                } else {
+                    b.append(" | ").append(percent(ss, r -> r.robust(strongName).average()))
+                            .append(" | ").append(percent(ss, r -> r.robust(strongName).worst()))
+                            .append(" | ").append(percent(ss, r -> r.robustAccuracy().average()))
+                            .append(" | ").append(percent(ss, r -> r.robustAccuracy().worst()))
+                            .append(" | ").append(worstClasses(ss, Report::robustAccuracy));
+                }
             }
             b.append(" | ").append(attacks.isEmpty() ? worstClasses(rs, Report::cleanAccuracy)
                     : worstClasses(rs, r -> r.robust(attacks.get(0))));

@@ -28,8 +28,8 @@ class ResultsTableTest {
         FairnessMetrics c = FairnessMetrics.of(clean, CLASSES);
         FairnessMetrics p = FairnessMetrics.of(pgd, CLASSES);
         TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
-        return new Report("fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
-                Map.of("pgd-20", p), cost, cfg);
+        return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
+                Map.of("pgd-20", p), Map.of(), cost, cfg);
     }
 
     @Test
@@ -51,6 +51,38 @@ class ResultsTableTest {
         assertTrue(md.contains("PGD-20 avg") && md.contains("Machine: M") && md.contains("Command: `C`"), md);
         assertThrows(IllegalArgumentException.class, () -> ResultsTable.markdown(rs, List.of("cw-20"), "M", "C", "S"),
                 "a column for an attack the reports lack is an error, not a blank");
+    }
+
+    /** A strong evaluation's report: PGD-20 and AutoAttack on a subset, headline their worst case. */
+    private static Report strong(String method, long seed, double[] aa) {
+        TrainConfig cfg = TrainConfig.defaults().toBuilder().method(method).seed(seed).build();
+        FairnessMetrics c = FairnessMetrics.of(new double[]{1, 1, 1}, CLASSES);
+        FairnessMetrics a = FairnessMetrics.of(aa, CLASSES);
+        Map<String, FairnessMetrics> by = new java.util.LinkedHashMap<>();
+        by.put("pgd-20", FairnessMetrics.of(new double[]{0.9, 0.9, 0.9}, CLASSES));
+        by.put("autoattack-standard", a);
+        by.put("worst-case", a);
+        var info = new org.hamkafka.core.eval.ClassWiseReport.AttackInfo(Map.of("preset", "standard"),
+                List.of("apgd-ce", "apgd-t"), 1, 1, 1);
+        return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "worst-case", CLASSES, 30, c, a,
+                by, Map.of("autoattack-standard", info), null, cfg);
+    }
+
+    @Test
+    void strongColumnsShowAutoAttackAndTheWorstCaseAndSayWhenSeedsAreMissing() {
+        List<Report> rs = List.of(
+                report("pgd-at", true, 0, new double[]{0.5, 0.5, 0.5}, new double[]{0.1, 0.2, 0.3}, 200, 4000),
+                report("pgd-at", true, 1, new double[]{0.5, 0.5, 0.5}, new double[]{0.1, 0.2, 0.3}, 200, 4000),
+                report("ham", true, 0, new double[]{0.9, 0.8, 0.7}, new double[]{0.5, 0.4, 0.3}, 100, 1000));
+        java.util.ArrayList<Report> ss = new java.util.ArrayList<>(List.of(
+                strong("pgd-at", 0, new double[]{0.2, 0.1, 0.3}), strong("pgd-at", 1, new double[]{0.4, 0.1, 0.1})));
+        ss.add(null); // ham's strong evaluation has not run yet
+        String md = ResultsTable.markdown(rs, List.of("pgd-20"), ss, "M", "C", "S");
+        // pgd-at AutoAttack: avg 20.0 and 20.0; worst 10 and 10; worst class b in seed 0, b and c tie (b first) in seed 1
+        assertTrue(md.contains("autoattack-standard avg | autoattack-standard worst | strong (worst case) avg"), md);
+        assertTrue(md.contains("| pgd-at | 2 | 50.0 ± 0.0 | 50.0 ± 0.0 | 20.0 ± 0.0 | 10.0 ± 0.0 | 20.0 ± 0.0 | 10.0 ± 0.0 "
+                + "| 20.0 ± 0.0 | 10.0 ± 0.0 | b (2) |"), md);
+        assertTrue(md.contains("| ham | 1 | 80.0 | 70.0 | 40.0 | 30.0 | (0 of 1 seeds) | | | |"), md);
     }
 
     @Test

@@ -23,8 +23,8 @@ class SweepTableTest {
         FairnessMetrics c = FairnessMetrics.of(new double[]{0.9, 0.8}, CLASSES);
         FairnessMetrics p = FairnessMetrics.of(new double[]{avgClass, worst}, CLASSES);
         TrainingCost cost = new TrainingCost(1, 1, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
-        return new Report("fashion-mnist", "ham", "tiny-cnn", 0.1f, "pgd-20", CLASSES, 100, c, p,
-                Map.of("pgd-20", p), cost, cfg);
+        return new Report(Report.VERSION, "fashion-mnist", "ham", "tiny-cnn", 0.1f, "pgd-20", CLASSES, 100, c, p,
+                Map.of("pgd-20", p), Map.of(), cost, cfg);
     }
 
     @Test

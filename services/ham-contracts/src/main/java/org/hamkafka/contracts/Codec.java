@@ -22,7 +22,8 @@ import java.util.Map;
  * {@link ObjectMapper}, configured once; thread-safe.
  *
  * <p>Reading checks, in this order: the bytes are one JSON object; {@code schema_version} is present
- * and equals {@link SchemaVersion#CURRENT} (else {@link UnsupportedSchemaVersionException}); every
+ * and equals the type's {@link SchemaVersion#of} (else {@link UnsupportedSchemaVersionException}; an older
+ * version that is still read, such as {@link EvalResultV1}, is upgraded); every
  * field not marked {@link Nullable} is present and non-null, nested records included; types and
  * tensors are valid. Every failure is a {@link ContractException} naming the record type and field.
  * Unknown fields are ignored, so adding an optional field does not break older consumers.
@@ -71,7 +72,7 @@ public final class Codec {
     /**
      * Reads a message record from UTF-8 JSON.
      *
-     * @throws UnsupportedSchemaVersionException when {@code schema_version} is not {@link SchemaVersion#CURRENT}
+     * @throws UnsupportedSchemaVersionException when {@code schema_version} is not the type's {@link SchemaVersion#of}
      * @throws MalformedMessageException         on bad JSON, a missing required field or a wrong type
      */
     public static <T extends Versioned> T fromBytes(byte[] bytes, Class<T> type) {
@@ -99,9 +100,16 @@ public final class Codec {
         if (!version.isInt()) {
             throw new MalformedMessageException(name + ": field 'schema_version' must be an integer, found " + version);
         }
-        if (version.intValue() != SchemaVersion.CURRENT) {
-            throw new UnsupportedSchemaVersionException(name, version.intValue());
+        if (type == EvalResult.class && version.intValue() == EvalResultV1.VERSION) {
+            return type.cast(read(name, EvalResultV1.class, root).upgrade());
         }
+        if (version.intValue() != SchemaVersion.of(type)) {
+            throw new UnsupportedSchemaVersionException(name, version.intValue(), SchemaVersion.of(type));
+        }
+        return read(name, type, root);
+    }
+
+    private static <T> T read(String name, Class<T> type, JsonNode root) {
         checkRequired(name, type, root, "");
         try {
             return MAPPER.treeToValue(root, type);

@@ -1,27 +1,62 @@
 package org.hamkafka.contracts;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Evaluator → anyone ({@link Topics#EVAL_RESULTS}, a public contract): class-wise clean and robust
  * accuracy of one checkpoint, in the shape of a RobustBench model card plus fairness aggregates.
+ * Schema version {@value SchemaVersion#EVAL_RESULT}; version 1 ({@link EvalResultV1}) is still read.
  *
  * @param checkpointKey  S3 object key of the evaluated checkpoint
  * @param sha256         hex SHA-256 of the checkpoint bytes
  * @param method         training method of the checkpoint
  * @param model          architecture
  * @param eps            evaluation budget
- * @param attack         the attack behind {@code robust_accuracy}, e.g. {@code pgd-20}
+ * @param norm           the threat model's norm, {@code LINF} or {@code L2} (null in results upgraded from version 1)
+ * @param attack         the headline robust evaluation: {@code worst-case} when several attacks ran (an example
+ *                       is robust only if it survives all of them), else the one attack, e.g. {@code autoattack-standard}
  * @param classes        class names; per-class arrays are aligned with it
- * @param otherRobust    robust accuracy under further attacks by attack name (e.g. {@code cw-20}), or null
+ * @param robustAccuracy robust accuracy under {@code attack}
+ * @param robustByAttack every robust evaluation by name, in order, the headline included: each attack
+ *                       ({@code pgd-20}, {@code autoattack-standard}), an ensemble's robust accuracy after each
+ *                       stage but the last ({@code autoattack-standard:apgd-ce}), and {@code worst-case}
+ * @param attacks        per attack (not per stage) the settings, passes and seconds behind its numbers
+ *                       (empty in results upgraded from version 1)
+ * @param testExamples   test examples evaluated (null in results upgraded from version 1)
  */
 public record EvalResult(int schemaVersion, String jobId, int epoch, String checkpointKey, String sha256,
-                         String dataset, String method, String model, float eps, String attack, List<String> classes,
-                         ClassAccuracy cleanAccuracy, ClassAccuracy robustAccuracy,
-                         @Nullable Map<String, ClassAccuracy> otherRobust, Instant evaluatedAt) implements Versioned {
+                         String dataset, String method, String model, float eps, @Nullable String norm, String attack,
+                         List<String> classes, ClassAccuracy cleanAccuracy, ClassAccuracy robustAccuracy,
+                         Map<String, ClassAccuracy> robustByAttack, Map<String, AttackRun> attacks,
+                         @Nullable Long testExamples, Instant evaluatedAt) implements Versioned {
+
+    /**
+     * How one evaluation attack was run.
+     *
+     * @param settings     its settings by their papers' names (eps, alpha, steps, iterations, restarts, targets, preset)
+     * @param stages       an ensemble's attacks in the order they ran (empty for one attack)
+     * @param forwardRows  example-rows of forward passes it spent
+     * @param backwardRows example-rows of backward passes it spent
+     */
+    public record AttackRun(Map<String, Object> settings, List<String> stages, long forwardRows, long backwardRows,
+                            double seconds) {
+        public AttackRun {
+            Require.nonNull(settings, "settings");
+            Require.nonNull(stages, "stages");
+            settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+            stages = List.copyOf(stages);
+        }
+    }
+
     public EvalResult {
+        if (schemaVersion != SchemaVersion.EVAL_RESULT) {
+            throw new IllegalArgumentException("an EvalResult is written as schema_version " + SchemaVersion.EVAL_RESULT
+                    + "; got " + schemaVersion);
+        }
         Require.nonBlank(jobId, "job_id");
         Require.nonBlank(checkpointKey, "checkpoint_key");
         Require.nonBlank(sha256, "sha256");
@@ -32,22 +67,26 @@ public record EvalResult(int schemaVersion, String jobId, int epoch, String chec
         Require.nonNull(classes, "classes");
         Require.nonNull(cleanAccuracy, "clean_accuracy");
         Require.nonNull(robustAccuracy, "robust_accuracy");
+        Require.nonNull(robustByAttack, "robust_by_attack");
+        Require.nonNull(attacks, "attacks");
         Require.nonNull(evaluatedAt, "evaluated_at");
         classes = List.copyOf(classes);
-        otherRobust = otherRobust == null ? null : Map.copyOf(otherRobust);
-        for (ClassAccuracy a : otherRobust == null ? List.of(cleanAccuracy, robustAccuracy)
-                : concat(cleanAccuracy, robustAccuracy, otherRobust.values())) {
-            if (a.perClass().length != classes.size()) {
-                throw new IllegalArgumentException("per_class has " + a.perClass().length + " values but there are "
-                        + classes.size() + " classes");
-            }
+        robustByAttack = Collections.unmodifiableMap(new LinkedHashMap<>(robustByAttack));
+        attacks = Collections.unmodifiableMap(new LinkedHashMap<>(attacks));
+        if (!robustByAttack.containsKey(attack)) {
+            throw new IllegalArgumentException("robust_by_attack has no entry for the headline attack '" + attack + "'");
         }
+        for (ClassAccuracy a : robustByAttack.values()) {
+            checkAligned(a, classes);
+        }
+        checkAligned(cleanAccuracy, classes);
+        checkAligned(robustAccuracy, classes);
     }
 
-    private static List<ClassAccuracy> concat(ClassAccuracy a, ClassAccuracy b, java.util.Collection<ClassAccuracy> rest) {
-        java.util.ArrayList<ClassAccuracy> all = new java.util.ArrayList<>(rest);
-        all.add(a);
-        all.add(b);
-        return all;
+    private static void checkAligned(ClassAccuracy a, List<String> classes) {
+        if (a.perClass().length != classes.size()) {
+            throw new IllegalArgumentException("per_class has " + a.perClass().length + " values but there are "
+                    + classes.size() + " classes");
+        }
     }
 }

@@ -5,8 +5,11 @@ public class UnsupportedSchemaVersionException extends ContractException {
     private final int version;
 
     public UnsupportedSchemaVersionException(String type, int version) {
-        super(type + ": schema_version " + version + " is not supported; this consumer reads "
-                + SchemaVersion.CURRENT);
+        this(type, version, SchemaVersion.CURRENT);
+    }
+
+    public UnsupportedSchemaVersionException(String type, int version, int reads) {
+        super(type + ": schema_version " + version + " is not supported; this consumer reads " + reads);
         this.version = version;
     }
 

@@ -73,9 +73,9 @@ class CodecErrorsTest {
         assertEquals("AttackRequest: missing required field 'settings.drop_step'", e.getMessage());
 
         ObjectNode eval = tree(Samples.evalResult());
-        ((ObjectNode) eval.get("other_robust").get("cw-20")).remove("worst");
+        ((ObjectNode) eval.get("robust_by_attack").get("cw-20")).remove("worst");
         e = assertThrows(MalformedMessageException.class, () -> Codec.fromJson(eval.toString(), EvalResult.class));
-        assertEquals("EvalResult: missing required field 'other_robust.cw-20.worst'", e.getMessage());
+        assertEquals("EvalResult: missing required field 'robust_by_attack.cw-20.worst'", e.getMessage());
     }
 
     @Test

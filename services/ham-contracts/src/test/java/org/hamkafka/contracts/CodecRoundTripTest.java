@@ -16,7 +16,7 @@ class CodecRoundTripTest {
         byte[] bytes = Codec.toBytes(message);
         T back = Codec.fromBytes(bytes, type);
         assertArrayEquals(bytes, Codec.toBytes(back), type.getSimpleName() + " changed in a round trip");
-        assertEquals(SchemaVersion.CURRENT, back.schemaVersion());
+        assertEquals(SchemaVersion.of(type), back.schemaVersion());
         return back;
     }
 
@@ -111,8 +111,39 @@ class CodecRoundTripTest {
         assertEquals(std, robust.std(), 1e-12);
         assertEquals(std / (11 / 30.0), robust.nstd(), 1e-12);
         assertEquals("trouser", robust.worstClass());
-        assertArrayEquals(new double[]{0.45, 0.15, 0.35}, out.otherRobust().get("cw-20").perClass());
+        assertArrayEquals(new double[]{0.45, 0.15, 0.35}, out.robustByAttack().get("cw-20").perClass());
+        assertEquals(List.of("pgd-20", "cw-20"), List.copyOf(out.robustByAttack().keySet()), "order kept");
         assertEquals(Samples.CLASSES, out.classes());
+        EvalResult.AttackRun pgd = out.attacks().get("pgd-20");
+        assertEquals(20, ((Number) pgd.settings().get("steps")).intValue());
+        assertEquals(0.025, ((Number) pgd.settings().get("alpha")).doubleValue(), 1e-12);
+        assertEquals(600, pgd.forwardRows());
+        assertEquals(30L, out.testExamples());
+    }
+
+    @Test
+    void evalResultOfSchemaVersion1IsReadAsVersion2WithTheSameNumbers() {
+        String v1 = """
+                {"schema_version": 1, "job_id": "job-1", "epoch": 2, "checkpoint_key": "jobs/job-1/checkpoints/epoch-3.npz",
+                 "sha256": "ab", "dataset": "fashion-mnist", "method": "ham", "model": "tiny-cnn", "eps": 0.1,
+                 "attack": "pgd-20", "classes": ["a", "b"],
+                 "clean_accuracy": {"average": 0.8, "worst": 0.7, "best": 0.9, "std": 0.1, "nstd": 0.125,
+                                    "worst_class": "a", "per_class": [0.7, 0.9]},
+                 "robust_accuracy": {"average": 0.4, "worst": 0.3, "best": 0.5, "std": 0.1, "nstd": 0.25,
+                                     "worst_class": "a", "per_class": [0.3, 0.5]},
+                 "other_robust": {"cw-20": {"average": 0.35, "worst": 0.2, "best": 0.5, "std": 0.15, "nstd": 0.43,
+                                            "worst_class": "a", "per_class": [0.2, 0.5]}},
+                 "evaluated_at": "2025-01-02T03:05:00Z"}""";
+        EvalResult r = Codec.fromJson(v1, EvalResult.class);
+        assertEquals(SchemaVersion.EVAL_RESULT, r.schemaVersion());
+        assertEquals("pgd-20", r.attack(), "version 1's headline was the first attack; it stays so");
+        assertArrayEquals(new double[]{0.3, 0.5}, r.robustAccuracy().perClass());
+        assertEquals(List.of("pgd-20", "cw-20"), List.copyOf(r.robustByAttack().keySet()));
+        assertArrayEquals(new double[]{0.2, 0.5}, r.robustByAttack().get("cw-20").perClass());
+        assertTrue(r.attacks().isEmpty());
+        assertNull(r.testExamples());
+        // and it is written back as version 2
+        assertEquals(2, Codec.mapper().valueToTree(r).get("schema_version").asInt());
     }
 
     @Test

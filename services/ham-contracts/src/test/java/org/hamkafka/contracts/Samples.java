@@ -49,8 +49,18 @@ final class Samples {
         ClassAccuracy clean = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.9, 0.8, 0.7});
         ClassAccuracy robust = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.5, 0.2, 0.4});
         ClassAccuracy cw = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.45, 0.15, 0.35});
-        return new EvalResult(SchemaVersion.CURRENT, "job-1", 3, "jobs/job-1/checkpoints/3.npz", "cd".repeat(32),
-                "fashion-mnist", "ham", "smallcnn", 0.1f, "pgd-20", CLASSES, clean, robust, Map.of("cw-20", cw),
+        java.util.LinkedHashMap<String, ClassAccuracy> byAttack = new java.util.LinkedHashMap<>();
+        byAttack.put("pgd-20", robust);
+        byAttack.put("cw-20", cw);
+        java.util.LinkedHashMap<String, Object> pgd = new java.util.LinkedHashMap<>();
+        pgd.put("norm", "LINF");
+        pgd.put("eps", 0.1);
+        pgd.put("alpha", 0.025);
+        pgd.put("steps", 20);
+        pgd.put("random_start", true);
+        return new EvalResult(SchemaVersion.EVAL_RESULT, "job-1", 3, "jobs/job-1/checkpoints/epoch-3.npz",
+                "cd".repeat(32), "fashion-mnist", "ham", "smallcnn", 0.1f, "LINF", "pgd-20", CLASSES, clean, robust,
+                byAttack, Map.of("pgd-20", new EvalResult.AttackRun(pgd, List.of(), 600, 600, 1.5)), 30L,
                 Instant.parse("2025-01-02T03:05:00Z"));
     }
 

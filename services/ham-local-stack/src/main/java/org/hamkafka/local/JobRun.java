@@ -51,7 +51,10 @@ public final class JobRun {
     private JobRun() {
     }
 
-    /** A job request on Fashion-MNIST; null values are left out (the trainer's defaults apply). */
+    /**
+     * A job request on Fashion-MNIST; null values are left out (the trainer's defaults apply). Its checkpoints
+     * are evaluated with PGD-20 (the stack's default {@code --eval-attacks}) on {@code testSubset} examples.
+     */
     public static ObjectNode fashionMnistRequest(String method, String model, int epochs, int trainSubset,
                                                  int testSubset, int shards, Integer warmupEpochs, Long seed) {
         ObjectNode r = TrainerClient.newRequest();
@@ -61,6 +64,7 @@ public final class JobRun {
         r.put("epochs", epochs);
         r.put("train_subset", trainSubset);
         r.put("test_subset", testSubset);
+        r.putArray("eval_attacks").add("pgd-20");
         r.put("shards_per_batch", shards);
         if (warmupEpochs != null) {
             r.put("warmup_epochs", warmupEpochs);

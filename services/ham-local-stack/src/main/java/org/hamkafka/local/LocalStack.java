@@ -222,6 +222,10 @@ public final class LocalStack implements Callable<Integer> {
         if (lr != null) {
             request.put("lr", lr);
         }
+        var attacks = request.putArray("eval_attacks"); // the job's checkpoints are evaluated as --eval-attacks says
+        for (String a : evalAttacks.split(",")) {
+            attacks.add(a.trim());
+        }
         ProgressBar[] bar = new ProgressBar[1];
         try {
             return JobRun.run(stack, request, jobTimeout, evalTimeout, new JobRun.Listener() {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import org.hamkafka.contracts.ClassAccuracy;
 import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.contracts.Topics;
@@ -22,8 +21,8 @@ public final class Report {
     public static String classWiseTable(EvalResult r) {
         List<String> headers = new ArrayList<>(List.of("class", "clean", "robust " + r.attack()));
         List<ClassAccuracy> columns = new ArrayList<>(List.of(r.cleanAccuracy(), r.robustAccuracy()));
-        if (r.otherRobust() != null) {
-            for (Map.Entry<String, ClassAccuracy> e : new TreeMap<>(r.otherRobust()).entrySet()) {
+        for (Map.Entry<String, ClassAccuracy> e : r.robustByAttack().entrySet()) {
+            if (!e.getKey().equals(r.attack())) { // the headline has its column already
                 headers.add("robust " + e.getKey());
                 columns.add(e.getValue());
             }

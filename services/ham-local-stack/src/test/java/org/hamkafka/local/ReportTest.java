@@ -15,10 +15,15 @@ class ReportTest {
     private static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Shirt");
 
     private static EvalResult result(double[] clean, double[] robust, Map<String, ClassAccuracy> other) {
-        return new EvalResult(SchemaVersion.CURRENT, "job-1", 0, "jobs/job-1/checkpoints/epoch-1.npz", "ab",
-                "fashion-mnist", "ham", "tiny-cnn", 0.1f, "pgd-20", CLASSES,
-                ClassAccuracy.fromPerClass(CLASSES, clean), ClassAccuracy.fromPerClass(CLASSES, robust), other,
-                Instant.EPOCH);
+        ClassAccuracy headline = ClassAccuracy.fromPerClass(CLASSES, robust);
+        Map<String, ClassAccuracy> byAttack = new java.util.LinkedHashMap<>();
+        byAttack.put("pgd-20", headline);
+        if (other != null) {
+            byAttack.putAll(other);
+        }
+        return new EvalResult(SchemaVersion.EVAL_RESULT, "job-1", 0, "jobs/job-1/checkpoints/epoch-1.npz", "ab",
+                "fashion-mnist", "ham", "tiny-cnn", 0.1f, "LINF", "pgd-20", CLASSES,
+                ClassAccuracy.fromPerClass(CLASSES, clean), headline, byAttack, Map.of(), 3L, Instant.EPOCH);
     }
 
     @Test

@@ -44,6 +44,7 @@ final class EpochCheckpoints implements JobListener {
         jobs.recordCheckpoint(jobId, epoch, key, sha);
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,
-                cfg.model(), cfg.dataset(), cfg.eps(), cfg.method(), Instant.now()));
+                cfg.model(), cfg.dataset(), cfg.eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
+                cfg.testSubset())); // the job's own evaluation settings
     }
 }

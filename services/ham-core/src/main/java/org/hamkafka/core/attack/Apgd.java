@@ -242,12 +242,29 @@ public final class Apgd implements Attack {
         return zy.sub(zt).neg().div(p1.sub(p34).add(DLR_TINY));
     }
 
+    @Override
+    public java.util.Map<String, Object> settings() {
+        java.util.Map<String, Object> s = new java.util.LinkedHashMap<>();
+        s.put("norm", norm.name());
+        s.put("eps", eps);
+        s.put("loss", loss.name());
+        s.put("iterations", iterations);
+        s.put("restarts", restarts);
+        if (loss == Loss.DLR_TARGETED) {
+            s.put("targets", targets);
+        }
+        s.put("momentum", ApgdRun.MOMENTUM);
+        return s;
+    }
+
     /** Examples-rows of forward passes this instance has spent so far (all calls). */
+    @Override
     public long forwardRows() {
         return forwardRows.get();
     }
 
     /** Example-rows of backward passes (gradients w.r.t. the input) this instance has spent so far. */
+    @Override
     public long backwardRows() {
         return backwardRows.get();
     }

@@ -39,7 +39,7 @@ final class ApgdRun {
     record Outcome(NDArray points, boolean[] broken, float[] bestLoss, long forwardRows, long backwardRows) {
     }
 
-    private static final float MOMENTUM = 0.75f;
+    static final float MOMENTUM = 0.75f;
     private static final float RISE_FRACTION = 0.75f;
     private static final float TINY = 1e-12f;
 

@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.hamkafka.core.model.Classifier;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -24,6 +26,8 @@ abstract class IterativeAttack implements Attack {
     protected final long seed;
     /** Counts calls so that two calls without a given start draw different starts. */
     private final AtomicLong calls = new AtomicLong();
+    /** Passes spent: one forward and one backward over the batch per step. */
+    private final AtomicLong rows = new AtomicLong();
 
     IterativeAttack(float eps, float alpha, int steps, Norm norm, boolean randomStart, long seed) {
         AttackMath.checkSettings(eps, alpha, steps);
@@ -64,6 +68,7 @@ abstract class IterativeAttack implements Attack {
                 NDArray g = AttackMath.inputGradient(f, xk, loss).gradient();
                 xk = AttackMath.project(AttackMath.ascend(xk, g, alpha, norm), xs, eps, norm);
             }
+            rows.addAndGet(x.getShape().get(0) * steps);
             NDArray out = xk.stopGradient();
             out.attach(outer);
             return out;
@@ -72,6 +77,27 @@ abstract class IterativeAttack implements Attack {
                 f.requireParameterGradients(true);
             }
         }
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("norm", norm.name());
+        s.put("eps", eps);
+        s.put("alpha", alpha);
+        s.put("steps", steps);
+        s.put("random_start", randomStart);
+        return s;
+    }
+
+    @Override
+    public long forwardRows() {
+        return rows.get();
+    }
+
+    @Override
+    public long backwardRows() {
+        return rows.get();
     }
 
     public float eps() {

@@ -57,7 +57,7 @@ final class ConfigOptions {
     Integer trainSubset;
     @Option(names = "--test-subset", description = "class-balanced test subset size, 0 = all (default)")
     Integer testSubset;
-    @Option(names = "--eval-attacks", split = ",", description = "evaluation attacks (default pgd-20,cw-20)")
+    @Option(names = "--eval-attacks", split = ",", description = "evaluation attacks (default pgd-20,cw-20): pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<it>], apgd-t[-<it>], autoattack[-standard|-fast]; the report's headline is the worst case over all of them")
     List<String> evalAttacks;
 
     /** The data set's defaults overridden by the options given; alpha and fast-alpha follow eps unless given. */

@@ -3,13 +3,16 @@ package org.hamkafka.core.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetNotFoundException;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.eval.ModelCard;
 import org.hamkafka.core.eval.Report;
 import org.hamkafka.core.eval.ReportTable;
+import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
@@ -103,10 +106,22 @@ public final class HamCli implements Runnable {
 
     static ClassWiseReport evaluate(TrainConfig cfg, Classifier f, Dataset test) {
         ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                ClassWiseEvaluator.attacks(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+                EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
         try (ProgressBar pb = bar("evaluate", test.size())) {
             return ev.evaluate(f, test, done -> pb.stepTo(done));
         }
+    }
+
+    /** The model card's file name, beside the report. */
+    static final String CARD = "model-card.json";
+
+    static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name) {
+        return card(cfg, model, eval, name, cfg.method());
+    }
+
+    static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name, String method) {
+        return ModelCard.of(new ModelCard.Subject(name, cfg.dataset(), model, method, cfg.threatNorm().name(),
+                cfg.eps()), eval);
     }
 
     static ProgressBar bar(String task, long total) {
@@ -145,18 +160,22 @@ public final class HamCli implements Runnable {
                 try (OutputStream os = Files.newOutputStream(dir.resolve("model.npz"))) {
                     ModelWeights.exportNpz(f, os);
                 }
+                CheckpointInfo.of(cfg.model(), data[0].info(), cfg.method()).write(dir.resolve(CheckpointInfo.FILE));
                 ClassWiseReport eval = evaluate(cfg, f, data[1]);
                 Report report = Report.of(cfg, eval, result.cost());
                 report.write(dir.resolve("report.json"));
+                card(cfg, cfg.model(), eval, dir.getFileName().toString()).write(dir.resolve(CARD));
                 System.out.println(ReportTable.format(report));
-                System.out.println("wrote " + dir.resolve("report.json") + " and " + dir.resolve("model.npz"));
+                System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(CARD) + " and "
+                        + dir.resolve("model.npz"));
             }
             return 0;
         }
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,
-            description = "Evaluate a saved model.npz class-wise (settings as for train: --dataset, --model, --eps, ...)")
+            description = "Evaluate a saved model.npz class-wise and write eval-report.json and model-card.json; the model "
+                    + "comes from model.json beside the weights (settings as for train: --dataset, --eps, --eval-attacks, ...)")
     static final class Eval implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -169,19 +188,47 @@ public final class HamCli implements Runnable {
 
         @Override
         public Integer call() throws IOException {
-            TrainConfig cfg = validated(spec, options);
             if (!Files.isReadable(weights)) {
                 throw new ParameterException(spec.commandLine(), "--weights: cannot read " + weights);
             }
+            // model.json beside the weights names the architecture and the data set they were trained on
+            Path infoFile = CheckpointInfo.besides(weights);
+            CheckpointInfo info = null;
+            if (Files.isReadable(infoFile)) {
+                try {
+                    info = CheckpointInfo.read(infoFile);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage());
+                }
+                if (options.model == null) {
+                    options.model = info.architecture();
+                } else if (!options.model.equals(info.architecture())) {
+                    throw new ParameterException(spec.commandLine(), "--model " + options.model + ": " + infoFile
+                            + " says these weights are " + info.architecture());
+                }
+            }
+            TrainConfig cfg = validated(spec, options);
             Dataset test = load(spec, cfg, false)[1];
+            if (info != null) {
+                try {
+                    info.checkMatches(test.info());
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage() + " (" + infoFile + ")");
+                }
+            }
             try (InputStream in = Files.newInputStream(weights);
                  Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.device()), in)) {
-                Report report = Report.of(cfg, evaluate(cfg, f, test), null);
-                Path file = out != null ? out
-                        : (weights.toAbsolutePath().getParent()).resolve("eval-report.json");
+                ClassWiseReport eval = evaluate(cfg, f, test);
+                Report report = Report.of(cfg, eval, null);
+                Path dir = weights.toAbsolutePath().getParent();
+                Path file = out != null ? out : dir.resolve("eval-report.json");
                 report.write(file);
+                Path card = file.toAbsolutePath().getParent().resolve(CARD);
+                String method = info != null && info.trainedMethod() != null ? info.trainedMethod() : cfg.method();
+                card(cfg, cfg.model(), eval, dir.getFileName() == null ? "model" : dir.getFileName().toString(), method)
+                        .write(card);
                 System.out.println(ReportTable.format(report));
-                System.out.println("wrote " + file);
+                System.out.println("wrote " + file + " and " + card);
             }
             return 0;
         }

@@ -3,14 +3,10 @@ package org.hamkafka.core.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.hamkafka.core.attack.Attack;
-import org.hamkafka.core.attack.CwPgd;
-import org.hamkafka.core.attack.Fgsm;
-import org.hamkafka.core.attack.Norm;
-import org.hamkafka.core.attack.Pgd;
+import org.hamkafka.core.attack.AutoAttack;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +14,9 @@ import java.util.function.IntConsumer;
 
 /**
  * Clean and robust accuracy per class over a data set, in batches, model in inference mode. An
- * example counts as robust under an attack when f classifies the attack's output correctly.
+ * example counts as robust under an attack when f classifies the attack's output correctly, and in the
+ * worst case when it is robust under every attack (see {@link ClassWiseReport}). The attacks by name:
+ * {@link org.hamkafka.core.attack.EvaluationAttacks}.
  */
 public final class ClassWiseEvaluator {
     private final List<Attack> attacks;
@@ -32,28 +30,6 @@ public final class ClassWiseEvaluator {
         this.batchSize = batchSize;
     }
 
-    /**
-     * The standard evaluation attacks by name: {@code pgd-<K>} (PGD, alpha = eps/4, random start),
-     * {@code cw-<K>} (CW margin loss, alpha = eps/4, random start), {@code fgsm} (one step of eps).
-     */
-    public static List<Attack> attacks(List<String> names, float eps, Norm norm, long seed) {
-        List<Attack> out = new ArrayList<>();
-        for (String name : names) {
-            String n = name.trim().toLowerCase();
-            if (n.equals("fgsm")) {
-                out.add(new Fgsm(eps, eps, norm, seed));
-            } else if (n.matches("pgd-\\d+")) {
-                out.add(new Pgd(eps, eps / 4f, Integer.parseInt(n.substring(4)), norm, true, seed));
-            } else if (n.matches("cw-\\d+")) {
-                out.add(new CwPgd(eps, eps / 4f, Integer.parseInt(n.substring(3)), norm, true, seed));
-            } else {
-                throw new IllegalArgumentException("evaluation attack must be pgd-<steps>, cw-<steps> or fgsm; got '"
-                        + name + "'");
-            }
-        }
-        return out;
-    }
-
     public ClassWiseReport evaluate(Classifier f, Dataset data) {
         return evaluate(f, data, null);
     }
@@ -63,11 +39,18 @@ public final class ClassWiseEvaluator {
         int k = data.info().numClasses();
         long[][] clean = new long[k][k];
         Map<String, long[][]> robust = new LinkedHashMap<>();
+        Map<String, ClassWiseReport.AttackInfo> info = new LinkedHashMap<>();
         for (Attack a : attacks) {
-            if (robust.put(a.name(), new long[k][k]) != null) {
+            List<String> stages = a instanceof AutoAttack aa ? aa.stages() : List.of();
+            if (info.put(a.name(), new ClassWiseReport.AttackInfo(a.settings(), stages, 0, 0, 0)) != null) {
                 throw new IllegalArgumentException("evaluation attack '" + a.name() + "' is listed twice");
             }
+            for (String stage : stages.subList(0, Math.max(0, stages.size() - 1))) {
+                robust.put(a.name() + ":" + stage, new long[k][k]);
+            }
+            robust.put(a.name(), new long[k][k]);
         }
+        long[][] worst = attacks.size() > 1 ? new long[k][k] : null;
         int n = data.size();
         for (int from = 0; from < n; from += batchSize) {
             int[] rows = new int[Math.min(batchSize, n - from)];
@@ -79,16 +62,52 @@ public final class ClassWiseEvaluator {
                 NDArray y = data.labels(m, rows);
                 long[] labels = y.toLongArray();
                 count(clean, labels, predict(f, x));
+                // per example, the first attack's wrong prediction (else the true class): the worst case
+                long[] worstPredicted = labels.clone();
                 for (Attack a : attacks) {
-                    NDArray adv = a.perturb(f, x, y);
-                    count(robust.get(a.name()), labels, predict(f, adv));
+                    long[] predicted = run(a, f, x, y, robust, labels, info);
+                    for (int i = 0; i < labels.length; i++) {
+                        if (worstPredicted[i] == labels[i]) {
+                            worstPredicted[i] = predicted[i];
+                        }
+                    }
+                }
+                if (worst != null) {
+                    count(worst, labels, worstPredicted);
                 }
             }
             if (afterBatch != null) {
                 afterBatch.accept(from + rows.length);
             }
         }
-        return new ClassWiseReport(data.info().classNames(), clean, robust);
+        if (worst != null) {
+            robust.put(ClassWiseReport.WORST_CASE, worst);
+        }
+        return new ClassWiseReport(data.info().classNames(), clean, robust, info);
+    }
+
+    /** Runs one attack on a batch, counts its (and its stages') predictions; returns its final predictions. */
+    private static long[] run(Attack a, Classifier f, NDArray x, NDArray y, Map<String, long[][]> robust,
+                              long[] labels, Map<String, ClassWiseReport.AttackInfo> info) {
+        long t0 = System.nanoTime();
+        long forward0 = a.forwardRows();
+        long backward0 = a.backwardRows();
+        long[] predicted;
+        long readOut = 0;
+        if (a instanceof AutoAttack aa) {
+            AutoAttack.Result r = aa.run(f, x, y);
+            for (int s = 0; s < r.stages().size() - 1; s++) {
+                count(robust.get(a.name() + ":" + r.stages().get(s)), labels, r.predictedAfter()[s]);
+            }
+            predicted = r.predictedAfter()[r.stages().size() - 1];
+        } else {
+            predicted = predict(f, a.perturb(f, x, y));
+            readOut = labels.length;
+        }
+        count(robust.get(a.name()), labels, predicted);
+        info.put(a.name(), info.get(a.name()).plus(a.forwardRows() - forward0 + readOut, a.backwardRows() - backward0,
+                (System.nanoTime() - t0) / 1e9));
+        return predicted;
     }
 
     private static long[] predict(Classifier f, NDArray x) {

@@ -1,25 +1,66 @@
 package org.hamkafka.core.eval;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Class-wise evaluation of one model: the clean confusion matrix and one per attack
+ * Class-wise evaluation of one model: the clean confusion matrix and one per robust evaluation
  * ({@code m[true][predicted]}, counts of test examples).
+ *
+ * <p>The robust evaluations, in order: each attack by its name ({@code pgd-20}, {@code autoattack-standard});
+ * for an ensemble also the robust accuracy after each of its stages but the last
+ * ({@code autoattack-standard:apgd-ce}); and, when more than one attack ran, {@value #WORST_CASE}: an
+ * example is robust only if it survives every attack. The headline robust accuracy is the worst case
+ * (a strong attack that disagrees with a weak one wins), or the only attack's.
+ *
+ * @param attackInfo per attack (not per stage): its settings, the passes and the seconds it spent
  */
 public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
-                              Map<String, long[][]> robustConfusion) {
+                              Map<String, long[][]> robustConfusion, Map<String, AttackInfo> attackInfo) {
+    /** The name of the per-example worst case over all attacks. */
+    public static final String WORST_CASE = "worst-case";
+
+    /**
+     * What one attack cost and how it was set.
+     *
+     * @param stages       the stages of an ensemble in order (empty for a single attack)
+     * @param forwardRows  example-rows of forward passes, the one that reads the attack's output included
+     * @param backwardRows example-rows of backward passes
+     */
+    public record AttackInfo(Map<String, Object> settings, List<String> stages,
+                             @JsonProperty("forward_rows") long forwardRows,
+                             @JsonProperty("backward_rows") long backwardRows, double seconds) {
+        public AttackInfo {
+            settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
+            stages = List.copyOf(stages);
+        }
+
+        AttackInfo plus(long forward, long backward, double s) {
+            return new AttackInfo(settings, stages, forwardRows + forward, backwardRows + backward, seconds + s);
+        }
+    }
+
     public ClassWiseReport {
         classNames = List.copyOf(classNames);
-        robustConfusion = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(robustConfusion));
+        robustConfusion = Collections.unmodifiableMap(new LinkedHashMap<>(robustConfusion));
+        attackInfo = Collections.unmodifiableMap(new LinkedHashMap<>(attackInfo));
+    }
+
+    /** A report without attack details (settings, passes, seconds). */
+    public ClassWiseReport(List<String> classNames, long[][] cleanConfusion, Map<String, long[][]> robustConfusion) {
+        this(classNames, cleanConfusion, robustConfusion, Map.of());
     }
 
     public FairnessMetrics clean() {
         return FairnessMetrics.fromConfusion(cleanConfusion, classNames);
     }
 
-    /** Robust accuracy under the named attack (e.g. "pgd-20"). */
+    /** Robust accuracy under the named evaluation (e.g. "pgd-20", "autoattack-standard", "worst-case"). */
     public FairnessMetrics robust(String attack) {
         long[][] m = robustConfusion.get(attack);
         if (m == null) {
@@ -29,8 +70,24 @@ public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
         return FairnessMetrics.fromConfusion(m, classNames);
     }
 
+    /** Every robust evaluation's name, in order (attacks, ensemble stages, the worst case). */
     public List<String> attacks() {
         return List.copyOf(robustConfusion.keySet());
+    }
+
+    /**
+     * The robust evaluation to quote: the worst case when several attacks ran, else the only attack; null
+     * without attacks.
+     */
+    public String headline() {
+        if (robustConfusion.containsKey(WORST_CASE)) {
+            return WORST_CASE;
+        }
+        List<String> top = new ArrayList<>(attackInfo.keySet());
+        if (top.size() == 1) {
+            return top.get(0);
+        }
+        return robustConfusion.isEmpty() ? null : attacks().get(0);
     }
 
     /** Examples of each class. */
@@ -40,6 +97,15 @@ public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
             for (long v : cleanConfusion[c]) {
                 n[c] += v;
             }
+        }
+        return n;
+    }
+
+    /** All test examples. */
+    public long examples() {
+        long n = 0;
+        for (long c : classCounts()) {
+            n += c;
         }
         return n;
     }

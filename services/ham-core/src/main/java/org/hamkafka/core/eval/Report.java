@@ -22,17 +22,20 @@ import java.util.Map;
  * per-class values, the robust accuracy under every other evaluation attack, the measured training
  * cost and every setting.
  *
- * @param attack         the headline evaluation attack (the first one evaluated, e.g. pgd-20)
+ * @param reportVersion  2 since the headline is the worst case over all attacks (1, or absent: the first attack)
+ * @param attack         the headline robust evaluation: {@code worst-case} over several attacks, else the only one
  * @param robustAccuracy robust accuracy under {@code attack}
- * @param robustAccuracyByAttack robust accuracy under each evaluation attack, headline included
+ * @param robustAccuracyByAttack robust accuracy under each evaluation (attacks, ensemble stages, worst case)
+ * @param attacks        per attack: its settings, passes and seconds (the numbers' provenance)
  * @param trainingCost   null for a report of a model evaluated without training
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Report(String dataset, String method, String model, float eps, String attack, List<String> classes,
+public record Report(@JsonProperty("report_version") int reportVersion, String dataset, String method, String model, float eps, String attack, List<String> classes,
                      @JsonProperty("test_examples") long testExamples,
                      @JsonProperty("clean_accuracy") FairnessMetrics cleanAccuracy,
                      @JsonProperty("robust_accuracy") FairnessMetrics robustAccuracy,
                      @JsonProperty("robust_accuracy_by_attack") Map<String, FairnessMetrics> robustAccuracyByAttack,
+                     Map<String, ClassWiseReport.AttackInfo> attacks,
                      @JsonProperty("training_cost") TrainingCost trainingCost,
                      TrainConfig settings) {
 
@@ -40,19 +43,18 @@ public record Report(String dataset, String method, String model, float eps, Str
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** Builds the report of an evaluation; the first attack of the evaluation is the headline one. */
+    public static final int VERSION = 2;
+
+    /** Builds the report of an evaluation; its headline (the worst case over the attacks) is the report's. */
     public static Report of(TrainConfig cfg, ClassWiseReport eval, TrainingCost cost) {
         Map<String, FairnessMetrics> byAttack = new LinkedHashMap<>();
         for (String a : eval.attacks()) {
             byAttack.put(a, eval.robust(a));
         }
-        String headline = eval.attacks().isEmpty() ? null : eval.attacks().get(0);
-        long n = 0;
-        for (long c : eval.classCounts()) {
-            n += c;
-        }
-        return new Report(cfg.dataset(), cfg.method(), cfg.model(), cfg.eps(), headline, eval.classNames(), n,
-                eval.clean(), headline == null ? null : byAttack.get(headline), byAttack, cost, cfg);
+        String headline = eval.headline();
+        return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.eps(), headline, eval.classNames(),
+                eval.examples(), eval.clean(), headline == null ? null : byAttack.get(headline), byAttack,
+                eval.attackInfo(), cost, cfg);
     }
 
     public String toJson() {

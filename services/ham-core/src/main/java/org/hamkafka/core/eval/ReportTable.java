@@ -19,28 +19,41 @@ public final class ReportTable {
         }
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "%s / %s / %s, eps %.4f%n", r.dataset(), r.method(), r.model(), r.eps()));
+        int[] widths = new int[attacks.size()];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = Math.max(8, attacks.get(i).length());
+        }
         sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %8s", "class", "clean"));
-        for (String a : attacks) {
-            sb.append(String.format(Locale.ROOT, " %8s", a));
+        for (int i = 0; i < widths.length; i++) {
+            sb.append(String.format(Locale.ROOT, " %" + widths[i] + "s", attacks.get(i)));
         }
         sb.append('\n');
         for (int c = 0; c < r.classes().size(); c++) {
             String name = (c == worst ? "*" : " ") + r.classes().get(c);
             sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %8.4f", name, r.cleanAccuracy().perClass()[c]));
-            for (String a : attacks) {
-                sb.append(String.format(Locale.ROOT, " %8.4f", r.robustAccuracyByAttack().get(a).perClass()[c]));
+            for (int i = 0; i < widths.length; i++) {
+                sb.append(String.format(Locale.ROOT, " %" + widths[i] + ".4f",
+                        r.robustAccuracyByAttack().get(attacks.get(i)).perClass()[c]));
             }
             sb.append('\n');
         }
         String[] rows = {"average", "worst", "best", "std", "nstd"};
         for (String row : rows) {
             sb.append(String.format(Locale.ROOT, "%-" + nameWidth + "s %8.4f", row, pick(r.cleanAccuracy(), row)));
-            for (String a : attacks) {
-                sb.append(String.format(Locale.ROOT, " %8.4f", pick(r.robustAccuracyByAttack().get(a), row)));
+            for (int i = 0; i < widths.length; i++) {
+                sb.append(String.format(Locale.ROOT, " %" + widths[i] + ".4f",
+                        pick(r.robustAccuracyByAttack().get(attacks.get(i)), row)));
             }
             sb.append('\n');
         }
         sb.append("* worst class under ").append(r.attack() == null ? "clean evaluation" : r.attack()).append('\n');
+        if (r.attacks() != null) {
+            for (var e : r.attacks().entrySet()) {
+                var a = e.getValue();
+                sb.append(String.format(Locale.ROOT, "%s %s: fwd/bwd rows %d/%d, %.1f s%n", e.getKey(), a.settings(),
+                        a.forwardRows(), a.backwardRows(), a.seconds()));
+            }
+        }
         if (r.trainingCost() != null) {
             var t = r.trainingCost();
             sb.append(String.format(Locale.ROOT,

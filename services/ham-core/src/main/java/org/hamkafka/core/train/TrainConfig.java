@@ -1,5 +1,6 @@
 package org.hamkafka.core.train;
 
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.attack.Norm;
 
 import java.util.List;
@@ -48,7 +49,6 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham");
     public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
     private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|preact-resnet18|wrn-\\d+-\\d+");
-    private static final Pattern EVAL_ATTACK = Pattern.compile("(pgd|cw)-\\d+|fgsm");
 
     public TrainConfig {
         evalAttacks = evalAttacks == null ? List.of() : List.copyOf(evalAttacks);
@@ -164,9 +164,10 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
             throw bad("testSubset (--test-subset) must be >= 0 (0 = the whole test set); got " + testSubset);
         }
         for (String a : evalAttacks) {
-            if (!EVAL_ATTACK.matcher(a).matches() || (a.contains("-") && Integer.parseInt(a.substring(a.indexOf('-') + 1)) < 1)) {
-                throw bad("evalAttacks (--eval-attacks) entries must be pgd-<steps>, cw-<steps> or fgsm "
-                        + "with steps >= 1; got '" + a + "'");
+            try {
+                EvaluationAttacks.check(a);
+            } catch (IllegalArgumentException e) {
+                throw bad("evalAttacks (--eval-attacks): " + e.getMessage());
             }
         }
         return this;

@@ -42,6 +42,46 @@ class HamCliTest {
     }
 
     @Test
+    void trainWritesWeightsDescriptionReportAndCardAndEvalReadsTheModelFromTheDescription(@TempDir Path dir)
+            throws Exception {
+        Path out = dir.resolve("run");
+        String[] r = run("train", "--model", "linear", "--method", "standard", "--epochs", "1", "--train-subset", "200",
+                "--test-subset", "100", "--eval-attacks", "pgd-2", "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        for (String f : new String[]{"model.npz", "model.json", "report.json", "model-card.json"}) {
+            assertTrue(java.nio.file.Files.exists(out.resolve(f)), f + " written");
+        }
+        var info = org.hamkafka.core.model.CheckpointInfo.read(out.resolve("model.json"));
+        assertEquals("linear", info.architecture());
+        assertEquals("fashion-mnist", info.dataset());
+
+        // no --model: model.json names it; two attacks, so the report's headline is their worst case
+        r = run("eval", "--weights", out.resolve("model.npz").toString(), "--test-subset", "100",
+                "--eval-attacks", "pgd-2,fgsm");
+        assertEquals("0", r[0], r[1]);
+        var report = org.hamkafka.core.eval.Report.read(out.resolve("eval-report.json"));
+        assertEquals("linear", report.model());
+        assertEquals("worst-case", report.attack());
+        for (int c = 0; c < report.classes().size(); c++) {
+            assertTrue(report.robustAccuracy().perClass()[c] <= Math.min(report.robust("pgd-2").perClass()[c],
+                    report.robust("fgsm").perClass()[c]) + 1e-12, "worst case <= each attack");
+        }
+        var card = org.hamkafka.core.eval.ModelCard.fromJson(java.nio.file.Files.readString(out.resolve("model-card.json")));
+        assertEquals(String.format(java.util.Locale.ROOT, "%.2f", 100 * report.cleanAccuracy().average()), card.cleanAcc());
+        assertEquals(null, card.autoattackAcc(), "not evaluated with AutoAttack");
+
+        // a --model other than the one the weights are, and weights trained on other classes: refused, exit 2
+        r = run("eval", "--weights", out.resolve("model.npz").toString(), "--model", "tiny-cnn");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("says these weights are linear"), r[1]);
+        String json = java.nio.file.Files.readString(out.resolve("model.json")).replace("Trouser", "Pants");
+        java.nio.file.Files.writeString(out.resolve("model.json"), json);
+        r = run("eval", "--weights", out.resolve("model.npz").toString(), "--test-subset", "100");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("refusing to evaluate") && r[1].contains("Pants"), r[1]);
+    }
+
+    @Test
     void compareOfUnreadableReportIsAUsageError(@TempDir Path dir) {
         String[] r = run("compare", dir.resolve("a.json").toString(), dir.resolve("b.json").toString());
         assertEquals("2", r[0], r[1]);

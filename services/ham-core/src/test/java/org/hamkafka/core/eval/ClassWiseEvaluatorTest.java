@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.Dataset;
@@ -58,9 +59,72 @@ class ClassWiseEvaluatorTest {
         }
     }
 
+    /** Moves every pixel by a fixed amount: a hand-built attack whose outcome is known. */
+    record Shift(String name, float delta) implements org.hamkafka.core.attack.Attack {
+        @Override
+        public NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start) {
+            return x.add(delta).clip(0f, 1f);
+        }
+
+        @Override
+        public java.util.Map<String, Object> settings() {
+            return java.util.Map.of("delta", delta);
+        }
+
+        @Override
+        public long forwardRows() {
+            return 0;
+        }
+
+        @Override
+        public long backwardRows() {
+            return 0;
+        }
+    }
+
+    @Test
+    void anExampleIsRobustInTheWorstCaseOnlyIfItSurvivesEveryAttack() {
+        // dark (label 0): 0.1, 0.45, 0.7 (wrong clean); bright (label 1): 0.9, 0.55. Threshold 0.5.
+        // up (+0.1) breaks only dark 0.45; down (-0.1) breaks only bright 0.55:
+        //   up:    dark 1/3 (0.1 ok), bright 2/2;   down: dark 2/3, bright 1/2
+        //   worst: dark 1/3, bright 1/2 — lower than either attack alone in some class
+        float[] pixels = {0.1f, 0.45f, 0.7f, 0.9f, 0.55f};
+        int[] labels = {0, 0, 0, 1, 1};
+        Dataset d = new Dataset(ONE_PIXEL, pixels, labels);
+        try (Classifier f = threshold()) {
+            ClassWiseReport r = new ClassWiseEvaluator(List.of(new Shift("up", 0.1f), new Shift("down", -0.1f)), 2)
+                    .evaluate(f, d);
+            assertEquals(List.of("up", "down", ClassWiseReport.WORST_CASE), r.attacks());
+            assertArrayEquals(new double[]{1.0 / 3, 1.0}, r.robust("up").perClass(), 1e-12);
+            assertArrayEquals(new double[]{2.0 / 3, 0.5}, r.robust("down").perClass(), 1e-12);
+            assertArrayEquals(new double[]{1.0 / 3, 0.5}, r.robust(ClassWiseReport.WORST_CASE).perClass(), 1e-12);
+            assertEquals(ClassWiseReport.WORST_CASE, r.headline());
+            // each attack's info: its settings; the evaluator's forward that reads its output (5 rows), no backward
+            assertEquals(0.1f, r.attackInfo().get("up").settings().get("delta"));
+            assertEquals(5, r.attackInfo().get("up").forwardRows());
+            assertEquals(0, r.attackInfo().get("down").backwardRows());
+        }
+    }
+
+    @Test
+    void pgdCountsItsPassesAndOneAttackIsItsOwnHeadline() {
+        float[] pixels = {0.1f, 0.45f, 0.7f, 0.9f, 0.55f};
+        Dataset d = new Dataset(ONE_PIXEL, pixels, new int[]{0, 0, 0, 1, 1});
+        try (Classifier f = threshold()) {
+            ClassWiseReport r = new ClassWiseEvaluator(List.of(new Pgd(0.1f, 0.025f, 10, Norm.LINF, true, 1)), 2)
+                    .evaluate(f, d);
+            assertEquals(List.of("pgd-10"), r.attacks(), "no worst case over a single attack");
+            assertEquals("pgd-10", r.headline());
+            // 10 steps of one forward + one backward over 5 examples, plus the forward that reads the output
+            assertEquals(55, r.attackInfo().get("pgd-10").forwardRows());
+            assertEquals(50, r.attackInfo().get("pgd-10").backwardRows());
+            assertEquals(10, r.attackInfo().get("pgd-10").settings().get("steps"));
+        }
+    }
+
     @Test
     void standardAttackNamesBuildTheEvaluationAttacks() {
-        var attacks = ClassWiseEvaluator.attacks(List.of("pgd-20", "cw-20"), 0.1f, Norm.LINF, 0);
+        var attacks = EvaluationAttacks.create(List.of("pgd-20", "cw-20"), 0.1f, Norm.LINF, 0);
         assertEquals("pgd-20", attacks.get(0).name());
         assertEquals("cw-20", attacks.get(1).name());
     }

@@ -1,5 +1,6 @@
 package org.hamkafka.core.train;
 
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
@@ -50,7 +51,7 @@ class LearningCheckTest {
         try (Classifier f = run.newModel(train)) {
             run.train(f, train, null);
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    ClassWiseEvaluator.attacks(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), 5), 250);
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), 5), 250);
             ClassWiseReport r = ev.evaluate(f, test);
             return new double[]{r.clean().average(), r.robust("pgd-20").average()};
         }

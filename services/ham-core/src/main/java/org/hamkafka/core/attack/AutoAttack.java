@@ -1,16 +1,15 @@
-package org.hamkafka.core.eval;
+package org.hamkafka.core.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import org.hamkafka.core.attack.Apgd;
-import org.hamkafka.core.attack.Attack;
-import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.model.Classifier;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -82,6 +81,8 @@ public final class AutoAttack implements Attack {
     private final Norm norm;
     private final Apgd ce;
     private final Apgd targeted;
+    private final java.util.concurrent.atomic.AtomicLong forwardRows = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong backwardRows = new java.util.concurrent.atomic.AtomicLong();
 
     public AutoAttack(Preset preset, float eps, Norm norm, long seed) {
         if (preset == null) {
@@ -176,6 +177,8 @@ public final class AutoAttack implements Attack {
             }
             NDArray out = adversarial.stopGradient();
             out.attach(outer);
+            forwardRows.addAndGet(forward);
+            backwardRows.addAndGet(backward);
             return new Result(out, stages(), predictedAfter, forward, backward);
         }
     }
@@ -239,5 +242,31 @@ public final class AutoAttack implements Attack {
 
     public Preset preset() {
         return preset;
+    }
+
+    /** The preset by name and every number of it: what travels with an AutoAttack accuracy. */
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("preset", preset.name());
+        s.put("norm", norm.name());
+        s.put("eps", ce.eps());
+        s.put("ce_iterations", preset.ceIterations());
+        s.put("ce_restarts", preset.ceRestarts());
+        s.put("targets", preset.targets());
+        s.put("targeted_iterations", preset.targetedIterations());
+        s.put("targeted_restarts", preset.targetedRestarts());
+        return s;
+    }
+
+    /** Example-rows of forward passes over all calls: the clean check, both stages, the re-checks after each. */
+    @Override
+    public long forwardRows() {
+        return forwardRows.get();
+    }
+
+    @Override
+    public long backwardRows() {
+        return backwardRows.get();
     }
 }

@@ -1,4 +1,4 @@
-package org.hamkafka.core.eval;
+package org.hamkafka.core.attack;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -6,8 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import org.hamkafka.core.attack.Apgd;
-import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.model.Classifier;
 import org.junit.jupiter.api.AfterAll;

@@ -1,4 +1,4 @@
-package org.hamkafka.core.eval;
+package org.hamkafka.core.attack;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;

@@ -1,10 +1,7 @@
-package org.hamkafka.core.eval;
+package org.hamkafka.core.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import org.hamkafka.core.attack.Apgd;
-import org.hamkafka.core.attack.Norm;
-import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 import org.junit.jupiter.api.AfterAll;

@@ -1,0 +1,3 @@
+-- The RobustBench-format model card of each evaluated checkpoint (null for rejected rows and for rows
+-- evaluated before model cards existed).
+ALTER TABLE eval_results ADD COLUMN card_json TEXT;

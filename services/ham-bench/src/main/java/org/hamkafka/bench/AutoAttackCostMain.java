@@ -1,0 +1,84 @@
+package org.hamkafka.bench;
+
+import org.hamkafka.core.attack.EvaluationAttacks;
+import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.eval.ClassWiseEvaluator;
+import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingRun;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * What an evaluation attack costs: a model trained briefly with PGD-AT (AutoAttack's cost falls with the
+ * robust accuracy, so an untrained model would flatter it), then every listed attack on the same
+ * class-balanced test subset, reported as passes (forward / backward example-rows) and seconds per 1000
+ * test examples, with the robust accuracy each one measured.
+ */
+@Command(name = "autoattack-cost", mixinStandardHelpOptions = true,
+        description = "Passes and seconds per 1000 test examples of PGD-20 and the AutoAttack presets")
+public final class AutoAttackCostMain implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "tiny-cnn", description = "default ${DEFAULT-VALUE}")
+    String model;
+    @Option(names = "--train-subset", defaultValue = "4000", description = "PGD-AT training examples (default ${DEFAULT-VALUE})")
+    int trainSubset;
+    @Option(names = "--epochs", defaultValue = "2", description = "PGD-AT epochs before measuring (default ${DEFAULT-VALUE})")
+    int epochs;
+    @Option(names = "--test-subset", defaultValue = "1000", description = "test examples attacked (default ${DEFAULT-VALUE})")
+    int testSubset;
+    @Option(names = "--attacks", split = ",", defaultValue = "pgd-20,autoattack-fast,autoattack-standard",
+            description = "default ${DEFAULT-VALUE}")
+    List<String> attacks;
+    @Option(names = "--out", defaultValue = "bench-results/autoattack-cost.md")
+    Path out;
+
+    private String[] args = new String[0];
+
+    public static void main(String[] args) {
+        AutoAttackCostMain m = new AutoAttackCostMain();
+        m.args = args;
+        System.exit(new CommandLine(m).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        attacks.forEach(EvaluationAttacks::check);
+        TrainConfig cfg = TrainConfig.defaults().toBuilder().model(model).method("pgd-at").epochs(epochs)
+                .trainSubset(trainSubset).testSubset(testSubset).lr(0.01f).seed(0).evalAttacks(attacks).build()
+                .validate();
+        Dataset train = TrainingRun.loadTrain(cfg);
+        Dataset test = TrainingRun.loadTest(cfg);
+        TrainingRun run = new TrainingRun(cfg);
+        StringBuilder md = new StringBuilder("# Evaluation attack cost\n\nMachine: " + MachineInfo.current().describe()
+                + "  \nCommand: `" + BenchIo.reproducing(BenchIo.command(AutoAttackCostMain.class, args)) + "`  \n");
+        try (Classifier f = run.newModel(train)) {
+            TrainingRun.Result r = run.train(f, train, p -> { });
+            md.append(String.format(Locale.ROOT, "Model: %s trained with PGD-AT for %d epochs on %d examples (%.0f s); "
+                    + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", model, epochs, train.size(),
+                    r.cost().seconds(), test.size(), cfg.eps(), cfg.batchSize()));
+            md.append("| attack | settings | robust avg | forward rows / 1000 | backward rows / 1000 | s / 1000 |\n"
+                    + "| --- | --- | ---: | ---: | ---: | ---: |\n");
+            for (String name : attacks) {
+                // one attack per evaluation, so that each one's seconds are its own
+                ClassWiseReport e = new ClassWiseEvaluator(EvaluationAttacks.create(List.of(name), cfg.eps(),
+                        cfg.threatNorm(), 0), cfg.batchSize()).evaluate(f, test);
+                ClassWiseReport.AttackInfo info = e.attackInfo().values().iterator().next();
+                double per = 1000.0 / test.size();
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.1f %% | %,.0f | %,.0f | %.1f |%n", name,
+                        info.settings(), 100 * e.robust(e.headline()).average(), info.forwardRows() * per,
+                        info.backwardRows() * per, info.seconds() * per));
+                System.err.println("done " + name);
+            }
+        }
+        BenchIo.write(out, md.toString());
+        System.out.print(md);
+        return 0;
+    }
+}

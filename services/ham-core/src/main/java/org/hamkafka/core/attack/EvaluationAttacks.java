@@ -1,0 +1,88 @@
+package org.hamkafka.core.attack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The evaluation attacks by name — the one place that knows the names (settings validation, the CLI,
+ * eval-service and the experiment all go through it):
+ * <ul>
+ *   <li>{@code pgd-<K>}: PGD on the cross-entropy, alpha = eps/4, random start (the reference's PGD-20);</li>
+ *   <li>{@code cw-<K>}: PGD on the CW margin, alpha = eps/4, random start;</li>
+ *   <li>{@code fgsm}: one step of eps from a random start;</li>
+ *   <li>{@code apgd-ce[-<N>]}: APGD on the cross-entropy, N iterations (default 100), 1 restart;</li>
+ *   <li>{@code apgd-t[-<N>]}: APGD on the targeted DLR loss, 9 targets × N iterations (default 100);</li>
+ *   <li>{@code autoattack[-<preset>]}: AutoAttack, preset {@code standard} (default) or {@code fast}.</li>
+ * </ul>
+ */
+public final class EvaluationAttacks {
+    /** Upper bound on the iterations of one named attack: beyond it an evaluation is a denial of service. */
+    public static final int MAX_STEPS = 1000;
+    private static final Pattern NAME = Pattern.compile(
+            "(pgd|cw)-(\\d{1,9})|fgsm|apgd-(ce|t)(?:-(\\d{1,9}))?|autoattack(?:-([a-z]+))?");
+    private static final int APGD_DEFAULT_ITERATIONS = 100;
+    private static final int APGD_T_TARGETS = 9;
+
+    private EvaluationAttacks() {
+    }
+
+    /** The grammar, for error messages. */
+    public static final String GRAMMAR = "pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<iterations>], "
+            + "apgd-t[-<iterations>] or autoattack[-standard|-fast]";
+
+    /** Throws an {@link IllegalArgumentException} naming the grammar when {@code name} is not an attack. */
+    public static void check(String name) {
+        parse(name);
+    }
+
+    /** Builds the named attacks (each seeded with {@code seed}) for the budget {@code eps} under {@code norm}. */
+    public static List<Attack> create(List<String> names, float eps, Norm norm, long seed) {
+        List<Attack> out = new ArrayList<>();
+        for (String name : names) {
+            out.add(parse(name).create(eps, norm, seed));
+        }
+        return out;
+    }
+
+    private record Spec(String kind, int steps, String preset) {
+        Attack create(float eps, Norm norm, long seed) {
+            return switch (kind) {
+                case "pgd" -> new Pgd(eps, eps / 4f, steps, norm, true, seed);
+                case "cw" -> new CwPgd(eps, eps / 4f, steps, norm, true, seed);
+                case "fgsm" -> new Fgsm(eps, eps, norm, seed);
+                case "apgd-ce" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.CE, 0, seed);
+                case "apgd-t" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.DLR_TARGETED, APGD_T_TARGETS, seed);
+                default -> new AutoAttack(AutoAttack.preset(preset), eps, norm, seed);
+            };
+        }
+    }
+
+    private static Spec parse(String name) {
+        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        Matcher m = NAME.matcher(n);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("evaluation attack must be " + GRAMMAR + "; got '" + name + "'");
+        }
+        Spec s;
+        if (m.group(1) != null) {
+            s = new Spec(m.group(1), Integer.parseInt(m.group(2)), null);
+        } else if (n.equals("fgsm")) {
+            s = new Spec("fgsm", 1, null);
+        } else if (m.group(3) != null) {
+            s = new Spec("apgd-" + m.group(3), m.group(4) == null ? APGD_DEFAULT_ITERATIONS
+                    : Integer.parseInt(m.group(4)), null);
+        } else {
+            String preset = m.group(5) == null ? "standard" : m.group(5);
+            AutoAttack.preset(preset); // unknown presets fail here, listing the known ones
+            s = new Spec("autoattack", 0, preset);
+        }
+        if (!s.kind.equals("autoattack") && (s.steps < 1 || s.steps > MAX_STEPS)) {
+            throw new IllegalArgumentException("evaluation attack '" + name + "': steps must be in [1, " + MAX_STEPS
+                    + "]; got " + s.steps);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,116 @@
+package org.hamkafka.core.eval;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model card in RobustBench's JSON format (its {@code model_info} entries: accuracies as percent
+ * strings with two decimals, {@code eps} as a string), with a class-wise extension under
+ * {@code class_wise}.
+ *
+ * <p>{@code autoattack_acc} is the AutoAttack accuracy when an AutoAttack preset was among the
+ * evaluation attacks (the preset is named in {@code footnote} and in {@code class_wise.attacks}), else
+ * null: a card without it has not been evaluated with a strong attack. {@code reported} is PGD-20's
+ * accuracy where it ran (what this project reported before AutoAttack), for comparison.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelCard(String name, String link, String authors,
+                        @JsonProperty("additional_data") boolean additionalData,
+                        @JsonProperty("number_forward_passes") int numberForwardPasses,
+                        String dataset, String venue, String architecture,
+                        @JsonProperty("threat_model") String threatModel, String eps,
+                        @JsonProperty("clean_acc") String cleanAcc, String reported,
+                        @JsonProperty("autoattack_acc") String autoattackAcc,
+                        String footnote, boolean unreliable,
+                        @JsonProperty("class_wise") ClassWise classWise) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** Who and what the card is about. */
+    public record Subject(String name, String dataset, String architecture, String method, String norm, float eps) {
+    }
+
+    /**
+     * The class-wise extension.
+     *
+     * @param headline       the robust evaluation {@code robust_acc} and {@code worst_class} refer to
+     * @param robust         per-class robust accuracy of every evaluation (attacks, stages, worst case)
+     * @param attacks        per attack its settings, passes and seconds
+     */
+    public record ClassWise(List<String> classes, @JsonProperty("test_examples") long testExamples,
+                            String method, @JsonProperty("clean_per_class") double[] cleanPerClass,
+                            String headline, @JsonProperty("robust_acc") double robustAcc,
+                            @JsonProperty("robust_per_class") Map<String, double[]> robust,
+                            @JsonProperty("worst_class") String worstClass,
+                            @JsonProperty("worst_class_robust_acc") double worstClassRobustAcc,
+                            @JsonProperty("robust_std") double robustStd,
+                            @JsonProperty("robust_nstd") double robustNstd,
+                            Map<String, ClassWiseReport.AttackInfo> attacks) {
+    }
+
+    /** The card of one evaluation. */
+    public static ModelCard of(Subject s, ClassWiseReport eval) {
+        String headline = eval.headline();
+        FairnessMetrics clean = eval.clean();
+        Map<String, double[]> robust = new LinkedHashMap<>();
+        for (String a : eval.attacks()) {
+            robust.put(a, eval.robust(a).perClass());
+        }
+        String autoAttack = eval.attackInfo().keySet().stream().filter(a -> a.startsWith("autoattack")).findFirst()
+                .orElse(null);
+        FairnessMetrics head = headline == null ? null : eval.robust(headline);
+        String footnote = autoAttack == null
+                ? "Not evaluated with AutoAttack: robust accuracy under " + eval.attackInfo().keySet() + " only."
+                : "AutoAttack preset '" + autoAttack + "' " + eval.attackInfo().get(autoAttack).settings()
+                + " on " + eval.examples() + " test examples; class-wise numbers under class_wise.";
+        ClassWise cw = new ClassWise(eval.classNames(), eval.examples(), s.method(), clean.perClass(), headline,
+                head == null ? Double.NaN : head.average(), robust, head == null ? null : head.worstClass(),
+                head == null ? Double.NaN : head.worst(), head == null ? Double.NaN : head.std(),
+                head == null ? Double.NaN : head.nstd(), eval.attackInfo());
+        return new ModelCard(s.name(), null, null, false, 1, s.dataset(), null, s.architecture(),
+                s.norm().equalsIgnoreCase("linf") ? "Linf" : "L2", String.format(Locale.ROOT, "%.4f", s.eps()),
+                percent(clean.average()), eval.robustConfusion().containsKey("pgd-20") ? percent(eval.robust("pgd-20").average()) : null,
+                autoAttack == null ? null : percent(eval.robust(autoAttack).average()), footnote, false, cw);
+    }
+
+    private static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.2f", 100 * fraction);
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static ModelCard fromJson(String json) {
+        try {
+            return JSON.readValue(json, ModelCard.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable model card: " + e.getMessage(), e);
+        }
+    }
+
+    public void write(Path file) {
+        try {
+            Files.writeString(file, toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write model card " + file + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.hamkafka.core.eval;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ModelCardTest {
+    static final List<String> CLASSES = List.of("a", "b");
+
+    /** Confusion rows of 10 examples per class with {@code right} of them correct. */
+    static long[][] confusion(int rightA, int rightB) {
+        return new long[][]{{rightA, 10 - rightA}, {10 - rightB, rightB}};
+    }
+
+    static ClassWiseReport report(boolean withAutoAttack) {
+        Map<String, long[][]> robust = new LinkedHashMap<>();
+        Map<String, ClassWiseReport.AttackInfo> info = new LinkedHashMap<>();
+        robust.put("pgd-20", confusion(6, 4));
+        info.put("pgd-20", new ClassWiseReport.AttackInfo(Map.of("steps", 20), List.of(), 420, 400, 1.0));
+        if (withAutoAttack) {
+            robust.put("autoattack-fast:apgd-ce", confusion(5, 3));
+            robust.put("autoattack-fast", confusion(5, 2));
+            robust.put(ClassWiseReport.WORST_CASE, confusion(5, 2));
+            info.put("autoattack-fast", new ClassWiseReport.AttackInfo(Map.of("preset", "fast"),
+                    List.of("apgd-ce", "apgd-t"), 900, 880, 3.0));
+        }
+        return new ClassWiseReport(CLASSES, confusion(9, 8), robust, info);
+    }
+
+    @Test
+    void robustBenchFieldsAsPercentStringsAndTheClassWiseExtension() {
+        ModelCard c = ModelCard.of(new ModelCard.Subject("job/epoch-3", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f),
+                report(true));
+        // clean (0.9 + 0.8)/2 = 85 %; PGD-20 (0.6 + 0.4)/2 = 50 %; AutoAttack (0.5 + 0.2)/2 = 35 %
+        assertEquals("85.00", c.cleanAcc());
+        assertEquals("50.00", c.reported());
+        assertEquals("35.00", c.autoattackAcc());
+        assertEquals("Linf", c.threatModel());
+        assertEquals("0.1000", c.eps());
+        assertEquals(1, c.numberForwardPasses());
+        assertTrue(c.footnote().contains("autoattack-fast"), c.footnote());
+        assertEquals("worst-case", c.classWise().headline());
+        assertEquals("b", c.classWise().worstClass());
+        assertEquals(0.2, c.classWise().worstClassRobustAcc(), 1e-12);
+        // std of {0.5, 0.2} = 0.15, nstd = 0.15 / 0.35
+        assertEquals(0.15 / 0.35, c.classWise().robustNstd(), 1e-12);
+        assertArrayEquals(new double[]{0.5, 0.3}, c.classWise().robust().get("autoattack-fast:apgd-ce"), 1e-12);
+        // and it reads back as written
+        ModelCard back = ModelCard.fromJson(c.toJson());
+        assertEquals(c.autoattackAcc(), back.autoattackAcc());
+        assertEquals(c.classWise().worstClass(), back.classWise().worstClass());
+        assertTrue(c.toJson().contains("\"autoattack_acc\"") && c.toJson().contains("\"class_wise\""));
+    }
+
+    @Test
+    void aCardWithoutAutoAttackSaysSo() {
+        ModelCard c = ModelCard.of(new ModelCard.Subject("m", "fashion-mnist", "linear", "pgd-at", "LINF", 0.1f),
+                report(false));
+        assertNull(c.autoattackAcc());
+        assertTrue(c.footnote().startsWith("Not evaluated with AutoAttack"), c.footnote());
+        assertEquals("pgd-20", c.classWise().headline());
+        assertTrue(!c.toJson().contains("\"autoattack_acc\""), "left out, as RobustBench leaves out what it lacks");
+    }
+}
