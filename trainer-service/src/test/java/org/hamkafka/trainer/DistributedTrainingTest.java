@@ -265,6 +265,11 @@ class DistributedTrainingTest {
         String key = given().when().get("/jobs/" + id).then().statusCode(200).extract().path("progress.last_checkpoint_key");
         assertEquals("jobs/" + id + "/checkpoints/epoch-" + epochs + ".npz", key);
         byte[] npz = store.get(key);
+        // beside it, what the npz does not say: the architecture and the data set it was trained on
+        var described = org.hamkafka.core.model.CheckpointInfo.fromJson(new String(
+                store.get(ObjectStore.Keys.description(key)), java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(arch, described.architecture());
+        described.checkMatches(Datasets.info("fashion-mnist"));
         Classifier f;
         synchronized (Classifier.class) {
             f = Classifier.fromNpz(arch, Datasets.info("fashion-mnist"), Device.cpu(), new ByteArrayInputStream(npz));

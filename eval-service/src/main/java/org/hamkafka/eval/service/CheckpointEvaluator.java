@@ -15,6 +15,7 @@ import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.eval.ModelCard;
+import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
@@ -118,6 +119,7 @@ public class CheckpointEvaluator {
             throw new CheckpointRejectedException("arch: " + e.getMessage(), e);
         }
         try (f) {
+            checkDescription(a, info);
             try {
                 ModelWeights.importNpz(f, new ByteArrayInputStream(bytes));
             } catch (RuntimeException e) {
@@ -132,6 +134,32 @@ public class CheckpointEvaluator {
             ModelCard card = ModelCard.of(new ModelCard.Subject(a.jobId() + "/epoch-" + (a.epoch() + 1), info.name(),
                     a.arch(), a.method(), norm.name(), eps), report);
             return new Evaluation(toResult(a, info.name(), eps, norm, report), test.size(), card);
+        }
+    }
+
+    /**
+     * Refuses weights whose description (epoch-N.json beside them, written by the trainer) names another
+     * architecture or data set, classes or normalization than the announcement and the test set; checkpoints
+     * without a description (written before it existed) are evaluated as announced.
+     */
+    private void checkDescription(CheckpointAnnouncement a, DatasetInfo info) {
+        String key = ObjectStore.Keys.description(a.objectKey());
+        CheckpointInfo described;
+        try {
+            described = CheckpointInfo.fromJson(new String(store.get(key), java.nio.charset.StandardCharsets.UTF_8));
+        } catch (ObjectNotReadableException e) {
+            return;
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointRejectedException(key + ": " + e.getMessage(), e);
+        }
+        if (!described.architecture().equals(a.arch())) {
+            throw new CheckpointRejectedException(key + " says the weights are " + described.architecture()
+                    + " but the checkpoint was announced as " + a.arch(), null);
+        }
+        try {
+            described.checkMatches(info);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointRejectedException(e.getMessage() + " (" + key + ")", e);
         }
     }
 

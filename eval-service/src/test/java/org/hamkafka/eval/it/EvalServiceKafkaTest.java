@@ -23,6 +23,7 @@ import org.hamkafka.contracts.DeadLetter;
 import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Topics;
+import org.hamkafka.service.ObjectStore;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetInfo;
@@ -180,6 +181,30 @@ class EvalServiceKafkaTest {
         given().when().get("/results?job={job}", bad).then().statusCode(200)
                 .body("[0].status", org.hamcrest.Matchers.equalTo("REJECTED"))
                 .body("[0].reason", org.hamcrest.Matchers.containsString("eval_attacks"));
+    }
+
+    @Test
+    void weightsDescribedAsTrainedOnOtherClassesAreRejectedNamingTheMismatch() throws Exception {
+        String job = "eval-described-" + UUID.randomUUID();
+        byte[] npz = templateModel(uniform(1f));
+        String key = "jobs/" + job + "/checkpoints/0.npz";
+        // the trainer writes the description beside the weights; this one lies about the classes
+        java.util.List<String> other = new java.util.ArrayList<>(INFO.classNames());
+        other.set(1, "Pants");
+        byte[] description = new org.hamkafka.core.model.CheckpointInfo("linear", INFO.name(), INFO.channels(),
+                INFO.height(), INFO.width(), other, INFO.mean(), INFO.std(), "ham").toJson()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
+            c.putObject(PutObjectArgs.builder().bucket(bucket).object(ObjectStore.Keys.description(key))
+                    .stream(new ByteArrayInputStream(description), description.length, -1).build());
+        }
+        announce(job, 0, npz, ModelWeights.sha256(npz));
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
+                r -> job.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        DeadLetter letter = Codec.fromBytes(dead.get(0).value(), DeadLetter.class);
+        assertTrue(letter.reason().contains("refusing to evaluate") && letter.reason().contains("Pants"),
+                letter.reason());
     }
 
     @Test

@@ -146,6 +146,12 @@ public class ObjectStore {
         public static String checkpoint(String jobId, int epochOneBased) {
             return "jobs/" + jobId + "/checkpoints/epoch-" + epochOneBased + ".npz";
         }
+
+        /** The description (architecture, data set, normalization) beside a weights object: x.npz → x.json. */
+        public static String description(String weightsKey) {
+            return (weightsKey.endsWith(".npz") ? weightsKey.substring(0, weightsKey.length() - 4) : weightsKey)
+                    + ".json";
+        }
     }
 
     /** Unchecked failure of an S3 operation, with the object named. */

@@ -2,6 +2,7 @@ package org.hamkafka.trainer.service;
 
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.TrainConfig;
@@ -12,7 +13,8 @@ import org.hamkafka.trainer.persistence.JobRepository;
 import java.time.Instant;
 
 /**
- * At every epoch's end, the weights as a checkpoint: stored in S3 (epoch-N.npz, N one-based), recorded on the
+ * At every epoch's end, the weights as a checkpoint: stored in S3 (epoch-N.npz, N one-based, with its
+ * {@link CheckpointInfo} as epoch-N.json beside it), recorded on the
  * job row with its sha256 and announced on {@code ham.checkpoints} for the eval-service. It holds the weights
  * only ({@link ModelWeights#importNpz} reads it as is); the resume state next to it is {@link ResumeStates}'.
  */
@@ -41,6 +43,9 @@ final class EpochCheckpoints implements JobListener {
         byte[] npz = ModelWeights.exportNpz(f);
         String key = ObjectStore.Keys.checkpoint(jobId, epoch + 1);
         String sha = store.put(key, npz, "application/octet-stream");
+        // what the npz does not say about itself, for whoever evaluates it (eval-service refuses a mismatch)
+        store.put(ObjectStore.Keys.description(key), CheckpointInfo.of(cfg.model(), f.info(), cfg.method()).toJson()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
         jobs.recordCheckpoint(jobId, epoch, key, sha);
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,

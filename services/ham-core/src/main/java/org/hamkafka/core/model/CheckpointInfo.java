@@ -16,8 +16,9 @@ import java.util.List;
 /**
  * What a weights file does not say about itself: the architecture, the data set and its image shape,
  * classes and normalization. Written as {@code model.json} beside {@code model.npz} (the npz holds only
- * parameters, so that PyTorch and numpy read it as is), so that an evaluation needs no {@code --model}
- * and refuses a data set the weights were not trained for.
+ * parameters, so that PyTorch and numpy read it as is), and as {@code epoch-N.json} beside the trainer's
+ * checkpoints in S3, so that an evaluation needs no {@code --model} and refuses a data set the weights
+ * were not trained for.
  */
 public record CheckpointInfo(String architecture, String dataset, int channels, int height, int width,
                              List<String> classes, float[] mean, float[] std,
@@ -62,6 +63,27 @@ public record CheckpointInfo(String architecture, String dataset, int channels, 
         }
     }
 
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static CheckpointInfo fromJson(String json) {
+        try {
+            CheckpointInfo c = JSON.readValue(json, CheckpointInfo.class);
+            if (c.architecture == null || c.dataset == null || c.classes == null || c.mean == null || c.std == null) {
+                throw new IllegalArgumentException("not a checkpoint description: 'architecture', 'dataset', "
+                        + "'classes', 'mean' and 'std' are required");
+            }
+            return c;
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a readable checkpoint description: " + e.getMessage(), e);
+        }
+    }
+
     public void write(Path file) {
         try {
             Files.writeString(file, JSON.writeValueAsString(this));
@@ -71,15 +93,16 @@ public record CheckpointInfo(String architecture, String dataset, int channels, 
     }
 
     public static CheckpointInfo read(Path file) {
+        String json;
         try {
-            CheckpointInfo c = JSON.readValue(Files.readString(file), CheckpointInfo.class);
-            if (c.architecture == null || c.dataset == null || c.classes == null || c.mean == null || c.std == null) {
-                throw new IllegalArgumentException(file + " is not a checkpoint description: 'architecture', 'dataset', "
-                        + "'classes', 'mean' and 'std' are required");
-            }
-            return c;
+            json = Files.readString(file);
         } catch (IOException e) {
-            throw new IllegalArgumentException(file + " is not a readable checkpoint description: " + e.getMessage(), e);
+            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage(), e);
+        }
+        try {
+            return fromJson(json);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
     }
 }
