@@ -75,8 +75,17 @@ class TrainerRestartIT {
         byte[] reference;
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
-        try (Classifier f = run.newModel(train)) {
-            run.train(f, train, null);
+        // one intra-op thread here and in every service (below): on some CPUs (seen on an Intel Xeon, not on
+        // an AMD EPYC) PyTorch's kernels sum in a thread-count-dependent order, and "byte for byte" needs the
+        // same order on both sides
+        try (Classifier f = run.newModel(train)) { // (the engine is loaded from here on)
+            int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+            ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
+            try {
+                run.train(f, train, null);
+            } finally {
+                ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
+            }
             reference = ModelWeights.exportNpz(f);
         }
 
@@ -88,7 +97,8 @@ class TrainerRestartIT {
         // attack-results channel alone would be read as a channel "attack")
         StackSettings settings = new StackSettings(repo, out, data, 1, 0, 0, 0, 2, "fgsm", TEST,
                 Duration.ofMinutes(3), List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true",
-                "-XX:TieredStopAtLevel=1"), Map.of("HAM_ATTACK_THREADS", "1"),
+                "-XX:TieredStopAtLevel=1", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1"),
+                Map.of("HAM_ATTACK_THREADS", "1"),
                 Map.of("HAM_TRAINER_STATE_EVERY_STEPS", "2",
                         "KAFKA_SESSION_TIMEOUT_MS", "10000"));
         Stack stack = new Stack(settings, log);
