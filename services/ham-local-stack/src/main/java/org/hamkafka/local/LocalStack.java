@@ -45,7 +45,7 @@ public final class LocalStack implements Callable<Integer> {
 
     @Option(names = "--method", defaultValue = "ham", description = "standard, pgd-at, trades, fast-at or ham (default ${DEFAULT-VALUE})")
     String method;
-    @Option(names = "--model", defaultValue = "tiny-cnn", description = "linear, tiny-cnn, smallcnn, preact-resnet18, wrn-<d>-<w> (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "tiny-cnn", description = "linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, wrn-<d>-<w> (default ${DEFAULT-VALUE})")
     String model;
     @Option(names = "--epochs", defaultValue = "3", description = "training epochs (default ${DEFAULT-VALUE})")
     int epochs;

@@ -20,7 +20,7 @@ import java.util.List;
 public class JobRequest {
     @Schema(description = "fashion-mnist, cifar10, svhn or imagenette", defaultValue = "fashion-mnist")
     public String dataset;
-    @Schema(description = "architecture: linear, tiny-cnn, smallcnn, preact-resnet18, wrn-<depth>-<width>")
+    @Schema(description = "architecture: linear, tiny-cnn, smallcnn, smallcnn-w<width> (e.g. smallcnn-w0.25), preact-resnet18, wrn-<depth>-<width>")
     public String model;
     @Schema(description = "standard, pgd-at, trades, fast-at or ham", defaultValue = "ham")
     public String method;

@@ -11,7 +11,7 @@ final class ConfigOptions {
     String dataset = "fashion-mnist";
     @Option(names = "--data-dir", description = "folder of the data files (default: $HAM_DATA_DIR/<dataset> or /usr/share/datasets/<dataset>)")
     String dataDir;
-    @Option(names = "--model", description = "linear, tiny-cnn, smallcnn, preact-resnet18, wrn-<depth>-<width>")
+    @Option(names = "--model", description = "linear, tiny-cnn, smallcnn, smallcnn-w<width> (e.g. smallcnn-w0.25), preact-resnet18, wrn-<depth>-<width>")
     String model;
     @Option(names = "--method", description = "standard, pgd-at, trades, fast-at, ham (default)")
     String method;

@@ -32,6 +32,10 @@ import java.util.regex.Pattern;
  *       3×3 convs (64,64), (128,128), (196,196), each conv (with bias) + BN + ReLU, 2×2 max-pool after
  *       each block, then FC 256 + ReLU (no BN, as in the reference) and FC classes. Padding 1, so the
  *       flattened size is 196·⌊⌊⌊H/2⌋/2⌋/2⌋² (3×3 on 28×28, 4×4 on 32×32).</li>
+ *   <li>{@code smallcnn-w<w>} — the same layout with every conv's channels scaled by the width
+ *       factor w (0 &lt; w &lt;= 4, rounded to the nearest integer, at least 1); the FC 256 head is
+ *       kept. {@code smallcnn-w0.25} has 16/32/49 channels and costs 1/16 of SmallCNN's FLOPs, so
+ *       adversarial training of a real-sized CNN fits on 2 cores; {@code smallcnn-w1} is {@code smallcnn}.</li>
  *   <li>{@code preact-resnet18} — PreAct ResNet-18 (He et al. 2016) as in the adversarial-training
  *       literature: 3×3 stem conv stride 1, stages [2,2,2,2] of 64-128-256-512 channels, 1×1
  *       projection shortcut (no BN) on the pre-activated input where the shape changes, final
@@ -43,10 +47,14 @@ import java.util.regex.Pattern;
  */
 public final class Models {
     /** Every accepted name; {@code wrn-<depth>-<width>} stands for the family. */
-    public static final List<String> KNOWN = List.of("linear", "tiny-cnn", "smallcnn", "preact-resnet18",
-            "wrn-<depth>-<width>");
+    public static final List<String> KNOWN = List.of("linear", "tiny-cnn", "smallcnn", "smallcnn-w<width>",
+            "preact-resnet18", "wrn-<depth>-<width>");
 
     private static final Pattern WRN = Pattern.compile("wrn-(\\d+)-(\\d+)");
+    /** A decimal width factor, e.g. smallcnn-w0.25 or smallcnn-w2. */
+    private static final Pattern SMALLCNN_W = Pattern.compile("smallcnn-w(\\d+(?:\\.\\d+)?)");
+    /** SmallCNN's channels per block (GAIRAT/HAM reference code). */
+    private static final int[] SMALLCNN_CHANNELS = {64, 128, 196};
 
     private Models() {
     }
@@ -65,20 +73,18 @@ public final class Models {
                         .add(Blocks.batchFlattenBlock()).add(linear(info.numClasses()));
                 break;
             case "smallcnn":
-                requireMinSize(a, info, 8);
-                for (int c : new int[]{64, 128, 196}) {
-                    net.add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
-                            .add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
-                            .add(maxPool2());
-                }
-                net.add(Blocks.batchFlattenBlock()).add(linear(256)).add(Activation.reluBlock())
-                        .add(linear(info.numClasses()));
+                smallCnn(net, SMALLCNN_CHANNELS, info, a);
                 break;
             case "preact-resnet18":
                 preActResNet(net, 64, new int[]{64, 128, 256, 512}, new int[]{2, 2, 2, 2},
                         new int[]{1, 2, 2, 2}, info);
                 break;
             default:
+                int[] widened = smallCnnChannels(a);
+                if (widened != null) {
+                    smallCnn(net, widened, info, a);
+                    break;
+                }
                 int[] dw = parseWrn(a);
                 if (dw == null) {
                     throw unknown(arch);
@@ -115,7 +121,7 @@ public final class Models {
             return false;
         }
         return List.of("linear", "tiny-cnn", "smallcnn", "preact-resnet18").contains(arch)
-                || parseWrnQuietly(arch) != null;
+                || parseWrnQuietly(arch) != null || smallCnnChannelsQuietly(arch) != null;
     }
 
     /** (x - mean) / std per channel, inside the model so attacks see [0,1] pixels. */
@@ -150,6 +156,18 @@ public final class Models {
 
     private static Block maxPool2() {
         return Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2));
+    }
+
+    /** SmallCNN: per block two 3×3 convs (with bias) + BN + ReLU, then a 2×2 max-pool; FC 256 + ReLU, FC. */
+    private static void smallCnn(SequentialBlock net, int[] channels, DatasetInfo info, String arch) {
+        requireMinSize(arch, info, 8);
+        for (int c : channels) {
+            net.add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
+                    .add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
+                    .add(maxPool2());
+        }
+        net.add(Blocks.batchFlattenBlock()).add(linear(256)).add(Activation.reluBlock())
+                .add(linear(info.numClasses()));
     }
 
     /**
@@ -263,21 +281,17 @@ public final class Models {
                 t.linear(info.numClasses());
                 break;
             case "smallcnn":
-                requireMinSize(a, info, 8);
-                for (int c : new int[]{64, 128, 196}) {
-                    t.conv(c, 3, 1, true);
-                    t.bn();
-                    t.conv(c, 3, 1, true);
-                    t.bn();
-                    t.pool2();
-                }
-                t.linear(256);
-                t.linear(info.numClasses());
+                tallySmallCnn(t, SMALLCNN_CHANNELS, info, a);
                 break;
             case "preact-resnet18":
                 tallyPreAct(t, 64, new int[]{64, 128, 256, 512}, new int[]{2, 2, 2, 2}, new int[]{1, 2, 2, 2}, info);
                 break;
             default:
+                int[] widened = smallCnnChannels(a);
+                if (widened != null) {
+                    tallySmallCnn(t, widened, info, a);
+                    break;
+                }
                 int[] dw = parseWrn(a);
                 if (dw == null) {
                     throw unknown(arch);
@@ -287,6 +301,19 @@ public final class Models {
                 tallyPreAct(t, 16, new int[]{16 * k, 32 * k, 64 * k}, new int[]{n, n, n}, new int[]{1, 2, 2}, info);
         }
         return t;
+    }
+
+    private static void tallySmallCnn(Tally t, int[] channels, DatasetInfo info, String arch) {
+        requireMinSize(arch, info, 8);
+        for (int c : channels) {
+            t.conv(c, 3, 1, true);
+            t.bn();
+            t.conv(c, 3, 1, true);
+            t.bn();
+            t.pool2();
+        }
+        t.linear(256);
+        t.linear(info.numClasses());
     }
 
     private static void tallyPreAct(Tally t, int stem, int[] widths, int[] blocks, int[] strides, DatasetInfo info) {
@@ -345,6 +372,31 @@ public final class Models {
         return new int[]{depth, width};
     }
 
+    /** SmallCNN's channels scaled by the width of a smallcnn-w name, null for another name; throws for a bad width. */
+    static int[] smallCnnChannels(String arch) {
+        Matcher m = SMALLCNN_W.matcher(arch);
+        if (!m.matches()) {
+            return null;
+        }
+        double w = Double.parseDouble(m.group(1));
+        if (!(w > 0 && w <= 4)) {
+            throw new IllegalArgumentException("model '" + arch + "': SmallCNN width must be in (0, 4]; got " + m.group(1));
+        }
+        int[] out = new int[SMALLCNN_CHANNELS.length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (int) Math.max(1, Math.round(SMALLCNN_CHANNELS[i] * w));
+        }
+        return out;
+    }
+
+    private static int[] smallCnnChannelsQuietly(String arch) {
+        try {
+            return smallCnnChannels(arch);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
     private static int[] parseWrnQuietly(String arch) {
         try {
             return parseWrn(arch);
@@ -355,7 +407,7 @@ public final class Models {
 
     private static IllegalArgumentException unknown(String arch) {
         return new IllegalArgumentException("unknown model '" + arch + "'; known: " + String.join(", ", KNOWN)
-                + " (e.g. wrn-28-10, wrn-34-10, wrn-16-4)");
+                + " (e.g. smallcnn-w0.25, wrn-28-10, wrn-34-10, wrn-16-4)");
     }
 
     private static void requireMinSize(String arch, DatasetInfo info, int min) {

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  *
  * @param dataset           one of {@link org.hamkafka.core.data.Datasets#NAMES}
  * @param dataDir           directory of the data files (null: the data set's default location)
- * @param model             linear, tiny-cnn, smallcnn, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
+ * @param model             linear, tiny-cnn, smallcnn, smallcnn-w&lt;width&gt;, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
  * @param method            standard, pgd-at, trades, fast-at, ham
  * @param norm              linf or l2
  * @param eps               perturbation budget
@@ -48,7 +48,7 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
 
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham");
     public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
-    private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|preact-resnet18|wrn-\\d+-\\d+");
+    private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|smallcnn-w\\d+(\\.\\d+)?|preact-resnet18|wrn-\\d+-\\d+");
 
     public TrainConfig {
         evalAttacks = evalAttacks == null ? List.of() : List.copyOf(evalAttacks);
@@ -100,8 +100,11 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
             throw bad("dataset (--dataset) must be one of " + DATASETS + "; got '" + dataset + "'");
         }
         if (model == null || !MODEL.matcher(model).matches()) {
-            throw bad("model (--model) must be one of linear, tiny-cnn, smallcnn, preact-resnet18, "
+            throw bad("model (--model) must be one of linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, "
                     + "wrn-<depth>-<width>; got '" + model + "'");
+        }
+        if (model.startsWith("smallcnn-w") && !org.hamkafka.core.model.Models.isKnown(model)) {
+            throw bad("model (--model) smallcnn-w<width> needs a width in (0, 4], e.g. smallcnn-w0.25; got '" + model + "'");
         }
         if (method == null || !METHODS.contains(method)) {
             throw bad("method (--method) must be one of standard, pgd-at, trades, fast-at, ham; got '" + method + "'");

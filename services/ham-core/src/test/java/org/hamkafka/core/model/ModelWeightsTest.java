@@ -34,7 +34,7 @@ class ModelWeightsTest {
 
     @Test
     void roundTripIntoModelWithOtherSeedGivesIdenticalLogits() {
-        for (String arch : List.of("smallcnn", "wrn-16-1")) {
+        for (String arch : List.of("smallcnn", "smallcnn-w0.25", "wrn-16-1")) {
             try (Classifier src = Classifier.create(arch, RGB32, Device.cpu(), 1);
                  Classifier dst = Classifier.create(arch, RGB32, Device.cpu(), 99);
                  NDManager m = src.manager().newSubManager()) {
@@ -59,7 +59,7 @@ class ModelWeightsTest {
     @Test
     void exportIsByteForByteDjlsNpzEntriesStoredUncompressed() throws IOException {
         // the reference: DJL's own NPZ encoder (deflated), each entry re-stored as exportNpz stores it
-        for (String arch : List.of("linear", "tiny-cnn", "smallcnn", "preact-resnet18", "wrn-16-1")) {
+        for (String arch : List.of("linear", "tiny-cnn", "smallcnn", "smallcnn-w0.25", "preact-resnet18", "wrn-16-1")) {
             DatasetInfo info = arch.equals("linear") || arch.equals("tiny-cnn") ? GRAY28 : RGB32;
             try (Classifier f = Classifier.create(arch, info, Device.cpu(), 3);
                  NDManager m = f.manager().newSubManager()) {

@@ -37,7 +37,7 @@ class ModelsTest {
      *  parameters equals the analytic one (so the analytic counter describes what was built). */
     @ParameterizedTest
     @CsvSource({"linear,gray28", "linear,rgb32", "tiny-cnn,gray28", "tiny-cnn,rgb32", "smallcnn,gray28",
-            "smallcnn,rgb32", "preact-resnet18,gray28", "preact-resnet18,rgb32", "wrn-16-1,gray28", "wrn-16-1,rgb32"})
+            "smallcnn,rgb32", "smallcnn-w0.25,gray28", "smallcnn-w0.25,rgb32", "preact-resnet18,gray28", "preact-resnet18,rgb32", "wrn-16-1,gray28", "wrn-16-1,rgb32"})
     void logitsHaveShapeNByClassesAndCountsAgree(String arch, String data) {
         DatasetInfo info = info(data);
         try (Classifier f = Classifier.create(arch, info, Device.cpu(), 3);
@@ -84,6 +84,26 @@ class ModelsTest {
     }
 
     @Test
+    void narrowSmallCnnCountsMatchHandCalculation() {
+        // smallcnn-w0.25 on 1×28×28: channels 16, 32, 49 (196/4); convs (in·9+1)·out, BN 2·out each
+        long convs = (9 + 1) * 16 + (16 * 9 + 1) * 16 + (16 * 9 + 1) * 32 + (32 * 9 + 1) * 32
+                + (32 * 9 + 1) * 49 + (49 * 9 + 1) * 49;
+        long bns = 2 * (16 + 16 + 32 + 32 + 49 + 49);
+        long fcs = (49 * 3 * 3 * 256 + 256) + (256 * 10 + 10); // 28 -> 14 -> 7 -> 3; FC 256 kept
+        assertEquals(convs + bns + fcs, Models.parameterCount("smallcnn-w0.25", GRAY28));
+        assertEquals(168_297, Models.parameterCount("smallcnn-w0.25", GRAY28));
+        // multiply-adds: conv in·9·out·H·W at 28², 14², 7², then the two FCs
+        long macs = 9L * 16 * 784 + 16 * 9 * 16 * 784 + 16 * 9 * 32 * 196 + 32 * 9 * 32 * 196
+                + 32 * 9 * 49 * 49 + 49 * 9 * 49 * 49 + 49 * 9 * 256 + 2560;
+        assertEquals(2 * macs, Models.flopsPerExample("smallcnn-w0.25", GRAY28));
+        assertEquals(12_989_042, Models.flopsPerExample("smallcnn-w0.25", GRAY28));
+        // width 1 is the reference SmallCNN; channels round to the nearest integer (196/8 = 24.5 -> 25)
+        assertEquals(Models.parameterCount("smallcnn", RGB32), Models.parameterCount("smallcnn-w1", RGB32));
+        assertArrayEquals(new int[]{8, 16, 25}, Models.smallCnnChannels("smallcnn-w0.125"));
+        assertArrayEquals(new int[]{128, 256, 392}, Models.smallCnnChannels("smallcnn-w2"));
+    }
+
+    @Test
     void preActResNet18MatchesPyTorchCountAndKnownFlops() {
         // PyTorch's PreActResNet18 without a final BN has 11,171,146 parameters on CIFAR-10; the
         // adversarial-training variant used here adds BN(512) before the pool: +2·512.
@@ -117,7 +137,8 @@ class ModelsTest {
     @Test
     void badNamesAreRejectedWithTheAllowedValues() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Models.build("resnet50", RGB32));
-        for (String known : List.of("linear", "tiny-cnn", "smallcnn", "preact-resnet18", "wrn-<depth>-<width>")) {
+        for (String known : List.of("linear", "tiny-cnn", "smallcnn", "smallcnn-w<width>", "preact-resnet18",
+                "wrn-<depth>-<width>")) {
             assertTrue(e.getMessage().contains(known), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> Models.parameterCount("vgg", RGB32));
@@ -128,6 +149,13 @@ class ModelsTest {
         DatasetInfo tiny = new DatasetInfo("tiny", 1, 4, 4, TEN, new float[]{0f}, new float[]{1f});
         IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> Models.build("smallcnn", tiny));
         assertTrue(small.getMessage().contains("8x8"), small.getMessage());
+        IllegalArgumentException narrow = assertThrows(IllegalArgumentException.class,
+                () -> Models.build("smallcnn-w0", RGB32));
+        assertTrue(narrow.getMessage().contains("(0, 4]"), narrow.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Models.parameterCount("smallcnn-w5", RGB32));
+        assertTrue(Models.isKnown("smallcnn-w0.25"));
+        assertFalse(Models.isKnown("smallcnn-w0.0"));
+        assertFalse(Models.isKnown("smallcnn-w"));
         assertTrue(Models.isKnown("wrn-22-2"));
         assertFalse(Models.isKnown("wrn-21-2"));
         assertFalse(Models.isKnown("wrn-<depth>-<width>"));

@@ -48,6 +48,9 @@ class TrainConfigTest {
         assertTrue(m.contains("method") && m.contains("pgd-at") && m.contains("gairat"), m);
         m = message(d.toBuilder().model("resnet50").build());
         assertTrue(m.contains("model") && m.contains("smallcnn"), m);
+        d.toBuilder().model("smallcnn-w0.25").build().validate();
+        m = message(d.toBuilder().model("smallcnn-w0").build());
+        assertTrue(m.contains("--model") && m.contains("(0, 4]"), m);
         m = message(d.toBuilder().dataset("imagenet").build());
         assertTrue(m.contains("dataset") && m.contains("fashion-mnist") && m.contains("imagenet"), m);
         m = message(d.toBuilder().momentum(1f).build());
