@@ -10,6 +10,7 @@ import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.eval.Report;
 import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
@@ -190,7 +191,7 @@ public final class Experiment implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(cfg), cfg.seed(),
                 cfg.evalAttacks(), test.size());
         try (java.io.InputStream in = Files.newInputStream(weights);
-             Classifier f = Classifier.fromNpz(cfg.model(), test.info(), ai.djl.Device.cpu(), in)) {
+             Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.device()), in)) {
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
                     EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
             Report.of(cfg, ev.evaluate(f, test), null).write(file);

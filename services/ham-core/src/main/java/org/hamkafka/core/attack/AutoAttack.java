@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * AutoAttack (Croce &amp; Hein, ICML 2020), the APGD part of its standard version: attacks in
@@ -81,8 +82,8 @@ public final class AutoAttack implements Attack {
     private final Norm norm;
     private final Apgd ce;
     private final Apgd targeted;
-    private final java.util.concurrent.atomic.AtomicLong forwardRows = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong backwardRows = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong forwardRows = new AtomicLong();
+    private final AtomicLong backwardRows = new AtomicLong();
 
     public AutoAttack(Preset preset, float eps, Norm norm, long seed) {
         if (preset == null) {
@@ -143,10 +144,7 @@ public final class AutoAttack implements Attack {
 
     /** As {@link #run(Classifier, NDArray, NDArray)}; {@code start}, if given, is APGD-CE's first start. */
     public Result run(Classifier f, NDArray x, NDArray y, NDArray start) {
-        if (x == null || y == null || y.getShape().dimension() != 1 || y.getShape().get(0) != x.getShape().get(0)) {
-            throw new IllegalArgumentException("AutoAttack needs x (N,C,H,W) and y (N); got "
-                    + (x == null ? null : x.getShape()) + " and " + (y == null ? null : y.getShape()));
-        }
+        AttackMath.checkBatch(x, y, start);
         int n = (int) x.getShape().get(0);
         NDManager outer = x.getManager();
         try (NDManager sub = outer.newSubManager()) {
@@ -154,8 +152,8 @@ public final class AutoAttack implements Attack {
             long[] current = predict(f, x);
             long forward = n;
             long backward = 0;
-            NDArray xs = view(x, sub);
-            NDArray ys = view(y, sub);
+            NDArray xs = AttackMath.local(x, sub);
+            NDArray ys = AttackMath.local(y, sub);
             NDArray adversarial = xs;
             List<Apgd> stages = List.of(ce, targeted);
             long[][] predictedAfter = new long[stages.size()][];
@@ -167,7 +165,7 @@ public final class AutoAttack implements Attack {
                     long f0 = a.forwardRows();
                     long b0 = a.backwardRows();
                     NDArray points = a.perturb(f, xs.get(idx), ys.get(idx),
-                            s == 0 && start != null ? view(start, sub).get(idx) : null);
+                            s == 0 && start != null ? AttackMath.local(start, sub).get(idx) : null);
                     long[] after = predict(f, points);
                     forward += a.forwardRows() - f0 + rows.length;
                     backward += a.backwardRows() - b0;
@@ -204,13 +202,6 @@ public final class AutoAttack implements Attack {
         }
         NDArray idx = adversarial.getManager().create(gather.stream().mapToLong(Long::longValue).toArray());
         return adversarial.concat(points, 0).get(idx);
-    }
-
-    /** A view of {@code a} owned by {@code m}, so that what is gathered from it is freed with m. */
-    private static NDArray view(NDArray a, NDManager m) {
-        NDArray v = a.stopGradient();
-        v.attach(m);
-        return v;
     }
 
     private static long[] predict(Classifier f, NDArray x) {

@@ -115,10 +115,6 @@ public final class HamCli implements Runnable {
     /** The model card's file name, beside the report. */
     static final String CARD = "model-card.json";
 
-    static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name) {
-        return card(cfg, model, eval, name, cfg.method());
-    }
-
     static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name, String method) {
         return ModelCard.of(new ModelCard.Subject(name, cfg.dataset(), model, method, cfg.threatNorm().name(),
                 cfg.eps()), eval);
@@ -164,7 +160,7 @@ public final class HamCli implements Runnable {
                 ClassWiseReport eval = evaluate(cfg, f, data[1]);
                 Report report = Report.of(cfg, eval, result.cost());
                 report.write(dir.resolve("report.json"));
-                card(cfg, cfg.model(), eval, dir.getFileName().toString()).write(dir.resolve(CARD));
+                card(cfg, cfg.model(), eval, dir.getFileName().toString(), cfg.method()).write(dir.resolve(CARD));
                 System.out.println(ReportTable.format(report));
                 System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(CARD) + " and "
                         + dir.resolve("model.npz"));
