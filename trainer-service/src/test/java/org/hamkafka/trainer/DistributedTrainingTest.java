@@ -89,8 +89,18 @@ class DistributedTrainingTest {
                 {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "ham", "warmup_epochs": 0, "eps": 0.1,
                  "alpha": 0.025, "steps": 4, "drop_step": 2, "train_subset": 256, "batch_size": 64, "epochs": 1,
                  "lr": 0.05, "seed": 5, "shards_per_batch": %d}""";
-        Map<String, Float> reference = reference(base().model("tiny-cnn").method("ham").warmupEpochs(0).steps(4)
-                .dropStep(2).trainSubset(256).batchSize(64).epochs(1).lr(0.05f).seed(5).build());
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "tiny-cnn";
+            p.method = "ham";
+            p.warmupEpochs = 0;
+            p.steps = 4;
+            p.dropStep = 2;
+            p.trainSubset = 256;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 5L;
+        }));
 
         String one = submitAndFinish(ham.formatted(1));
         assertClose(reference, checkpoint(one, "tiny-cnn", 1), "HAM, 1 shard");
@@ -117,8 +127,16 @@ class DistributedTrainingTest {
         String pgd = """
                 {"dataset": "fashion-mnist", "model": "linear", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
                  "steps": 3, "train_subset": 256, "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 9}""";
-        Map<String, Float> reference = reference(base().model("linear").method("pgd-at").steps(3).trainSubset(256)
-                .batchSize(64).epochs(2).lr(0.05f).seed(9).build());
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "linear";
+            p.method = "pgd-at";
+            p.steps = 3;
+            p.trainSubset = 256;
+            p.batchSize = 64;
+            p.epochs = 2;
+            p.lr = 0.05f;
+            p.seed = 9L;
+        }));
         String id = submitAndFinish(pgd);
         assertClose(reference, checkpoint(id, "linear", 2), "PGD-AT");
     }
@@ -128,8 +146,16 @@ class DistributedTrainingTest {
         String body = """
                 {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
                  "steps": 2, "train_subset": 256, "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 21}""";
-        Map<String, Float> reference = reference(base().model("tiny-cnn").method("pgd-at").steps(2).trainSubset(256)
-                .batchSize(64).epochs(2).lr(0.05f).seed(21).build());
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "tiny-cnn";
+            p.method = "pgd-at";
+            p.steps = 2;
+            p.trainSubset = 256;
+            p.batchSize = 64;
+            p.epochs = 2;
+            p.lr = 0.05f;
+            p.seed = 21L;
+        }));
 
         // 4 batches per epoch; hold global step 5 (epoch 1, batch 1): steps 0..4 finish, the last
         // resume state is after 4 steps (every 2, and the epoch end), so step 4 is run again
@@ -241,10 +267,15 @@ class DistributedTrainingTest {
 
     // ------------------------------------------------------------------ helpers
 
-    private static TrainConfig.Builder base() {
-        return TrainConfig.defaults("fashion-mnist").toBuilder()
-                .dataDir(DataDirResource.root().resolve("fashion-mnist").toString()).device("cpu")
-                .eps(0.1f).alpha(0.025f).momentum(0.9f).weightDecay(2e-4f);
+    private static TrainConfig base() {
+        return TrainConfig.defaults("fashion-mnist").with(p -> {
+            p.dataDir = DataDirResource.root().resolve("fashion-mnist").toString();
+            p.device = "cpu";
+            p.eps = 0.1f;
+            p.alpha = 0.025f;
+            p.momentum = 0.9f;
+            p.weightDecay = 2e-4f;
+        });
     }
 
     /** ham-core's in-process run: parameter name -> flattened values joined in one map key per element. */

@@ -98,6 +98,28 @@ class JobResourceTest {
     }
 
     @Test
+    void theBodyIsReadStrictly() {
+        Map<String, String> named = Map.of(
+                "{\"epochs\": 1.5}", "epochs",
+                "{\"data_dir\": \"/etc\"}", "data_dir",
+                "{\"device\": \"gpu\"}", "device",
+                "{\"method\": \"pgd-at\", \"steps\": 20000}", "steps",
+                "{\"model\": \"wrn-0-0\"}", "model");
+        named.forEach((body, field) -> given().contentType(ContentType.JSON).body(body)
+                .when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo(field)).body("message", containsString(field)));
+        for (String body : List.of("{\"epochs\": 1} trailing", "{\"epochs\": 1, \"epochs\": 2}", "")) {
+            given().contentType(ContentType.JSON).body(body).when().post("/jobs")
+                    .then().statusCode(400).body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
+        }
+        // every bad field at once, each with its allowed range
+        given().contentType(ContentType.JSON).body("{\"epochs\": 0, \"lr\": -1}").when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo("epochs"))
+                .body("message", containsString("epochs (--epochs) must be in [1, 10000]; got 0"))
+                .body("message", containsString("lr (--lr) must be > 0"));
+    }
+
+    @Test
     void unknownJobsAre404() {
         given().when().get("/jobs/no-such-job").then().statusCode(404).body("message", containsString("no-such-job"));
         given().when().post("/jobs/no-such-job/cancel").then().statusCode(404);

@@ -9,7 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hamkafka.attack.service.AttackMetrics;
-import org.hamkafka.attack.service.AttackSettings;
+import org.hamkafka.attack.service.WorkerSettings;
 import org.hamkafka.attack.service.AttackWorker;
 import org.hamkafka.attack.service.AttackedShard;
 import org.hamkafka.attack.service.SnapshotDigests;
@@ -42,12 +42,12 @@ public class AttackRequestConsumer {
     private final AttackWorker worker;
     private final SnapshotDigests digests;
     private final AttackMetrics metrics;
-    private final AttackSettings settings;
+    private final WorkerSettings settings;
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> results;
 
     public AttackRequestConsumer(AttackWorker worker, SnapshotDigests digests, AttackMetrics metrics,
-                                 AttackSettings settings,
+                                 WorkerSettings settings,
                                  @Channel("attack-requests-dlq") MutinyEmitter<byte[]> deadLetterChannel,
                                  @Channel("attack-results") MutinyEmitter<byte[]> results) {
         this.worker = worker;
@@ -73,10 +73,10 @@ public class AttackRequestConsumer {
             SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
                     settings.snapshotWait());
             long t1 = System.nanoTime();
-            AttackedShard shard = worker.attack(ContractMapping.shard(request, ref));
+            AttackedShard shard = worker.attack(ShardMessages.shard(request, ref));
             long t2 = System.nanoTime();
             metrics.record(shard);
-            send(request.jobId(), ContractMapping.result(request, shard));
+            send(request.jobId(), ShardMessages.result(request, shard));
             metrics.outcome("ok");
             // where a request's time goes: the snapshot's digest, snapshot load + attack, the result's send
             LOG.debugf("job %s step %d shard %d: kept %d of %d; digest wait %.1f ms, snapshot and attack %.1f ms "

@@ -7,7 +7,7 @@ import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.hamkafka.attack.service.AttackSettings;
+import org.hamkafka.attack.service.WorkerSettings;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -32,7 +32,7 @@ public class ModelsLookback implements KafkaConsumerRebalanceListener {
     private final Duration lookback;
 
     @Inject
-    public ModelsLookback(AttackSettings settings) {
+    public ModelsLookback(WorkerSettings settings) {
         this(settings.modelsLookback());
     }
 

@@ -15,7 +15,7 @@ public class AttackDevice {
     private static final Logger LOG = Logger.getLogger(AttackDevice.class);
     private final Device device;
 
-    public AttackDevice(AttackSettings settings) {
+    public AttackDevice(WorkerSettings settings) {
         settings.threads().ifPresent(n -> {
             if (n < 1) {
                 throw new IllegalArgumentException("ham.attack.threads must be >= 1; got " + n);

@@ -24,7 +24,7 @@ public class AttackWorker {
     private final AttackDevice device;
     private final String workerId;
 
-    public AttackWorker(SnapshotCache snapshots, AttackDevice device, AttackSettings settings) {
+    public AttackWorker(SnapshotCache snapshots, AttackDevice device, WorkerSettings settings) {
         this.snapshots = snapshots;
         this.device = device;
         this.workerId = settings.workerId().filter(s -> !s.isBlank()).orElseGet(AttackWorker::defaultWorkerId);
@@ -40,7 +40,7 @@ public class AttackWorker {
         checkShape(shard, info);
         TrainingMethod method = Methods.create(cfg);
         int n = shard.rows();
-        int k = cfg.steps();
+        int k = cfg.threat().steps();
         return snapshots.withModel(shard.snapshot(), cfg.model(), info, f -> {
             try (NDManager m = f.manager().newSubManager()) {
                 NDArray x = m.create(shard.images(), new Shape(shard.imageShape()));

@@ -61,7 +61,7 @@ public class SnapshotCache {
     private final io.micrometer.core.instrument.Counter hits;
     private final io.micrometer.core.instrument.Counter misses;
 
-    public SnapshotCache(ObjectStore store, AttackSettings settings, AttackDevice device, MeterRegistry registry) {
+    public SnapshotCache(ObjectStore store, WorkerSettings settings, AttackDevice device, MeterRegistry registry) {
         if (settings.snapshotCacheSize() < 1) {
             throw new IllegalArgumentException("ham.attack.snapshot-cache-size must be >= 1; got "
                     + settings.snapshotCacheSize());

@@ -27,7 +27,7 @@ public class SnapshotDigests {
     private final LinkedHashMap<Key, byte[]> inline;
 
     @Inject
-    public SnapshotDigests(AttackSettings settings) {
+    public SnapshotDigests(WorkerSettings settings) {
         this(settings.knownSnapshots(), settings.inlineSnapshots());
     }
 

@@ -21,7 +21,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.hamkafka.attack.messaging.ModelsLookback;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import jakarta.inject.Inject;
-import org.hamkafka.attack.messaging.ContractMapping;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.attack.service.SnapshotCache;
 import org.hamkafka.attack.service.SnapshotRef;
 import org.hamkafka.attack.service.SnapshotRejectedException;
@@ -182,7 +182,7 @@ class AttackServiceKafkaTest {
                 r -> key.equals(r.key()), 1, WAIT, Duration.ZERO);
         assertEquals(1, dead.size());
         String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
-        assertTrue(reason.contains("K' (dropStep"), reason);
+        assertTrue(reason.contains("settings: drop_step (--drop-step)"), reason);
         AttackResult failed = awaitResult(job);
         assertEquals(reason, failed.error());
         assertEquals(0, failed.keptIndices().length);

@@ -5,6 +5,7 @@ import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.ClassAccuracy;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.core.attack.Attack;
@@ -168,7 +169,7 @@ public class CheckpointEvaluator {
         List<String> classes = report.classNames();
         Map<String, ClassAccuracy> byAttack = new LinkedHashMap<>();
         for (String n : report.attacks()) {
-            byAttack.put(n, ClassAccuracy.fromPerClass(classes, report.robust(n).perClass()));
+            byAttack.put(n, ContractMapping.classAccuracy(report.robust(n)));
         }
         Map<String, EvalResult.AttackRun> runs = new LinkedHashMap<>();
         report.attackInfo().forEach((n, i) -> runs.put(n, new EvalResult.AttackRun(i.settings(), i.stages(),
@@ -176,7 +177,7 @@ public class CheckpointEvaluator {
         String headline = report.headline();
         return new EvalResult(SchemaVersion.EVAL_RESULT, a.jobId(), a.epoch(), a.objectKey(), a.sha256(), dataset,
                 a.method(), a.arch(), eps, norm.name(), headline, classes,
-                ClassAccuracy.fromPerClass(classes, report.clean().perClass()), byAttack.get(headline), byAttack, runs,
+                ContractMapping.classAccuracy(report.clean()), byAttack.get(headline), byAttack, runs,
                 report.examples(), Instant.now());
     }
 

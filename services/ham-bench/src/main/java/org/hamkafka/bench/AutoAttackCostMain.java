@@ -50,8 +50,16 @@ public final class AutoAttackCostMain implements Callable<Integer> {
     @Override
     public Integer call() {
         attacks.forEach(EvaluationAttacks::check);
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().model(model).method("pgd-at").epochs(epochs)
-                .trainSubset(trainSubset).testSubset(testSubset).lr(0.01f).seed(0).evalAttacks(attacks).build()
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.model = model;
+            p.method = "pgd-at";
+            p.epochs = epochs;
+            p.trainSubset = trainSubset;
+            p.testSubset = testSubset;
+            p.lr = 0.01f;
+            p.seed = 0L;
+            p.evalAttacks = attacks;
+        })
                 .validate();
         Dataset train = TrainingRun.loadTrain(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
@@ -62,13 +70,13 @@ public final class AutoAttackCostMain implements Callable<Integer> {
             TrainingRun.Result r = run.train(f, train, p -> { });
             md.append(String.format(Locale.ROOT, "Model: %s trained with PGD-AT for %d epochs on %d examples (%.0f s); "
                     + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", model, epochs, train.size(),
-                    r.cost().seconds(), test.size(), cfg.eps(), cfg.batchSize()));
+                    r.cost().seconds(), test.size(), cfg.threat().eps(), cfg.optimisation().batchSize()));
             md.append("| attack | settings | robust avg | forward rows / 1000 | backward rows / 1000 | s / 1000 |\n"
                     + "| --- | --- | ---: | ---: | ---: | ---: |\n");
             for (String name : attacks) {
                 // one attack per evaluation, so that each one's seconds are its own
-                ClassWiseReport e = new ClassWiseEvaluator(EvaluationAttacks.create(List.of(name), cfg.eps(),
-                        cfg.threatNorm(), 0), cfg.batchSize()).evaluate(f, test);
+                ClassWiseReport e = new ClassWiseEvaluator(EvaluationAttacks.create(List.of(name), cfg.threat().eps(),
+                        cfg.threat().threatNorm(), 0), cfg.optimisation().batchSize()).evaluate(f, test);
                 ClassWiseReport.AttackInfo info = e.attackInfo().values().iterator().next();
                 double per = 1000.0 / test.size();
                 md.append(String.format(Locale.ROOT, "| %s | %s | %.1f %% | %,.0f | %,.0f | %.1f |%n", name,

@@ -13,6 +13,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.SgdMomentum;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingMethod;
 import org.hamkafka.core.train.TrainingRun;
@@ -90,8 +91,13 @@ public final class Experiment implements Callable<Integer> {
     TrainConfig base(long seed) {
         int epochs = setting.epochs;
         int warm = warmupEpochs >= 0 ? warmupEpochs : (int) Math.round(epochs * 50.0 / 120.0);
-        return setting.config(seed).dropStep(dropStep).lambda(lambda).tradesBeta(tradesBeta)
-                .warmupEpochs(Math.min(warm, epochs)).evalAttacks(evalAttacks).build();
+        return setting.config(seed).with(p -> {
+            p.dropStep = dropStep;
+            p.lambda = lambda;
+            p.tradesBeta = tradesBeta;
+            p.warmupEpochs = Math.min(warm, epochs);
+            p.evalAttacks = evalAttacks;
+        });
     }
 
     List<Variant> variants() {
@@ -133,7 +139,10 @@ public final class Experiment implements Callable<Integer> {
                     // its own file, so that a run cut short during AutoAttack keeps its training and goes on here
                     Path strongFile = dir.resolve(STRONG_REPORT);
                     if (!setting.aggregateOnly && !Files.exists(strongFile)) {
-                        evaluateStrong(cfg.toBuilder().evalAttacks(strong).testSubset(autoAttackSubset).build(), dir,
+                        evaluateStrong(cfg.with(p -> {
+            p.evalAttacks = strong;
+            p.testSubset = autoAttackSubset;
+        }), dir,
                                 strongFile);
                     }
                     strongReports.add(Files.exists(strongFile) ? Report.read(strongFile) : null);
@@ -144,8 +153,8 @@ public final class Experiment implements Callable<Integer> {
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
                         + "epochs (HAM: %d warm-up epochs of PGD-AT), batch %d, eps %s, alpha %s, K %d, K' %d, "
                         + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", setting.dataset, setting.model,
-                setting.trainExamples(), setting.testExamples(), setting.epochs, b.warmupEpochs(), b.batchSize(), b.eps(),
-                b.alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
+                setting.trainExamples(), setting.testExamples(), setting.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
+                b.threat().alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
                 setting.firstSeed, setting.lastSeed());
         if (!strong.isEmpty()) {
             setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
@@ -188,19 +197,19 @@ public final class Experiment implements Callable<Integer> {
                     + "weights): delete " + dir.resolve("report.json") + " to train it again");
         }
         Dataset test = TrainingRun.loadTest(cfg);
-        System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(cfg), cfg.seed(),
+        System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(PartialConfig.of(cfg)), cfg.data().seed(),
                 cfg.evalAttacks(), test.size());
         try (java.io.InputStream in = Files.newInputStream(weights);
-             Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.device()), in)) {
+             Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()), in)) {
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
             Report.of(cfg, ev.evaluate(f, test), null).write(file);
         }
     }
 
     /** Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file}. */
     static void runOne(TrainConfig cfg, Path file) {
-        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(cfg), cfg.seed());
+        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(PartialConfig.of(cfg)), cfg.data().seed());
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
@@ -214,7 +223,7 @@ public final class Experiment implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "   trained in %.0f s; evaluating on %d test examples%n",
                     result.cost().seconds(), test.size());
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
             ClassWiseReport eval = ev.evaluate(f, test);
             Report.of(cfg, eval, result.cost()).write(file);
             try (java.io.OutputStream os = Files.newOutputStream(file.resolveSibling("model.npz"))) {
@@ -236,9 +245,9 @@ public final class Experiment implements Callable<Integer> {
         TrainConfig b = base(setting.firstSeed);
         Dataset train = TrainingRun.loadTrain(b);
         Dataset test = TrainingRun.loadTest(b);
-        int trainBatches = (train.size() + b.batchSize() - 1) / b.batchSize();
-        int testBatches = (test.size() + b.batchSize() - 1) / b.batchSize();
-        int[] rows = java.util.stream.IntStream.range(0, Math.min(b.batchSize(), train.size())).toArray();
+        int trainBatches = (train.size() + b.optimisation().batchSize() - 1) / b.optimisation().batchSize();
+        int testBatches = (test.size() + b.optimisation().batchSize() - 1) / b.optimisation().batchSize();
+        int[] rows = java.util.stream.IntStream.range(0, Math.min(b.optimisation().batchSize(), train.size())).toArray();
         StringBuilder md = new StringBuilder("# Experiment duration estimate\n\nMachine: " + machine.describe()
                 + "  \nCommand: `" + command + "`\n\n| part | s/batch | batches per seed | s per seed |\n| --- | ---: | ---: | ---: |\n");
         double perSeed = 0;
@@ -247,14 +256,14 @@ public final class Experiment implements Callable<Integer> {
         long probeCpu0 = processCpuNanos();
         try (Classifier f = new TrainingRun(b).newModel(train)) {
             for (Variant v : vs) {
-                TrainConfig cfg = v.apply(b).toBuilder().warmupEpochs(0).build().validate();
+                TrainConfig cfg = v.apply(b).with(p -> p.warmupEpochs = 0).validate();
                 double sec;
                 if (v.method().equals("ham") && !Double.isNaN(pgdStep)) {
                     sec = pgdStep;
                 } else {
                     TrainingMethod m = org.hamkafka.core.train.Methods.create(
-                            v.method().equals("ham") ? cfg.toBuilder().method("pgd-at").build() : cfg);
-                    SgdMomentum opt = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
+                            v.method().equals("ham") ? cfg.with(p -> p.method = "pgd-at") : cfg);
+                    SgdMomentum opt = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
                     sec = timeBatches(probe, () -> {
                         try (NDManager mm = f.manager().newSubManager()) {
                             NDArray x = train.images(mm, rows);
@@ -273,7 +282,7 @@ public final class Experiment implements Callable<Integer> {
                         v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * setting.epochs, run));
             }
             double evalSec = 0;
-            for (Attack a : EvaluationAttacks.create(evalAttacks, b.eps(), b.threatNorm(), 0)) {
+            for (Attack a : EvaluationAttacks.create(evalAttacks, b.threat().eps(), b.threat().threatNorm(), 0)) {
                 double sec = timeBatches(probe, () -> {
                     try (NDManager mm = f.manager().newSubManager()) {
                         a.perturb(f, test.images(mm, rows), test.labels(mm, rows), null);

@@ -74,16 +74,32 @@ public final class HamVsPgdMain implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs must be >= 1, --pretrain-epochs >= 0, --warmup-share in [0, 1)");
         }
-        TrainConfig base = TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).device("cpu")
-                .trainSubset(trainSubset).seed(seed).warmupEpochs(0).weighting(weighting).build();
-        TrainConfig pgdCfg = base.toBuilder().method("pgd-at").epochs(epochs).build().validate();
-        TrainConfig hamCfg = base.toBuilder().method("ham").epochs(epochs).build().validate();
+        TrainConfig base = TrainConfig.defaults(dataset).with(p -> {
+            p.dataDir = dataDir;
+            p.model = model;
+            p.device = "cpu";
+            p.trainSubset = trainSubset;
+            p.seed = seed;
+            p.warmupEpochs = 0;
+            p.weighting = weighting;
+        });
+        TrainConfig pgdCfg = base.with(p -> {
+            p.method = "pgd-at";
+            p.epochs = epochs;
+        }).validate();
+        TrainConfig hamCfg = base.with(p -> {
+            p.method = "ham";
+            p.epochs = epochs;
+        }).validate();
         Dataset train = TrainingRun.loadTrain(pgdCfg);
         List<Timed> results = new ArrayList<>();
         TrainingRun pgdRun = new TrainingRun(pgdCfg);
         try (Classifier start = pgdRun.newModel(train)) {
             if (pretrainEpochs > 0) {
-                TrainConfig pre = base.toBuilder().method("pgd-at").epochs(pretrainEpochs).build().validate();
+                TrainConfig pre = base.with(p -> {
+            p.method = "pgd-at";
+            p.epochs = pretrainEpochs;
+        }).validate();
                 System.err.printf(Locale.ROOT, "pre-training (untimed): PGD-AT, %d epoch(s), %d examples%n",
                         pretrainEpochs, train.size());
                 new TrainingRun(pre).train(start, train, null);
@@ -116,7 +132,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s, %d training examples, batch %d, eps %.3f, K %d, K' %d, HAM %s; both "
                         + "start from the same weights (%d untimed PGD-AT epochs); %d timed epochs each, PGD-AT first.%n%n",
-                dataset, model, train.size(), pgdCfg.batchSize(), pgdCfg.eps(), pgdCfg.steps(), hamCfg.dropStep(),
+                dataset, model, train.size(), pgdCfg.optimisation().batchSize(), pgdCfg.threat().eps(), pgdCfg.threat().steps(), hamCfg.ham().dropStep(),
                 weighting ? "weighted" : "uniform", pretrainEpochs, epochs));
         md.append("| method | s/epoch (each) | total s | attack fwd rows | attack bwd rows | train rows | examples dropped |\n");
         md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");

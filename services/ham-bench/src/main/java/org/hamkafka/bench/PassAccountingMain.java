@@ -71,16 +71,23 @@ public final class PassAccountingMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model)
-                .method(pretrainMethod).epochs(Math.max(1, pretrainEpochs)).trainSubset(pretrainSubset)
-                .seed(seed).device("cpu").warmupEpochs(0).build().validate();
+        TrainConfig cfg = TrainConfig.defaults(dataset).with(p -> {
+            p.dataDir = dataDir;
+            p.model = model;
+            p.method = pretrainMethod;
+            p.epochs = Math.max(1, pretrainEpochs);
+            p.trainSubset = pretrainSubset;
+            p.seed = seed;
+            p.device = "cpu";
+            p.warmupEpochs = 0;
+        }).validate();
         if (batches < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--batches must be >= 1; got " + batches);
         }
         TrainingRun run = new TrainingRun(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
-        int K = cfg.steps();
-        int kDrop = cfg.dropStep();
+        int K = cfg.threat().steps();
+        int kDrop = cfg.ham().dropStep();
         List<Map<String, Object>> rows = new ArrayList<>();
         PassAccounting.Rows ours = PassAccounting.Rows.zero();
         PassAccounting.Rows refUniform = PassAccounting.Rows.zero();
@@ -96,8 +103,8 @@ public final class PassAccountingMain implements Callable<Integer> {
                         pretrainMethod, pretrainEpochs, train.size());
                 run.train(f, train, null);
             }
-            EarlyDropPgd ed = new EarlyDropPgd(cfg.eps(), cfg.alpha(), K, kDrop, Norm.LINF, false);
-            Pgd pgd = new Pgd(cfg.eps(), cfg.alpha(), K, Norm.LINF, true, seed);
+            EarlyDropPgd ed = new EarlyDropPgd(cfg.threat().eps(), cfg.threat().alpha(), K, kDrop, Norm.LINF, false);
+            Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, seed);
             int[] order = Subsets.permutation(test.size(), seed);
             int nb = Math.min(batches, test.size() / batchSize);
             for (int b = 0; b < nb; b++) {
@@ -106,7 +113,7 @@ public final class PassAccountingMain implements Callable<Integer> {
                     NDArray x = test.images(m, idx);
                     NDArray y = test.labels(m, idx);
                     long[] ids = java.util.Arrays.stream(idx).asLongStream().toArray();
-                    NDArray start = RandomStart.uniform(m, seed, ids, x.getShape().slice(1), cfg.eps());
+                    NDArray start = RandomStart.uniform(m, seed, ids, x.getShape().slice(1), cfg.threat().eps());
                     EarlyDropResult r = ed.attack(f, x, y, start);
                     AttackStats s = r.stats();
                     int n = s.examplesKept();
@@ -157,7 +164,7 @@ public final class PassAccountingMain implements Callable<Integer> {
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s pre-trained %d epoch(s) with %s on %d examples; %d test batches of "
                         + "N = %d; eps %.3f, K = %d, K' = %d.%n%n", dataset, model, pretrainEpochs, pretrainMethod,
-                pretrainSubset, rows.size(), batchSize, cfg.eps(), K, kDrop));
+                pretrainSubset, rows.size(), batchSize, cfg.threat().eps(), K, kDrop));
         md.append("Rows are batch-rows (a pass over 128 examples counts 128). Cost in forward-pass equivalents: "
                 + "forward 1, attack backward 1 (input gradient only), training backward 2.\n\n");
         md.append("| scheme | attack fwd | attack bwd | train fwd | train bwd | all fwd | all bwd | cost | vs PGD-AT |\n");

@@ -37,9 +37,20 @@ final class RunSetting {
     boolean aggregateOnly;
 
     /** The dataset's defaults with these options applied, for one seed, on the CPU. */
-    TrainConfig.Builder config(long seed) {
-        return TrainConfig.defaults(dataset).toBuilder().dataDir(dataDir).model(model).epsWithDerived(eps)
-                .steps(steps).epochs(epochs).trainSubset(trainSubset).testSubset(testSubset).seed(seed).device("cpu");
+    TrainConfig config(long seed) {
+        return TrainConfig.defaults(dataset).with(p -> {
+            p.dataDir = dataDir;
+            p.model = model;
+            p.eps = eps;
+            p.alpha = null;
+            p.fastAlpha = null;
+            p.steps = steps;
+            p.epochs = epochs;
+            p.trainSubset = trainSubset;
+            p.testSubset = testSubset;
+            p.seed = seed;
+            p.device = "cpu";
+        });
     }
 
     void checkSeeds(Object command) {

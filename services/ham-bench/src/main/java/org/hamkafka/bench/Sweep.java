@@ -62,9 +62,15 @@ public final class Sweep implements Callable<Integer> {
         }
 
         TrainConfig apply(TrainConfig base) {
-            TrainConfig.Builder b = base.toBuilder().method("ham").dropStep(dropStep).warmupEpochs(warmup)
-                    .weighting(!uniform());
-            return (uniform() ? b : b.lambda(lambda)).build();
+            return base.with(p -> {
+                p.method = "ham";
+                p.dropStep = dropStep;
+                p.warmupEpochs = warmup;
+                p.weighting = !uniform();
+                if (!uniform()) {
+                    p.lambda = lambda;
+                }
+            });
         }
     }
 
@@ -90,7 +96,7 @@ public final class Sweep implements Callable<Integer> {
     }
 
     TrainConfig base(long seed) {
-        return setting.config(seed).evalAttacks(List.of(evalAttack)).build();
+        return setting.config(seed).with(p -> p.evalAttacks = List.of(evalAttack));
     }
 
     @Override
@@ -113,7 +119,7 @@ public final class Sweep implements Callable<Integer> {
         }
         for (long seed = setting.firstSeed; seed <= setting.lastSeed(); seed++) {
             TrainConfig base = base(seed);
-            baselines.add(run(base.toBuilder().method("pgd-at").build().validate(), "pgd-at", seed));
+            baselines.add(run(base.with(p -> p.method = "pgd-at").validate(), "pgd-at", seed));
             for (int i = 0; i < grid.size(); i++) {
                 runs.get(i).add(run(grid.get(i).apply(base).validate(), grid.get(i).label(), seed));
             }
@@ -121,8 +127,8 @@ public final class Sweep implements Callable<Integer> {
         TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, "
                         + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", setting.dataset,
-                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, b.batchSize(), b.eps(),
-                b.alpha(), setting.steps, evalAttack, setting.firstSeed, setting.lastSeed());
+                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, b.optimisation().batchSize(), b.threat().eps(),
+                b.threat().alpha(), setting.steps, evalAttack, setting.firstSeed, setting.lastSeed());
         String md = SweepTable.markdown(grid, runs, baselines, evalAttack, machine.describe(), command, setup);
         BenchIo.write(docs.resolve("sweep.md"), md);
         System.out.print(md);

@@ -41,9 +41,9 @@ final class SweepTable {
             double[] da = new double[rs.size()];
             int better = 0;
             for (int s = 0; s < rs.size(); s++) {
-                if (rs.get(s).settings().seed() != baselines.get(s).settings().seed()) {
-                    throw new IllegalArgumentException(grid.get(i).label() + ": seed " + rs.get(s).settings().seed()
-                            + " paired with PGD-AT seed " + baselines.get(s).settings().seed());
+                if (!java.util.Objects.equals(rs.get(s).settings().seed, baselines.get(s).settings().seed)) {
+                    throw new IllegalArgumentException(grid.get(i).label() + ": seed " + rs.get(s).settings().seed
+                            + " paired with PGD-AT seed " + baselines.get(s).settings().seed);
                 }
                 dw[s] = 100 * (rs.get(s).robust(attack).worst() - baselines.get(s).robust(attack).worst());
                 da[s] = 100 * (rs.get(s).robust(attack).average() - baselines.get(s).robust(attack).average());

@@ -1,5 +1,6 @@
 package org.hamkafka.bench;
 
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 
 import java.util.List;
@@ -28,11 +29,15 @@ public record Variant(String label, String method, boolean weighting) {
     }
 
     /** The label of a finished run's settings. */
-    public static String labelOf(TrainConfig cfg) {
-        return cfg.method().equals("ham") && !cfg.weighting() ? "ham-uniform" : cfg.method();
+    public static String labelOf(PartialConfig settings) {
+        return "ham".equals(settings.method) && Boolean.FALSE.equals(settings.weighting) ? "ham-uniform"
+                : settings.method;
     }
 
     public TrainConfig apply(TrainConfig base) {
-        return base.toBuilder().method(method).weighting(weighting).build();
+        return base.with(p -> {
+            p.method = method;
+            p.weighting = weighting;
+        });
     }
 }

@@ -2,6 +2,7 @@ package org.hamkafka.bench;
 
 import org.hamkafka.core.eval.FairnessMetrics;
 import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.jfree.chart.JFreeChart;
@@ -24,12 +25,16 @@ class ResultsTableTest {
 
     private static Report report(String method, boolean weighting, long seed, double[] clean, double[] pgd,
                                  double seconds, long attackRows) {
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().method(method).weighting(weighting).seed(seed).build();
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.method = method;
+            p.weighting = weighting;
+            p.seed = seed;
+        });
         FairnessMetrics c = FairnessMetrics.of(clean, CLASSES);
         FairnessMetrics p = FairnessMetrics.of(pgd, CLASSES);
         TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
         return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
-                Map.of("pgd-20", p), Map.of(), cost, cfg);
+                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null);
     }
 
     @Test
@@ -55,7 +60,10 @@ class ResultsTableTest {
 
     /** A strong evaluation's report: PGD-20 and AutoAttack on a subset, headline their worst case. */
     private static Report strong(String method, long seed, double[] aa) {
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().method(method).seed(seed).build();
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.method = method;
+            p.seed = seed;
+        });
         FairnessMetrics c = FairnessMetrics.of(new double[]{1, 1, 1}, CLASSES);
         FairnessMetrics a = FairnessMetrics.of(aa, CLASSES);
         Map<String, FairnessMetrics> by = new java.util.LinkedHashMap<>();
@@ -65,7 +73,7 @@ class ResultsTableTest {
         var info = new org.hamkafka.core.eval.ClassWiseReport.AttackInfo(Map.of("preset", "standard"),
                 List.of("apgd-ce", "apgd-t"), 1, 1, 1);
         return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "worst-case", CLASSES, 30, c, a,
-                by, Map.of("autoattack-standard", info), null, cfg);
+                by, Map.of("autoattack-standard", info), null, PartialConfig.of(cfg), null);
     }
 
     @Test
@@ -103,7 +111,7 @@ class ResultsTableTest {
     @Test
     void variantsParseAndLabel() {
         assertEquals(new Variant("ham-uniform", "ham", false), Variant.parse("ham-uniform"));
-        assertEquals("ham-uniform", Variant.labelOf(Variant.parse("ham-uniform").apply(TrainConfig.defaults())));
+        assertEquals("ham-uniform", Variant.labelOf(PartialConfig.of(Variant.parse("ham-uniform").apply(TrainConfig.defaults()))));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Variant.parse("fat"));
         assertTrue(e.getMessage().contains("ham-uniform"), e.getMessage());
     }

@@ -18,12 +18,12 @@ class RunSettingTest {
         assertEquals(2, s.setting.seeds, "the sweep's own default survives the shared option's parsing");
         TrainConfig a = e.base(1);
         TrainConfig b = s.base(1);
-        assertEquals(a.trainSubset(), b.trainSubset());
-        assertEquals(a.epochs(), b.epochs());
+        assertEquals(a.data().trainSubset(), b.data().trainSubset());
+        assertEquals(a.optimisation().epochs(), b.optimisation().epochs());
         assertEquals(a.model(), b.model());
-        assertEquals(a.eps(), b.eps());
-        assertEquals(a.steps(), b.steps());
-        assertEquals(8000, b.trainSubset());
+        assertEquals(a.threat().eps(), b.threat().eps());
+        assertEquals(a.threat().steps(), b.threat().steps());
+        assertEquals(8000, b.data().trainSubset());
     }
 
     @Test
@@ -32,10 +32,10 @@ class RunSettingTest {
         new CommandLine(s).parseArgs("--seeds", "4", "--epochs", "2", "--train-subset", "500", "--model", "linear");
         TrainConfig c = s.base(7);
         assertEquals(4, s.setting.seeds);
-        assertEquals(2, c.epochs());
-        assertEquals(500, c.trainSubset());
+        assertEquals(2, c.optimisation().epochs());
+        assertEquals(500, c.data().trainSubset());
         assertEquals("linear", c.model());
-        assertEquals(7, c.seed());
+        assertEquals(7, c.data().seed());
         assertEquals(3, s.setting.lastSeed(), "seeds 0..3");
         Experiment e = new Experiment();
         new CommandLine(e).parseArgs("--seeds", "0");

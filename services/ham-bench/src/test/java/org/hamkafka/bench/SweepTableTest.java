@@ -2,6 +2,7 @@ package org.hamkafka.bench;
 
 import org.hamkafka.core.eval.FairnessMetrics;
 import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,12 @@ class SweepTableTest {
 
     /** A report whose robust accuracy is {@code avgClass} for class a and {@code worst} for class b. */
     private static Report report(long seed, double avgClass, double worst, long attackRows) {
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().seed(seed).build();
+        TrainConfig cfg = TrainConfig.defaults().with(p -> p.seed = seed);
         FairnessMetrics c = FairnessMetrics.of(new double[]{0.9, 0.8}, CLASSES);
         FairnessMetrics p = FairnessMetrics.of(new double[]{avgClass, worst}, CLASSES);
         TrainingCost cost = new TrainingCost(1, 1, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
         return new Report(Report.VERSION, "fashion-mnist", "ham", "tiny-cnn", 0.1f, "pgd-20", CLASSES, 100, c, p,
-                Map.of("pgd-20", p), Map.of(), cost, cfg);
+                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null);
     }
 
     @Test
@@ -64,15 +65,18 @@ class SweepTableTest {
 
     @Test
     void settingsBecomeHamConfigs() {
-        TrainConfig base = TrainConfig.defaults().toBuilder().method("pgd-at").lambda(-1f).build();
+        TrainConfig base = TrainConfig.defaults().with(p -> {
+            p.method = "pgd-at";
+            p.lambda = -1f;
+        });
         TrainConfig t = new Sweep.Setting(5, 2, -3f).apply(base);
         assertEquals("ham", t.method());
-        assertEquals(5, t.dropStep());
-        assertEquals(2, t.warmupEpochs());
-        assertEquals(-3f, t.lambda());
-        assertTrue(t.weighting());
+        assertEquals(5, t.ham().dropStep());
+        assertEquals(2, t.ham().warmupEpochs());
+        assertEquals(-3f, t.ham().lambda());
+        assertTrue(t.ham().weighting());
         TrainConfig uni = new Sweep.Setting(1, 0, Float.NaN).apply(base);
-        assertFalse(uni.weighting());
+        assertFalse(uni.ham().weighting());
         assertEquals("ham-k1-w0-uniform", new Sweep.Setting(1, 0, Float.NaN).label());
         assertEquals("ham-k3-w3-lambda-1.0", new Sweep.Setting(3, 3, -1f).label());
     }

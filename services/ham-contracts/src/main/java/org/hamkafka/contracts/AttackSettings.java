@@ -1,5 +1,7 @@
 package org.hamkafka.contracts;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * The training-method settings the attack half needs (names as in the papers). The worker builds
  * the same {@code TrainConfig} the in-process run uses from these.
@@ -13,11 +15,13 @@ package org.hamkafka.contracts;
  * @param randomStart       start PGD from a uniform random point in the eps-ball
  * @param variationOnLogits HAM: measure the variation on raw logits instead of softmax probabilities
  * @param tradesBeta        TRADES' beta (6 by default); ignored by other methods
- * @param fgsmAlpha         Fast-AT's FGSM step (1.25 eps by default); ignored by other methods
+ * @param fastAlpha         Fast-AT's FGSM step (1.25 eps by default); ignored by other methods. On the wire
+ *                          {@code fgsm_alpha}, its name since version 1
  * @param warmupEpochs      HAM: epochs of plain PGD-AT before HAM starts (0 allowed)
  */
 public record AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
-                             boolean randomStart, boolean variationOnLogits, float tradesBeta, float fgsmAlpha,
+                             boolean randomStart, boolean variationOnLogits, float tradesBeta,
+                             @JsonProperty("fgsm_alpha") float fastAlpha,
                              int warmupEpochs) {
     public AttackSettings {
         Require.nonBlank(method, "settings.method");

@@ -3,7 +3,8 @@ package org.hamkafka.contracts;
 import java.util.List;
 
 /**
- * Class-wise accuracy and its robust-fairness aggregates (fractions in [0, 1]).
+ * Class-wise accuracy and its robust-fairness aggregates (fractions in [0, 1]), as computed by
+ * ham-core's {@code FairnessMetrics} (the one definition; ham-contract-mapping carries them over).
  *
  * @param average    mean of the per-class accuracies
  * @param worst      lowest per-class accuracy (the headline fairness number)
@@ -18,32 +19,5 @@ public record ClassAccuracy(double average, double worst, double best, double st
     public ClassAccuracy {
         Require.nonNull(worstClass, "worst_class");
         Require.nonNull(perClass, "per_class");
-    }
-
-    /** Aggregates per-class accuracies; {@code classes} and {@code perClass} must be aligned. */
-    public static ClassAccuracy fromPerClass(List<String> classes, double[] perClass) {
-        if (classes == null || perClass == null || classes.size() != perClass.length || perClass.length == 0) {
-            throw new IllegalArgumentException("classes and per_class must be non-empty and of equal length");
-        }
-        double sum = 0;
-        int worst = 0;
-        int best = 0;
-        for (int c = 0; c < perClass.length; c++) {
-            sum += perClass[c];
-            if (perClass[c] < perClass[worst]) {
-                worst = c;
-            }
-            if (perClass[c] > perClass[best]) {
-                best = c;
-            }
-        }
-        double mean = sum / perClass.length;
-        double sq = 0;
-        for (double a : perClass) {
-            sq += (a - mean) * (a - mean);
-        }
-        double std = Math.sqrt(sq / perClass.length);
-        return new ClassAccuracy(mean, perClass[worst], perClass[best], std, mean == 0 ? 0 : std / mean,
-                classes.get(worst), perClass.clone());
     }
 }

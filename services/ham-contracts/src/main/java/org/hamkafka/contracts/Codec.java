@@ -126,7 +126,9 @@ public final class Codec {
     /** Fails naming the first non-{@link Nullable} component that is absent or null, recursing into records. */
     private static void checkRequired(String name, Class<?> type, JsonNode node, String prefix) {
         for (RecordComponent c : type.getRecordComponents()) {
-            String field = NAMING.translate(c.getName());
+            com.fasterxml.jackson.annotation.JsonProperty named =
+                    c.getAccessor().getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            String field = named == null ? NAMING.translate(c.getName()) : named.value();
             JsonNode value = node.get(field);
             if (value == null || value.isNull()) {
                 if (!c.isAnnotationPresent(Nullable.class)) {

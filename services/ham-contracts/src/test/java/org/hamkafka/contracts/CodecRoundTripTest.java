@@ -102,14 +102,8 @@ class CodecRoundTripTest {
     void evalResultRoundTripAndAggregates() {
         EvalResult out = roundTrip(Samples.evalResult(), EvalResult.class);
         ClassAccuracy robust = out.robustAccuracy();
-        // per class 0.5, 0.2, 0.4: mean 11/30, worst 0.2 (trouser), best 0.5
-        assertEquals(11 / 30.0, robust.average(), 1e-12);
-        assertEquals(0.2, robust.worst(), 1e-12);
-        assertEquals(0.5, robust.best(), 1e-12);
-        double std = Math.sqrt((Math.pow(0.5 - 11 / 30.0, 2) + Math.pow(0.2 - 11 / 30.0, 2)
-                + Math.pow(0.4 - 11 / 30.0, 2)) / 3);
-        assertEquals(std, robust.std(), 1e-12);
-        assertEquals(std / (11 / 30.0), robust.nstd(), 1e-12);
+        // the aggregates travel unchanged (ham-contract-mapping's test checks how they are computed)
+        assertEquals(Samples.evalResult().robustAccuracy().nstd(), robust.nstd(), 0);
         assertEquals("trouser", robust.worstClass());
         assertArrayEquals(new double[]{0.45, 0.15, 0.35}, out.robustByAttack().get("cw-20").perClass());
         assertEquals(List.of("pgd-20", "cw-20"), List.copyOf(out.robustByAttack().keySet()), "order kept");

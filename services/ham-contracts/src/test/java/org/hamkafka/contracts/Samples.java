@@ -46,9 +46,15 @@ final class Samples {
     }
 
     static EvalResult evalResult() {
-        ClassAccuracy clean = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.9, 0.8, 0.7});
-        ClassAccuracy robust = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.5, 0.2, 0.4});
-        ClassAccuracy cw = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.45, 0.15, 0.35});
+        // aggregates worked out by hand (ham-contract-mapping's test checks ham-core computes the same)
+        ClassAccuracy clean = new ClassAccuracy(0.8, 0.7, 0.9, Math.sqrt(0.02 / 3), Math.sqrt(0.02 / 3) / 0.8, "pullover",
+                new double[]{0.9, 0.8, 0.7});
+        double spread = Math.sqrt((Math.pow(0.5 - 11 / 30.0, 2) + Math.pow(0.2 - 11 / 30.0, 2)
+                + Math.pow(0.4 - 11 / 30.0, 2)) / 3);
+        ClassAccuracy robust = new ClassAccuracy(11 / 30.0, 0.2, 0.5, spread, spread / (11 / 30.0), "trouser",
+                new double[]{0.5, 0.2, 0.4});
+        ClassAccuracy cw = new ClassAccuracy(0.95 / 3, 0.15, 0.45, spread, spread / (0.95 / 3), "trouser",
+                new double[]{0.45, 0.15, 0.35});
         java.util.LinkedHashMap<String, ClassAccuracy> byAttack = new java.util.LinkedHashMap<>();
         byAttack.put("pgd-20", robust);
         byAttack.put("cw-20", cw);

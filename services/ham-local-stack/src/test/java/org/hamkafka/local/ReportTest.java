@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.hamkafka.contracts.ClassAccuracy;
 import org.hamkafka.contracts.EvalResult;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.SchemaVersion;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +16,7 @@ class ReportTest {
     private static final List<String> CLASSES = List.of("T-shirt/top", "Trouser", "Shirt");
 
     private static EvalResult result(double[] clean, double[] robust, Map<String, ClassAccuracy> other) {
-        ClassAccuracy headline = ClassAccuracy.fromPerClass(CLASSES, robust);
+        ClassAccuracy headline = ContractMapping.classAccuracy(CLASSES, robust);
         Map<String, ClassAccuracy> byAttack = new java.util.LinkedHashMap<>();
         byAttack.put("pgd-20", headline);
         if (other != null) {
@@ -23,7 +24,7 @@ class ReportTest {
         }
         return new EvalResult(SchemaVersion.EVAL_RESULT, "job-1", 0, "jobs/job-1/checkpoints/epoch-1.npz", "ab",
                 "fashion-mnist", "ham", "tiny-cnn", 0.1f, "LINF", "pgd-20", CLASSES,
-                ClassAccuracy.fromPerClass(CLASSES, clean), headline, byAttack, Map.of(), 3L, Instant.EPOCH);
+                ContractMapping.classAccuracy(CLASSES, clean), headline, byAttack, Map.of(), 3L, Instant.EPOCH);
     }
 
     @Test
@@ -51,7 +52,7 @@ class ReportTest {
 
     @Test
     void furtherAttacksGetAColumnEach() {
-        ClassAccuracy cw = ClassAccuracy.fromPerClass(CLASSES, new double[]{0.5, 0.1, 0.3});
+        ClassAccuracy cw = ContractMapping.classAccuracy(CLASSES, new double[]{0.5, 0.1, 0.3});
         String table = Report.classWiseTable(result(new double[]{0.9, 0.8, 0.5}, new double[]{0.6, 0.2, 0.4},
                 Map.of("cw-20", cw)));
         assertTrue(table.split("\n")[0].contains("robust cw-20"));

@@ -68,10 +68,19 @@ class TrainerRestartIT {
         assertTrue(missing.isEmpty(), () -> DataCheck.howToGet(data, missing) + "\n(scripts/setup.sh installs it)");
 
         // the reference first, before the services compete for the cores
-        TrainConfig cfg = TrainConfig.defaults("fashion-mnist").toBuilder()
-                .dataDir(data.resolve("fashion-mnist").toString()).device("cpu").model("tiny-cnn").method("ham")
-                .epochs(EPOCHS).warmupEpochs(0).trainSubset(TRAIN).testSubset(TEST).batchSize(BATCH).lr(LR)
-                .seed(SEED).build();
+        TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
+            p.dataDir = data.resolve("fashion-mnist").toString();
+            p.device = "cpu";
+            p.model = "tiny-cnn";
+            p.method = "ham";
+            p.epochs = EPOCHS;
+            p.warmupEpochs = 0;
+            p.trainSubset = TRAIN;
+            p.testSubset = TEST;
+            p.batchSize = BATCH;
+            p.lr = LR;
+            p.seed = SEED;
+        });
         byte[] reference;
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);

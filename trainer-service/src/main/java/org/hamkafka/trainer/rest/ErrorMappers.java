@@ -1,5 +1,7 @@
 package org.hamkafka.trainer.rest;
 
+import org.hamkafka.trainer.service.JobValidationException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;

@@ -1,5 +1,12 @@
 package org.hamkafka.trainer.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.trainer.service.JobSettings;
+import org.hamkafka.trainer.service.JobView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -32,8 +39,10 @@ public class JobResource {
     @Operation(summary = "Submit a training job; missing settings take the data set's defaults")
     @APIResponse(responseCode = "201", description = "the job, QUEUED or already RUNNING")
     @APIResponse(responseCode = "400", description = "a bad setting: {\"field\": ..., \"message\": ...}")
-    public Response submit(JobRequest request, @Context UriInfo uri) {
-        JobView job = jobs.submit(request);
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = PartialConfig.class)))
+    public Response submit(String body, @Context UriInfo uri) throws JsonProcessingException {
+        JobView job = jobs.submit(JobSettings.parse(body));
         return Response.created(uri.getAbsolutePathBuilder().path(job.id()).build()).entity(job).build();
     }
 

@@ -49,7 +49,7 @@ final class EpochCheckpoints implements JobListener {
         jobs.recordCheckpoint(jobId, epoch, key, sha);
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,
-                cfg.model(), cfg.dataset(), cfg.eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
-                cfg.testSubset())); // the job's own evaluation settings
+                cfg.model(), cfg.dataset(), cfg.threat().eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
+                cfg.data().testSubset())); // the job's own evaluation settings
     }
 }

@@ -4,8 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import org.hamkafka.contracts.AttackResult;
-import org.hamkafka.contracts.ShardStats;
-import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
@@ -79,7 +78,7 @@ final class JobExecution {
         synchronized (Classifier.class) {
             f = reference.newModel(train);
         }
-        optimizer = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
+        optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
         writes = new OrderedWrites(job.id());
         try {
             snapshots = new SnapshotPublisher(job.id(), cfg, f, writes, services);
@@ -95,7 +94,7 @@ final class JobExecution {
     }
 
     private void runOn() {
-        int batchesPerEpoch = Subsets.epochBatches(train.size(), cfg.batchSize(), cfg.seed(), 0).length;
+        int batchesPerEpoch = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), 0).length;
         services.jobs().recordStart(job.id(), batchesPerEpoch);
         StateArchive.Position start = job.resumeKey() == null
                 ? new StateArchive.Position(0, 0, 0, 0, new long[0]) : resume();
@@ -105,7 +104,7 @@ final class JobExecution {
                 StoredSnapshots.min(start.pendingVersions(), version));
         listeners = List.of(new ProgressReporter(job.id(), services),
                 new EpochCheckpoints(job.id(), cfg, f, services), states);
-        for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
+        for (int epoch = start.epoch(); epoch < cfg.optimisation().epochs(); epoch++) {
             boolean resumed = epoch == start.epoch();
             runEpoch(epoch, resumed ? start.batch() : 0, resumed ? start.pendingVersions() : new long[0]);
         }
@@ -131,8 +130,8 @@ final class JobExecution {
      * flight when a resume state was written go out again with the versions it names ({@code pendingVersions}).
      */
     private void runEpoch(int epoch, int first, long[] pendingVersions) {
-        float lr = cfg.schedule().lr(epoch);
-        int[][] plan = Subsets.epochBatches(train.size(), cfg.batchSize(), cfg.seed(), epoch);
+        float lr = cfg.optimisation().schedule().lr(epoch);
+        int[][] plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
         int next = sendFirst(epoch, plan, first, pendingVersions);
         double lossSum = 0;
         int lossCount = 0;
@@ -209,9 +208,7 @@ final class JobExecution {
             for (AttackResult r : results) {
                 NDArray adv = r.adversarial() == null ? null
                         : m.create(r.adversarial().floats(), new Shape(r.adversarial().shape()));
-                ShardStats s = r.stats();
-                shards.add(new AttackOutput(adv, r.keptIndices(), r.variation(),
-                        new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(), s.millis())));
+                shards.add(new AttackOutput(adv, r.keptIndices(), r.variation(), ContractMapping.attackStats(r.stats())));
             }
             AttackOutput gathered = AttackOutputs.gather(shards, fl.offsets, m);
             synchronized (DjlLocks.GRADIENTS) {

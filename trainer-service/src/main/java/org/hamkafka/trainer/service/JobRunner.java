@@ -10,7 +10,7 @@ import org.hamkafka.trainer.messaging.TrainerMessaging;
 import org.hamkafka.trainer.persistence.JobRepository;
 import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
-import org.hamkafka.trainer.rest.JobRequest;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.service.ObjectStore;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -48,7 +48,7 @@ public class JobRunner {
     private volatile ExecutorService pool;
 
     /** What a worker needs to start (or continue) a job, read in one transaction. */
-    record JobStart(String id, JobRequest settings, int shardsPerBatch, int batchesInFlight, String resumeKey) {
+    record JobStart(String id, PartialConfig settings, int shardsPerBatch, int batchesInFlight, String resumeKey) {
     }
 
     JobRunner(TrainerMessaging messaging, ObjectStore store, TrainerMetrics metrics, TrainingDataCache data,
@@ -162,7 +162,7 @@ public class JobRunner {
             }
             metrics.jobStarted();
             counted = true;
-            TrainConfig cfg = JobSettings.toTrainConfig(js.settings(), dataDir(js.settings().dataset), settings.device());
+            TrainConfig cfg = JobSettings.resolve(js.settings(), this::dataDir, settings.device());
             new JobExecution(services, h, js, cfg).run();
             finish(id, JobState.COMPLETED, null);
         } catch (CancellationException e) {
@@ -190,7 +190,7 @@ public class JobRunner {
     /** What the worker of a job just marked RUNNING needs (read inside that transaction: throwing rolls it back). */
     private JobStart startOf(TrainingJob j) {
         try {
-            JobRequest s = mapper.readValue(j.configJson, JobRequest.class);
+            PartialConfig s = mapper.readValue(j.configJson, PartialConfig.class);
             return new JobStart(j.id, s, j.shardsPerBatch, j.batchesInFlight, j.resumeKey);
         } catch (Exception e) {
             throw new JobFailure("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);

@@ -8,8 +8,8 @@ import jakarta.transaction.Transactional;
 import org.hamkafka.trainer.persistence.JobEvent;
 import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
-import org.hamkafka.trainer.rest.JobRequest;
-import org.hamkafka.trainer.rest.JobView;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.TrainConfig;
 
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -30,27 +30,26 @@ public class JobService {
     public enum CancelOutcome { CANCELLED, CANCELLING, ALREADY_FINAL, UNKNOWN }
 
     /** Validates, stores QUEUED and hands the job to the runner. */
-    public JobView submit(JobRequest request) {
-        JobRequest resolved = JobSettings.resolve(request);
-        JobSettings.validate(resolved, runner.dataDir(resolved.dataset), settings.device());
+    public JobView submit(PartialConfig request) {
+        TrainConfig resolved = JobSettings.resolve(request, runner::dataDir, settings.device());
         String id = create(resolved);
         runner.start(id);
         return get(id).orElseThrow();
     }
 
     @Transactional
-    String create(JobRequest resolved) {
+    String create(TrainConfig resolved) {
         TrainingJob j = new TrainingJob();
         j.id = UUID.randomUUID().toString();
         j.state = JobState.QUEUED;
         try {
-            j.configJson = mapper.writeValueAsString(resolved);
+            j.configJson = mapper.writeValueAsString(PartialConfig.of(resolved).withoutRuntime());
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot store job settings: " + e.getMessage(), e);
         }
-        j.shardsPerBatch = resolved.shardsPerBatch;
-        j.batchesInFlight = resolved.batchesInFlight;
-        j.epochs = resolved.epochs;
+        j.shardsPerBatch = resolved.pipelining().shardsPerBatch();
+        j.batchesInFlight = resolved.pipelining().batchesInFlight();
+        j.epochs = resolved.optimisation().epochs();
         j.createdAt = OffsetDateTime.now();
         j.updatedAt = j.createdAt;
         j.persist();
@@ -117,9 +116,9 @@ public class JobService {
     }
 
     JobView view(TrainingJob j) {
-        JobRequest s;
+        PartialConfig s;
         try {
-            s = mapper.readValue(j.configJson, JobRequest.class);
+            s = mapper.readValue(j.configJson, PartialConfig.class);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);
         }

@@ -1,118 +1,69 @@
 package org.hamkafka.trainer.service;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.PropertyBindingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import org.hamkafka.trainer.rest.JobRequest;
-import org.hamkafka.trainer.rest.JobValidationException;
 
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.UnaryOperator;
 
 /**
- * Turns a submitted {@link JobRequest} into ham-core's {@link TrainConfig}: missing fields take the
- * data set's defaults, then {@link TrainConfig#validate()} checks every setting and its message is
- * passed on with the JSON field it concerns.
+ * A job's settings as they enter through {@code POST /jobs}: ham-core's {@link PartialConfig},
+ * read strictly (an unknown field, a data folder or device, 1.5 for an integer, trailing text after
+ * the object are refused with the field named), merged onto the data set's defaults and validated
+ * by ham-core ({@link TrainConfig#validate()}, which names every bad field by its JSON name).
  */
 public final class JobSettings {
-    /** Upper bound on batches in flight: beyond it the attacked weights would be very stale. */
-    public static final int MAX_BATCHES_IN_FLIGHT = 16;
-    private static final Pattern CLI_OPTION = Pattern.compile("\\(([A-Za-z']+, )?--([a-z-]+)\\)");
+    private static final ObjectReader STRICT = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_IGNORED_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build().readerFor(PartialConfig.class);
 
     private JobSettings() {
     }
 
-    /** The request with every field filled in (what the job record stores and GET shows). */
-    public static JobRequest resolve(JobRequest r) {
-        if (r == null) {
+    /** The request body as a partial configuration; malformed JSON and wrong types are Jackson's exceptions. */
+    public static PartialConfig parse(String body) throws JsonProcessingException {
+        if (body == null || body.isBlank()) {
             throw new JobValidationException(null, "request body must be a JSON object with the job's settings");
         }
-        if (!r.unknownFields.isEmpty()) {
-            String f = r.unknownFields.get(0);
-            throw new JobValidationException(f, "unknown field '" + f + "'; see the OpenAPI document for the job fields");
-        }
-        String dataset = r.dataset == null ? "fashion-mnist" : r.dataset.toLowerCase(Locale.ROOT);
-        if (!TrainConfig.DATASETS.contains(dataset)) {
-            throw new JobValidationException("dataset", "dataset must be one of " + TrainConfig.DATASETS + "; got '"
-                    + r.dataset + "'");
-        }
-        TrainConfig d = TrainConfig.defaults(dataset);
-        JobRequest o = new JobRequest();
-        o.dataset = dataset;
-        o.model = or(r.model, d.model());
-        o.method = or(r.method, d.method());
-        o.norm = or(r.norm, d.norm());
-        o.eps = or(r.eps, d.eps());
-        // alpha and Fast-AT's step follow a changed eps unless they are given (alpha = eps/4, 1.25·eps)
-        o.alpha = or(r.alpha, r.eps != null ? r.eps / 4f : d.alpha());
-        o.fastAlpha = or(r.fastAlpha, r.eps != null ? 1.25f * r.eps : d.fastAlpha());
-        o.steps = or(r.steps, d.steps());
-        o.dropStep = or(r.dropStep, d.dropStep());
-        o.lambda = or(r.lambda, d.lambda());
-        o.base = or(r.base, d.base());
-        o.weighting = or(r.weighting, d.weighting());
-        o.variationOnLogits = or(r.variationOnLogits, d.variationOnLogits());
-        o.warmupEpochs = or(r.warmupEpochs, d.warmupEpochs());
-        o.tradesBeta = or(r.tradesBeta, d.tradesBeta());
-        o.epochs = or(r.epochs, d.epochs());
-        o.batchSize = or(r.batchSize, d.batchSize());
-        o.lr = or(r.lr, d.lr());
-        o.momentum = or(r.momentum, d.momentum());
-        o.weightDecay = or(r.weightDecay, d.weightDecay());
-        o.seed = or(r.seed, d.seed());
-        o.trainSubset = or(r.trainSubset, d.trainSubset());
-        o.testSubset = or(r.testSubset, d.testSubset());
-        o.evalAttacks = or(r.evalAttacks, d.evalAttacks());
-        o.shardsPerBatch = or(r.shardsPerBatch, 1);
-        o.batchesInFlight = or(r.batchesInFlight, 1);
-        return o;
-    }
-
-    /**
-     * Validates a resolved request: ham-core's checks first (their message names the setting),
-     * then the service's own (shards, batches in flight).
-     */
-    public static TrainConfig validate(JobRequest resolved, String dataDir, String device) {
-        TrainConfig cfg = toTrainConfig(resolved, dataDir, device);
         try {
-            cfg.validate();
-        } catch (IllegalArgumentException e) {
-            throw new JobValidationException(fieldOf(e.getMessage()), e.getMessage());
+            return STRICT.readValue(body);
+        } catch (PropertyBindingException e) {
+            // unknown, or a field of PartialConfig that JSON may not set (data_dir, device)
+            String name = e.getPropertyName();
+            boolean machines = PartialConfig.fields().stream()
+                    .anyMatch(f -> PartialConfig.publicName(f.getName()).equals(name));
+            throw new JobValidationException(name, machines
+                    ? name + " is not a job setting: the trainer reads its data and chooses its device from its own "
+                    + "configuration (ham.data.dir, ham.trainer.device)"
+                    : "unknown field '" + name + "'; see the OpenAPI document for the job fields");
         }
-        if (resolved.shardsPerBatch < 1 || resolved.shardsPerBatch > resolved.batchSize) {
-            throw new JobValidationException("shards_per_batch", "shards_per_batch must be in [1, batch_size = "
-                    + resolved.batchSize + "]; got " + resolved.shardsPerBatch);
-        }
-        if (resolved.batchesInFlight < 1 || resolved.batchesInFlight > MAX_BATCHES_IN_FLIGHT) {
-            throw new JobValidationException("batches_in_flight", "batches_in_flight must be in [1, "
-                    + MAX_BATCHES_IN_FLIGHT + "]; got " + resolved.batchesInFlight);
-        }
-        return cfg;
-    }
-
-    public static TrainConfig toTrainConfig(JobRequest r, String dataDir, String device) {
-        return new TrainConfig(r.dataset, dataDir, r.model, r.method, r.norm, r.eps, r.alpha, r.steps, r.dropStep,
-                r.lambda, r.base, r.weighting, r.variationOnLogits, r.warmupEpochs, r.tradesBeta, r.fastAlpha,
-                r.batchSize, r.lr, r.momentum, r.weightDecay, r.epochs, r.seed, device, r.trainSubset, r.testSubset,
-                r.evalAttacks);
     }
 
     /**
-     * The JSON field a ham-core message is about: its CLI option ("--drop-step") in snake case
-     * ("drop_step"), which is how this API names the fields.
+     * The settings merged onto their data set's defaults, run where this trainer runs, validated.
+     *
+     * @param dataDir the trainer's data folder of a data set (null: ham-core's default)
      */
-    static String fieldOf(String message) {
-        if (message == null) {
-            return null;
+    public static TrainConfig resolve(PartialConfig settings, UnaryOperator<String> dataDir, String device) {
+        TrainConfig cfg = settings.resolve();
+        TrainConfig here = cfg.with(p -> {
+            p.dataDir = dataDir.apply(cfg.dataset());
+            p.device = device;
+        });
+        try {
+            return here.validate();
+        } catch (TrainConfig.InvalidSettingsException e) {
+            throw new JobValidationException(e.field(), e.getMessage());
         }
-        Matcher m = CLI_OPTION.matcher(message);
-        if (m.find()) {
-            return m.group(2).replace('-', '_');
-        }
-        int space = message.indexOf(' ');
-        return space > 0 ? message.substring(0, space) : null;
-    }
-
-    private static <T> T or(T value, T fallback) {
-        return value != null ? value : fallback;
     }
 }

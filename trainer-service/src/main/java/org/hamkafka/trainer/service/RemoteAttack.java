@@ -3,6 +3,7 @@ package org.hamkafka.trainer.service;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.DatasetSpec;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
@@ -58,11 +59,8 @@ final class RemoteAttack {
         this.metrics = services.metrics();
         this.timeout = services.settings().attackTimeout();
         this.maxAttempts = Math.max(1, services.settings().attackAttempts());
-        DatasetInfo info = train.info();
-        this.datasetSpec = new DatasetSpec(info.name(), info.channels(), info.height(), info.width(),
-                info.numClasses(), info.classNames(), info.mean(), info.std());
-        this.attackSettings = new AttackSettings(cfg.method(), cfg.eps(), cfg.alpha(), cfg.steps(), cfg.dropStep(),
-                cfg.norm(), true, cfg.variationOnLogits(), cfg.tradesBeta(), cfg.fastAlpha(), cfg.warmupEpochs());
+        this.datasetSpec = ContractMapping.datasetSpec(train.info());
+        this.attackSettings = ContractMapping.attackSettings(cfg);
     }
 
     /** Where each of {@code shards} shards of a batch of {@code rows} rows starts (at most one shard per row). */
@@ -80,7 +78,7 @@ final class RemoteAttack {
         long step = (long) epoch * batchesPerEpoch + batch;
         InFlightBatch fl = new InFlightBatch(epoch, batch, step, attackVersion, rows,
                 shardOffsets(rows.length, shardsPerBatch));
-        long seed = Seeds.step(cfg.seed(), epoch, batch);
+        long seed = Seeds.step(cfg.data().seed(), epoch, batch);
         DatasetInfo info = train.info();
         int per = info.pixelsPerImage();
         for (int s = 0; s < fl.shards(); s++) {

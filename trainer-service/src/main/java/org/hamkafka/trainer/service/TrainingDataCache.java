@@ -29,7 +29,7 @@ public class TrainingDataCache {
 
     public synchronized Dataset train(TrainConfig cfg) {
         // the subset depends on the seed only when a subset is drawn
-        Key k = new Key(cfg.dataset(), cfg.dataDir(), cfg.trainSubset(), cfg.trainSubset() > 0 ? cfg.seed() : 0);
+        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().trainSubset(), cfg.data().trainSubset() > 0 ? cfg.data().seed() : 0);
         Dataset d = cache.get(k);
         if (d == null) {
             d = TrainingRun.loadTrain(cfg);

@@ -9,7 +9,8 @@ import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.DatasetSpec;
 import org.hamkafka.contracts.SchemaVersion;
-import org.hamkafka.contracts.ShardStats;
+import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.Tensor;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.model.Classifier;
@@ -51,10 +52,10 @@ public final class AttackHalf implements AutoCloseable {
             byte[] npz = snapshots.apply(key);
             // Classifier.create seeds DJL's global generator: never while the trainer builds its model
             synchronized (Classifier.class) {
-                return Classifier.fromNpz(req.arch(), info(req.dataset()), Device.cpu(), new ByteArrayInputStream(npz));
+                return Classifier.fromNpz(req.arch(), ContractMapping.datasetInfo(req.dataset()), Device.cpu(), new ByteArrayInputStream(npz));
             }
         });
-        TrainConfig cfg = config(req.dataset().name(), req.settings());
+        TrainConfig cfg = ContractMapping.trainConfig(req);
         long t0 = System.nanoTime();
         try (NDManager m = f.manager().newSubManager()) {
             Tensor images = req.images();
@@ -72,20 +73,9 @@ public final class AttackHalf implements AutoCloseable {
             var s = out.stats();
             return new AttackResult(SchemaVersion.CURRENT, req.jobId(), req.step(), req.epoch(), req.shardIndex(),
                     req.shardCount(), req.shardOffset(), req.modelVersion(), out.keptIndices(), out.variation(), adv,
-                    new ShardStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(),
-                            (System.nanoTime() - t0) / 1e6), "test-worker", null);
+                    ContractMapping.shardStats(new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(),
+                            s.backwardRows(), (System.nanoTime() - t0) / 1e6)), "test-worker", null);
         }
-    }
-
-    static DatasetInfo info(DatasetSpec d) {
-        return new DatasetInfo(d.name(), d.channels(), d.height(), d.width(), d.classNames(), d.mean(), d.std());
-    }
-
-    static TrainConfig config(String dataset, AttackSettings s) {
-        return TrainConfig.defaults(dataset).toBuilder().method(s.method()).norm(s.norm()).eps(s.eps()).alpha(s.alpha())
-                .steps(s.steps()).dropStep(s.dropStep()).variationOnLogits(s.variationOnLogits())
-                .tradesBeta(s.tradesBeta()).fastAlpha(s.fgsmAlpha()).warmupEpochs(s.warmupEpochs()).device("cpu")
-                .build();
     }
 
     @Override

@@ -37,17 +37,28 @@ public final class EarlyDropPgd {
     private final boolean variationOnLogits;
 
     /**
+     * The one rule for K': 1 &lt;= K' &lt; K (so K &gt;= 2). Null when {@code dropStep} is allowed, else
+     * what is allowed (settings validation reports it by the setting's public name).
+     */
+    public static String dropStepProblem(int dropStep, int steps) {
+        if (steps < 2) {
+            return "needs K >= 2 so that 1 <= K' < K is possible; got K = " + steps;
+        }
+        if (dropStep < 1 || dropStep >= steps) {
+            return "must satisfy 1 <= K' < K = " + steps + " (allowed: 1.." + (steps - 1) + "); got K' = " + dropStep;
+        }
+        return null;
+    }
+
+    /**
      * @param steps    K, the total number of attack steps for hard examples
      * @param dropStep K', the step at which easy examples are dropped, 1 <= K' < K
      */
     public EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits) {
         AttackMath.checkSettings(eps, alpha, steps);
-        if (steps < 2) {
-            throw new IllegalArgumentException("K (steps) must be >= 2 so that K' < K is possible; got " + steps);
-        }
-        if (dropStep < 1 || dropStep >= steps) {
-            throw new IllegalArgumentException("K' (dropStep) must be in [1, K-1] = [1, " + (steps - 1)
-                    + "]; got " + dropStep);
+        String problem = dropStepProblem(dropStep, steps);
+        if (problem != null) {
+            throw new IllegalArgumentException("K' (dropStep) " + problem);
         }
         this.eps = eps;
         this.alpha = alpha;

@@ -39,7 +39,8 @@ public record FairnessMetrics(double average, double worst, double best, double 
             sq += (a - mean) * (a - mean);
         }
         double std = Math.sqrt(sq / perClass.length);
-        double nstd = mean == 0 ? Double.NaN : std / mean;
+        // every class at 0 is no spread at all: nstd 0 (not 0/0), as the public ham.eval.results says
+        double nstd = mean == 0 ? 0 : std / mean;
         return new FairnessMetrics(mean, perClass[worst], perClass[best], std, nstd, classNames.get(worst), worst,
                 classNames.get(best), perClass.clone());
     }

@@ -5,6 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hamkafka.core.model.Devices;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 
@@ -22,12 +26,16 @@ import java.util.Map;
  * per-class values, the robust accuracy under every other evaluation attack, the measured training
  * cost and every setting.
  *
- * @param reportVersion  2 since the headline is the worst case over all attacks (1, or absent: the first attack)
+ * @param reportVersion  3 since {@code settings} are snake_case like the rest (2: camelCase; 2 and later: the
+ *                       headline is the worst case over all attacks; 1, or absent: the first attack)
  * @param attack         the headline robust evaluation: {@code worst-case} over several attacks, else the only one
  * @param robustAccuracy robust accuracy under {@code attack}
  * @param robustAccuracyByAttack robust accuracy under each evaluation (attacks, ensemble stages, worst case)
  * @param attacks        per attack: its settings, passes and seconds (the numbers' provenance)
  * @param trainingCost   null for a report of a model evaluated without training
+ * @param settings       every setting of the run, as {@code POST /jobs} takes them (no data folder or device:
+ *                       those are the machine's, see {@code run})
+ * @param run            when the report was made and on which device (null in reports before version 3)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(@JsonProperty("report_version") int reportVersion, String dataset, String method, String model, float eps, String attack, List<String> classes,
@@ -37,13 +45,27 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                      @JsonProperty("robust_accuracy_by_attack") Map<String, FairnessMetrics> robustAccuracyByAttack,
                      Map<String, ClassWiseReport.AttackInfo> attacks,
                      @JsonProperty("training_cost") TrainingCost trainingCost,
-                     TrainConfig settings) {
+                     PartialConfig settings,
+                     Run run) {
+
+    /**
+     * When and where the report was made.
+     *
+     * @param createdAt ISO-8601 instant
+     * @param device    the device the run used: cpu or gpu
+     */
+    public record Run(@JsonProperty("created_at") String createdAt, String device) {
+        static Run now(TrainConfig cfg) {
+            return new Run(java.time.Instant.now().toString(),
+                    Devices.resolve(cfg.runtime().device()).getDeviceType());
+        }
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** Builds the report of an evaluation; its headline (the worst case over the attacks) is the report's. */
     public static Report of(TrainConfig cfg, ClassWiseReport eval, TrainingCost cost) {
@@ -52,9 +74,9 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
             byAttack.put(a, eval.robust(a));
         }
         String headline = eval.headline();
-        return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.eps(), headline, eval.classNames(),
+        return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.threat().eps(), headline, eval.classNames(),
                 eval.examples(), eval.clean(), headline == null ? null : byAttack.get(headline), byAttack,
-                eval.attackInfo(), cost, cfg);
+                eval.attackInfo(), cost, PartialConfig.of(cfg).withoutRuntime(), Run.now(cfg));
     }
 
     public String toJson() {
@@ -67,7 +89,12 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
 
     public static Report fromJson(String json) {
         try {
-            Report r = JSON.readValue(json, Report.class);
+            JsonNode tree = JSON.readTree(json);
+            if (tree instanceof ObjectNode o && o.path("report_version").asInt(1) < 3
+                    && o.get("settings") instanceof ObjectNode old) {
+                o.set("settings", snakeCase(old));
+            }
+            Report r = JSON.treeToValue(tree, Report.class);
             if (r.dataset == null || r.cleanAccuracy == null || r.classes == null) {
                 throw new IllegalArgumentException("not a HAM report: 'dataset', 'classes' and 'clean_accuracy' "
                         + "are required");
@@ -76,6 +103,13 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable report JSON: " + e.getMessage(), e);
         }
+    }
+
+    /** Settings as versions 1 and 2 wrote them (camelCase names) in today's names. */
+    private static ObjectNode snakeCase(ObjectNode old) {
+        ObjectNode out = JSON.createObjectNode();
+        old.fields().forEachRemaining(e -> out.set(PartialConfig.publicName(e.getKey()), e.getValue()));
+        return out;
     }
 
     public void write(Path file) {

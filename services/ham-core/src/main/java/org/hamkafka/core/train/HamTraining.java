@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EarlyDropResult;
-import org.hamkafka.core.attack.HardExampleWeights;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.model.Classifier;
 
@@ -19,31 +18,23 @@ import org.hamkafka.core.model.Classifier;
  */
 public final class HamTraining implements TrainingMethod {
     private final float eps;
-    private final float alpha;
-    private final int steps;
-    private final int dropStep;
     private final Norm norm;
+    private final EarlyDropPgd earlyDrop;
     private final float lambda;
     private final float base;
     private final boolean weighting;
-    private final boolean variationOnLogits;
     private final int warmupEpochs;
     private final PgdAdversarialTraining warmup;
 
+    /** Throws (from {@link EarlyDropPgd}, which owns the rule 1 &lt;= K' &lt; K) for an impossible K'. */
     public HamTraining(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda, float base,
                        boolean weighting, boolean variationOnLogits, int warmupEpochs) {
-        if (dropStep < 1 || dropStep >= steps) {
-            throw new IllegalArgumentException("K' (dropStep) must satisfy 1 <= K' < K = " + steps + "; got " + dropStep);
-        }
         this.eps = eps;
-        this.alpha = alpha;
-        this.steps = steps;
-        this.dropStep = dropStep;
         this.norm = norm;
+        this.earlyDrop = new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits);
         this.lambda = lambda;
         this.base = base;
         this.weighting = weighting;
-        this.variationOnLogits = variationOnLogits;
         this.warmupEpochs = warmupEpochs;
         this.warmup = new PgdAdversarialTraining(eps, alpha, steps, norm);
     }
@@ -64,8 +55,7 @@ public final class HamTraining implements TrainingMethod {
             return warmup.attack(f, x, y, exampleIds, seed, epoch);
         }
         NDArray start = Starts.uniform(x, seed, exampleIds, eps, norm);
-        EarlyDropResult r = new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits)
-                .attack(f, x, y, start);
+        EarlyDropResult r = earlyDrop.attack(f, x, y, start);
         if (start != null) {
             start.close();
         }

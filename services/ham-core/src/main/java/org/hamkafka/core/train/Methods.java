@@ -8,20 +8,20 @@ public final class Methods {
     }
 
     public static TrainingMethod create(TrainConfig cfg) {
-        cfg.validate();
-        Norm norm = cfg.threatNorm();
+        // settings are validated where they enter (CLI, POST /jobs, an attack request); not again per call
+        Norm norm = cfg.threat().threatNorm();
         switch (cfg.method()) {
             case "standard":
                 return new StandardTraining();
             case "pgd-at":
-                return new PgdAdversarialTraining(cfg.eps(), cfg.alpha(), cfg.steps(), norm);
+                return new PgdAdversarialTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), norm);
             case "trades":
-                return new TradesTraining(cfg.eps(), cfg.alpha(), cfg.steps(), cfg.tradesBeta(), norm);
+                return new TradesTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), cfg.baselines().tradesBeta(), norm);
             case "fast-at":
-                return new FastAdversarialTraining(cfg.eps(), cfg.fastAlpha(), norm);
+                return new FastAdversarialTraining(cfg.threat().eps(), cfg.baselines().fastAlpha(), norm);
             case "ham":
-                return new HamTraining(cfg.eps(), cfg.alpha(), cfg.steps(), cfg.dropStep(), norm, cfg.lambda(),
-                        cfg.base(), cfg.weighting(), cfg.variationOnLogits(), cfg.warmupEpochs());
+                return new HamTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), cfg.ham().dropStep(), norm, cfg.ham().lambda(),
+                        cfg.ham().base(), cfg.ham().weighting(), cfg.ham().variationOnLogits(), cfg.ham().warmupEpochs());
             default:
                 throw new IllegalArgumentException("method must be one of " + TrainConfig.METHODS + "; got '"
                         + cfg.method() + "'");

@@ -1,54 +1,114 @@
 package org.hamkafka.core.train;
 
+import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.attack.Norm;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
- * Every setting of a training run, with the paper's defaults (see {@link #defaults(String)}).
- * Names follow the paper: {@code eps}, {@code alpha}, {@code steps} = K, {@code dropStep} = K',
- * {@code lambda} = λ, {@code base} = b. {@link #validate()} names the bad setting and its allowed range.
+ * Every setting of a training run, resolved, grouped as the paper talks about them: the data, the
+ * threat model, HAM's own, the baselines' own, the optimisation, the evaluation attacks, and (for
+ * distributed training) the pipelining; plus where the run happens ({@link Runtime}, not a job
+ * setting). Names follow the paper: {@code eps}, {@code alpha}, {@code steps} = K, {@code dropStep}
+ * = K', {@code lambda} = λ, {@code base} = b. The fields' public names, help and partial form are
+ * {@link PartialConfig}'s; {@link #validate()} reports every bad setting by that public name with
+ * its allowed range.
  *
- * @param dataset           one of {@link org.hamkafka.core.data.Datasets#NAMES}
- * @param dataDir           directory of the data files (null: the data set's default location)
- * @param model             linear, tiny-cnn, smallcnn, smallcnn-w&lt;width&gt;, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
- * @param method            standard, pgd-at, trades, fast-at, ham
- * @param norm              linf or l2
- * @param eps               perturbation budget
- * @param alpha             attack step size (PGD-AT, TRADES, HAM)
- * @param steps             K, attack steps
- * @param dropStep          K', HAM's early-drop step, 1 &lt;= K' &lt; K
- * @param lambda            λ of HAM's weight function (default -1)
- * @param base              b, added to the normalized variation (default 0)
- * @param weighting         true: HAM's tanh weights; false: uniform weights on the hard examples
- * @param variationOnLogits measure the variation on logits instead of softmax probabilities
- * @param warmupEpochs      HAM: epochs of plain PGD-AT before HAM starts (0 allowed)
- * @param tradesBeta        β of TRADES
- * @param fastAlpha         FGSM step of Fast-AT (default 1.25·eps)
- * @param batchSize         training batch size
- * @param lr                base learning rate of the piecewise schedule
- * @param momentum          SGD momentum
- * @param weightDecay       SGD weight decay
- * @param epochs            training epochs
- * @param seed              fixes weights, subsets, batch order and random starts
- * @param device            cpu, gpu or auto
- * @param trainSubset       class-balanced training subset size (0 = the whole training set)
- * @param testSubset        class-balanced test subset size (0 = the whole test set)
- * @param evalAttacks       evaluation attacks, e.g. pgd-20, cw-20 (alpha = eps/4, random start)
+ * @param model       linear, tiny-cnn, smallcnn, smallcnn-w&lt;width&gt;, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
+ * @param method      standard, pgd-at, trades, fast-at, ham
+ * @param evalAttacks evaluation attacks, e.g. pgd-20, cw-20 ({@link EvaluationAttacks})
  */
-public record TrainConfig(String dataset, String dataDir, String model, String method, String norm,
-                          float eps, float alpha, int steps, int dropStep, float lambda, float base,
-                          boolean weighting, boolean variationOnLogits, int warmupEpochs, float tradesBeta,
-                          float fastAlpha, int batchSize, float lr, float momentum, float weightDecay, int epochs,
-                          long seed, String device, int trainSubset, int testSubset, List<String> evalAttacks) {
+public record TrainConfig(String model, String method, Data data, ThreatModel threat, Ham ham, Baselines baselines,
+                          Optimisation optimisation, List<String> evalAttacks, Pipelining pipelining,
+                          Runtime runtime) {
 
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham");
     public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
+    /** Upper bound on batches in flight: beyond it the attacked weights would be very stale. */
+    public static final int MAX_BATCHES_IN_FLIGHT = 16;
+    /** Upper bound on evaluation attacks per job (each is a full pass over the test set). */
+    public static final int MAX_EVAL_ATTACKS = 8;
     private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|smallcnn-w\\d+(\\.\\d+)?|preact-resnet18|wrn-\\d+-\\d+");
+
+    /**
+     * @param dataset     one of {@link org.hamkafka.core.data.Datasets#NAMES}
+     * @param trainSubset class-balanced training subset size (0 = the whole training set)
+     * @param testSubset  class-balanced test subset size (0 = the whole test set)
+     * @param seed        fixes weights, subsets, batch order and random starts
+     */
+    public record Data(String dataset, int trainSubset, int testSubset, long seed) {
+    }
+
+    /**
+     * @param norm  linf or l2
+     * @param eps   perturbation budget
+     * @param alpha attack step size (PGD-AT, TRADES, HAM)
+     * @param steps K, attack steps
+     */
+    public record ThreatModel(String norm, float eps, float alpha, int steps) {
+        /** The default step size for a budget: eps/4 (2/255 at the paper's 8/255). */
+        public static float alphaFor(float eps) {
+            return eps / 4f;
+        }
+
+        public Norm threatNorm() {
+            return Norm.parse(norm);
+        }
+    }
+
+    /**
+     * @param dropStep          K', HAM's early-drop step, 1 &lt;= K' &lt; K
+     * @param lambda            λ of HAM's weight function (default -1)
+     * @param base              b, added to the normalized variation (default 0)
+     * @param weighting         true: HAM's tanh weights; false: uniform weights on the hard examples
+     * @param variationOnLogits measure the variation on logits instead of softmax probabilities
+     * @param warmupEpochs      epochs of plain PGD-AT before HAM starts (0 allowed)
+     */
+    public record Ham(int dropStep, float lambda, float base, boolean weighting, boolean variationOnLogits,
+                      int warmupEpochs) {
+    }
+
+    /**
+     * @param tradesBeta β of TRADES
+     * @param fastAlpha  FGSM step of Fast-AT (default 1.25·eps)
+     */
+    public record Baselines(float tradesBeta, float fastAlpha) {
+        /** Fast-AT's default FGSM step for a budget (Wong et al. 2020). */
+        public static float fastAlphaFor(float eps) {
+            return 1.25f * eps;
+        }
+    }
+
+    /** SGD with momentum on the piecewise schedule ({@link #schedule()}). */
+    public record Optimisation(int epochs, int batchSize, float lr, float momentum, float weightDecay) {
+        public LearningRateSchedule schedule() {
+            return LearningRateSchedule.piecewise(lr, epochs);
+        }
+    }
+
+    /**
+     * How the distributed trainer splits the attack half (the in-process run ignores it).
+     *
+     * @param shardsPerBatch  shards each batch is split into (one attack request each)
+     * @param batchesInFlight batches whose attack requests may be out at once
+     */
+    public record Pipelining(int shardsPerBatch, int batchesInFlight) {
+    }
+
+    /**
+     * Where a run happens: not a job setting (a service takes these from its own configuration).
+     *
+     * @param dataDir directory of the data files (null: the data set's default location)
+     * @param device  cpu, gpu or auto
+     */
+    public record Runtime(String dataDir, String device) {
+    }
 
     public TrainConfig {
         evalAttacks = evalAttacks == null ? List.of() : List.copyOf(evalAttacks);
@@ -70,168 +130,162 @@ public record TrainConfig(String dataset, String dataDir, String model, String m
     public static TrainConfig defaults(String dataset) {
         String d = dataset == null ? "fashion-mnist" : dataset.toLowerCase(Locale.ROOT);
         float eps = d.equals("fashion-mnist") ? 0.1f : 8f / 255f;
-        float alpha = d.equals("fashion-mnist") ? eps / 4f : 2f / 255f;
         int dropStep = d.equals("svhn") ? 5 : 3;
         float lr = d.equals("svhn") || d.equals("fashion-mnist") ? 0.01f : 0.1f;
         String model = d.equals("fashion-mnist") ? "smallcnn" : "preact-resnet18";
-        return new TrainConfig(d, null, model, "ham", "linf", eps, alpha, 10, dropStep, -1f, 0f, true, false,
-                50, 6f, 1.25f * eps, 128, lr, 0.9f, 2e-4f, 120, 0L, "auto", 0, 0, List.of("pgd-20", "cw-20"));
-    }
-
-    public Builder toBuilder() {
-        return new Builder(this);
-    }
-
-    public Norm threatNorm() {
-        return Norm.parse(norm);
-    }
-
-    /** The piecewise schedule of this run. */
-    public LearningRateSchedule schedule() {
-        return LearningRateSchedule.piecewise(lr, epochs);
+        return new TrainConfig(model, "ham", new Data(d, 0, 0, 0L),
+                new ThreatModel("linf", eps, ThreatModel.alphaFor(eps), 10),
+                new Ham(dropStep, -1f, 0f, true, false, 50),
+                new Baselines(6f, Baselines.fastAlphaFor(eps)),
+                new Optimisation(120, 128, lr, 0.9f, 2e-4f),
+                List.of("pgd-20", "cw-20"), new Pipelining(1, 1), new Runtime(null, "auto"));
     }
 
     /**
-     * Checks every setting; the message of the first bad one names it (field and CLI option) and the
-     * allowed range. Returns this for chaining.
+     * A copy with some settings changed through their partial form; a field set to null takes its
+     * default again (e.g. {@code p.alpha = null} after a new eps: alpha follows eps).
+     */
+    public TrainConfig with(Consumer<PartialConfig> change) {
+        PartialConfig p = PartialConfig.of(this);
+        change.accept(p);
+        return p.resolve();
+    }
+
+    public String dataset() {
+        return data.dataset();
+    }
+
+    /** One bad setting: its public name ({@code drop_step}), its CLI option and what is allowed. */
+    public record Violation(String field, String message) {
+    }
+
+    /** Every bad setting of a configuration; the message lists them all. */
+    public static final class InvalidSettingsException extends IllegalArgumentException {
+        private final List<Violation> violations;
+
+        InvalidSettingsException(List<Violation> violations) {
+            super(String.join("; ", violations.stream().map(Violation::message).toList()));
+            this.violations = List.copyOf(violations);
+        }
+
+        public List<Violation> violations() {
+            return violations;
+        }
+
+        /** The public name of the first bad setting. */
+        public String field() {
+            return violations.get(0).field();
+        }
+    }
+
+    /**
+     * Checks every setting against its allowed range; throws {@link InvalidSettingsException} naming
+     * each bad one by its public name and option. Returns this for chaining.
      */
     public TrainConfig validate() {
-        if (dataset == null || !DATASETS.contains(dataset)) {
-            throw bad("dataset (--dataset) must be one of " + DATASETS + "; got '" + dataset + "'");
-        }
-        if (model == null || !MODEL.matcher(model).matches()) {
-            throw bad("model (--model) must be one of linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, "
-                    + "wrn-<depth>-<width>; got '" + model + "'");
-        }
-        if (model.startsWith("smallcnn-w") && !org.hamkafka.core.model.Models.isKnown(model)) {
-            throw bad("model (--model) smallcnn-w<width> needs a width in (0, 4], e.g. smallcnn-w0.25; got '" + model + "'");
-        }
-        if (method == null || !METHODS.contains(method)) {
-            throw bad("method (--method) must be one of standard, pgd-at, trades, fast-at, ham; got '" + method + "'");
-        }
-        try {
-            Norm.parse(norm == null ? "" : norm);
-        } catch (IllegalArgumentException e) {
-            throw bad("norm (--norm) must be linf or l2; got '" + norm + "'");
-        }
-        if (!(eps > 0) || Float.isInfinite(eps)) {
-            throw bad("eps (--eps) must be > 0 (pixels are in [0,1]); got " + eps);
-        }
-        if (!(alpha > 0) || Float.isInfinite(alpha)) {
-            throw bad("alpha (--alpha) must be > 0; got " + alpha);
-        }
-        if (steps < 1) {
-            throw bad("K (steps, --steps) must be >= 1; got " + steps);
-        }
-        if (method.equals("ham") && (dropStep < 1 || dropStep >= steps)) {
-            throw bad("K' (dropStep, --drop-step) must satisfy 1 <= K' < K = " + steps
-                    + " (allowed: 1.." + (steps - 1) + "); got K' = " + dropStep);
-        }
-        if (!Float.isFinite(lambda)) {
-            throw bad("lambda (--lambda) must be a finite number; got " + lambda);
-        }
-        if (!(base >= 0) || Float.isInfinite(base)) {
-            throw bad("base (--base) must be >= 0; got " + base);
-        }
-        if (warmupEpochs < 0) {
-            throw bad("warmupEpochs (--warmup-epochs) must be >= 0; got " + warmupEpochs);
-        }
-        if (!(tradesBeta >= 0) || Float.isInfinite(tradesBeta)) {
-            throw bad("tradesBeta (--trades-beta) must be >= 0; got " + tradesBeta);
-        }
-        if (!(fastAlpha > 0) || Float.isInfinite(fastAlpha)) {
-            throw bad("fastAlpha (--fast-alpha) must be > 0; got " + fastAlpha);
-        }
-        if (batchSize <= 0) {
-            throw bad("batchSize (--batch-size) must be >= 1; got " + batchSize);
-        }
-        if (!(lr > 0) || Float.isInfinite(lr)) {
-            throw bad("lr (--lr) must be > 0; got " + lr);
-        }
-        if (!(momentum >= 0 && momentum < 1)) {
-            throw bad("momentum (--momentum) must be in [0, 1); got " + momentum);
-        }
-        if (!(weightDecay >= 0) || Float.isInfinite(weightDecay)) {
-            throw bad("weightDecay (--weight-decay) must be >= 0; got " + weightDecay);
-        }
-        if (epochs < 1) {
-            throw bad("epochs (--epochs) must be >= 1; got " + epochs);
-        }
-        if (device == null || !Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT))) {
-            throw bad("device (--device) must be one of cpu, gpu, auto; got '" + device + "'");
-        }
-        if (trainSubset < 0) {
-            throw bad("trainSubset (--train-subset) must be >= 0 (0 = the whole training set); got " + trainSubset);
-        }
-        if (testSubset < 0) {
-            throw bad("testSubset (--test-subset) must be >= 0 (0 = the whole test set); got " + testSubset);
-        }
-        for (String a : evalAttacks) {
-            try {
-                EvaluationAttacks.check(a);
-            } catch (IllegalArgumentException e) {
-                throw bad("evalAttacks (--eval-attacks): " + e.getMessage());
-            }
+        List<Violation> v = problems();
+        if (!v.isEmpty()) {
+            throw new InvalidSettingsException(v);
         }
         return this;
     }
 
-    private static IllegalArgumentException bad(String message) {
-        return new IllegalArgumentException(message);
+    /** The violations {@link #validate()} reports, in declaration order (empty: valid). */
+    public List<Violation> problems() {
+        Checks c = new Checks();
+        String dataset = data.dataset();
+        c.require(dataset != null && DATASETS.contains(dataset), "dataset", "must be one of " + DATASETS
+                + "; got '" + dataset + "'");
+        c.require(data.trainSubset() >= 0, "trainSubset", ">= 0 (0 = the whole training set); got "
+                + data.trainSubset());
+        c.require(data.testSubset() >= 0, "testSubset", ">= 0 (0 = the whole test set); got " + data.testSubset());
+        if (model == null || !MODEL.matcher(model).matches()) {
+            c.fail("model", "must be one of linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, "
+                    + "wrn-<depth>-<width>; got '" + model + "'");
+        } else if (!knownModel(model)) {
+            c.fail("model", model.startsWith("smallcnn-w")
+                    ? "smallcnn-w<width> needs a width in (0, 4], e.g. smallcnn-w0.25; got '" + model + "'"
+                    : "wrn-<depth>-<width> needs depth = 6n+4 (n >= 1) and width >= 1, e.g. wrn-28-10; got '" + model + "'");
+        }
+        c.require(method != null && METHODS.contains(method), "method",
+                "must be one of standard, pgd-at, trades, fast-at, ham; got '" + method + "'");
+        boolean normOk = true;
+        try {
+            Norm.parse(threat.norm() == null ? "" : threat.norm());
+        } catch (IllegalArgumentException e) {
+            normOk = false;
+        }
+        c.require(normOk, "norm", "must be linf or l2; got '" + threat.norm() + "'");
+        // pixels are in [0, 1]: an L∞ budget of 1 or more allows any image
+        float maxEps = "l2".equals(threat.norm()) ? 100f : 1f;
+        c.require(threat.eps() > 0 && threat.eps() < maxEps, "eps", "must be in (0, " + (int) maxEps
+                + ") (pixels are in [0, 1]); got " + threat.eps());
+        c.require(threat.alpha() > 0 && threat.alpha() <= maxEps, "alpha", "must be in (0, " + (int) maxEps + "]; got "
+                + threat.alpha());
+        c.require(threat.steps() >= 1 && threat.steps() <= EvaluationAttacks.MAX_STEPS, "steps", "K must be in [1, "
+                + EvaluationAttacks.MAX_STEPS + "]; got " + threat.steps());
+        if ("ham".equals(method)) {
+            String k = EarlyDropPgd.dropStepProblem(ham.dropStep(), threat.steps());
+            c.require(k == null, "dropStep", k);
+        }
+        c.require(Float.isFinite(ham.lambda()), "lambda", "must be a finite number; got " + ham.lambda());
+        c.require(ham.base() >= 0 && Float.isFinite(ham.base()), "base", "must be >= 0; got " + ham.base());
+        c.require(ham.warmupEpochs() >= 0, "warmupEpochs", "must be >= 0; got " + ham.warmupEpochs());
+        c.require(baselines.tradesBeta() >= 0 && Float.isFinite(baselines.tradesBeta()), "tradesBeta",
+                "must be >= 0; got " + baselines.tradesBeta());
+        c.require(baselines.fastAlpha() > 0 && baselines.fastAlpha() <= maxEps, "fastAlpha", "must be in (0, "
+                + (int) maxEps + "]; got " + baselines.fastAlpha());
+        Optimisation o = optimisation;
+        c.require(o.epochs() >= 1 && o.epochs() <= 10_000, "epochs", "must be in [1, 10000]; got " + o.epochs());
+        c.require(o.batchSize() >= 1 && o.batchSize() <= 65_536, "batchSize", "must be in [1, 65536]; got "
+                + o.batchSize());
+        c.require(o.lr() > 0 && Float.isFinite(o.lr()), "lr", "must be > 0; got " + o.lr());
+        c.require(o.momentum() >= 0 && o.momentum() < 1, "momentum", "must be in [0, 1); got " + o.momentum());
+        c.require(o.weightDecay() >= 0 && Float.isFinite(o.weightDecay()), "weightDecay", "must be >= 0; got "
+                + o.weightDecay());
+        c.require(evalAttacks.size() <= MAX_EVAL_ATTACKS, "evalAttacks", "at most " + MAX_EVAL_ATTACKS
+                + " attacks; got " + evalAttacks.size());
+        for (String a : evalAttacks.subList(0, Math.min(evalAttacks.size(), MAX_EVAL_ATTACKS))) {
+            try {
+                EvaluationAttacks.check(a);
+            } catch (IllegalArgumentException e) {
+                c.fail("evalAttacks", e.getMessage());
+            }
+        }
+        Pipelining p = pipelining;
+        c.require(p.shardsPerBatch() >= 1 && p.shardsPerBatch() <= o.batchSize(), "shardsPerBatch",
+                "must be in [1, batch_size = " + o.batchSize() + "]; got " + p.shardsPerBatch());
+        c.require(p.batchesInFlight() >= 1 && p.batchesInFlight() <= MAX_BATCHES_IN_FLIGHT, "batchesInFlight",
+                "must be in [1, " + MAX_BATCHES_IN_FLIGHT + "]; got " + p.batchesInFlight());
+        String device = runtime.device();
+        if (device == null || !Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT))) {
+            c.violations.add(new Violation("device", "device (--device) must be one of cpu, gpu, auto; got '"
+                    + device + "'"));
+        }
+        return c.violations;
     }
 
-    /** Mutable copy for building variants; {@link #build()} does not validate (call validate()). */
-    public static final class Builder {
-        private String dataset, dataDir, model, method, norm, device;
-        private float eps, alpha, lambda, base, tradesBeta, fastAlpha, lr, momentum, weightDecay;
-        private int steps, dropStep, warmupEpochs, batchSize, epochs, trainSubset, testSubset;
-        private boolean weighting, variationOnLogits;
-        private long seed;
-        private List<String> evalAttacks;
+    private static boolean knownModel(String model) {
+        try {
+            return org.hamkafka.core.model.Models.isKnown(model);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
-        private Builder(TrainConfig c) {
-            dataset = c.dataset; dataDir = c.dataDir; model = c.model; method = c.method; norm = c.norm;
-            eps = c.eps; alpha = c.alpha; steps = c.steps; dropStep = c.dropStep; lambda = c.lambda; base = c.base;
-            weighting = c.weighting; variationOnLogits = c.variationOnLogits; warmupEpochs = c.warmupEpochs;
-            tradesBeta = c.tradesBeta; fastAlpha = c.fastAlpha; batchSize = c.batchSize; lr = c.lr;
-            momentum = c.momentum; weightDecay = c.weightDecay; epochs = c.epochs; seed = c.seed; device = c.device;
-            trainSubset = c.trainSubset; testSubset = c.testSubset; evalAttacks = c.evalAttacks;
+    /** Collects violations, each named by the field's public name and option. */
+    private static final class Checks {
+        final List<Violation> violations = new ArrayList<>();
+
+        void require(boolean ok, String field, String allowed) {
+            if (!ok) {
+                fail(field, allowed);
+            }
         }
 
-        public Builder dataset(String v) { dataset = v; return this; }
-        public Builder dataDir(String v) { dataDir = v; return this; }
-        public Builder model(String v) { model = v; return this; }
-        public Builder method(String v) { method = v; return this; }
-        public Builder norm(String v) { norm = v; return this; }
-        /** Sets eps only; alpha and fastAlpha keep their values (see {@link #epsWithDerived}). */
-        public Builder eps(float v) { eps = v; return this; }
-        /** Sets eps and the settings derived from it: alpha = eps/4, fastAlpha = 1.25·eps. */
-        public Builder epsWithDerived(float v) { eps = v; alpha = v / 4f; fastAlpha = 1.25f * v; return this; }
-        public Builder alpha(float v) { alpha = v; return this; }
-        public Builder steps(int v) { steps = v; return this; }
-        public Builder dropStep(int v) { dropStep = v; return this; }
-        public Builder lambda(float v) { lambda = v; return this; }
-        public Builder base(float v) { base = v; return this; }
-        public Builder weighting(boolean v) { weighting = v; return this; }
-        public Builder variationOnLogits(boolean v) { variationOnLogits = v; return this; }
-        public Builder warmupEpochs(int v) { warmupEpochs = v; return this; }
-        public Builder tradesBeta(float v) { tradesBeta = v; return this; }
-        public Builder fastAlpha(float v) { fastAlpha = v; return this; }
-        public Builder batchSize(int v) { batchSize = v; return this; }
-        public Builder lr(float v) { lr = v; return this; }
-        public Builder momentum(float v) { momentum = v; return this; }
-        public Builder weightDecay(float v) { weightDecay = v; return this; }
-        public Builder epochs(int v) { epochs = v; return this; }
-        public Builder seed(long v) { seed = v; return this; }
-        public Builder device(String v) { device = v; return this; }
-        public Builder trainSubset(int v) { trainSubset = v; return this; }
-        public Builder testSubset(int v) { testSubset = v; return this; }
-        public Builder evalAttacks(List<String> v) { evalAttacks = v; return this; }
-
-        public TrainConfig build() {
-            return new TrainConfig(dataset, dataDir, model, method, norm, eps, alpha, steps, dropStep, lambda, base,
-                    weighting, variationOnLogits, warmupEpochs, tradesBeta, fastAlpha, batchSize, lr, momentum,
-                    weightDecay, epochs, seed, device, trainSubset, testSubset, evalAttacks);
+        void fail(String field, String allowed) {
+            String name = PartialConfig.publicName(field);
+            violations.add(new Violation(name, name + " (" + PartialConfig.option(field) + ") " + allowed));
         }
     }
 }

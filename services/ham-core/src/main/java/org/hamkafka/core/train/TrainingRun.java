@@ -54,38 +54,45 @@ public final class TrainingRun {
 
     /** The training split, reduced to a class-balanced subset of {@code trainSubset} examples if > 0. */
     public static Dataset loadTrain(TrainConfig cfg) {
-        Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), true);
-        return cfg.trainSubset() > 0 && cfg.trainSubset() < d.size()
-                ? Subsets.classBalanced(d, cfg.trainSubset(), Seeds.subset(cfg.seed(), true)) : d;
+        return subset(Datasets.load(cfg.dataset(), dataDir(cfg), true), cfg.data().trainSubset(), cfg.data().seed(), true);
     }
 
     /** The test split, reduced to a class-balanced subset of {@code testSubset} examples if > 0. */
     public static Dataset loadTest(TrainConfig cfg) {
-        Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), false);
-        return cfg.testSubset() > 0 && cfg.testSubset() < d.size()
-                ? Subsets.classBalanced(d, cfg.testSubset(), Seeds.subset(cfg.seed(), false)) : d;
+        return subset(Datasets.load(cfg.dataset(), dataDir(cfg), false), cfg.data().testSubset(), cfg.data().seed(), false);
+    }
+
+    /** A subset larger than the split is refused (a report would otherwise state a size that was not used). */
+    private static Dataset subset(Dataset d, int n, long seed, boolean train) {
+        if (n > d.size()) {
+            String field = train ? "trainSubset" : "testSubset";
+            throw new IllegalArgumentException(PartialConfig.publicName(field) + " (" + PartialConfig.option(field)
+                    + ") must be at most the " + (train ? "training" : "test") + " split's " + d.size()
+                    + " examples (0 = all of them); got " + n);
+        }
+        return n > 0 && n < d.size() ? Subsets.classBalanced(d, n, Seeds.subset(seed, train)) : d;
     }
 
     private static Path dataDir(TrainConfig cfg) {
-        return cfg.dataDir() == null || cfg.dataDir().isBlank() ? null : Path.of(cfg.dataDir());
+        return cfg.runtime().dataDir() == null || cfg.runtime().dataDir().isBlank() ? null : Path.of(cfg.runtime().dataDir());
     }
 
     /** A fresh model of the configured architecture, initialised from the run's seed. */
     public Classifier newModel(Dataset train) {
-        return Classifier.create(cfg.model(), train.info(), Devices.resolve(cfg.device()), cfg.seed());
+        return Classifier.create(cfg.model(), train.info(), Devices.resolve(cfg.runtime().device()), cfg.data().seed());
     }
 
     /** Trains {@code f} on {@code train} for all configured epochs. */
     public Result train(Classifier f, Dataset train, Progress progress) {
-        SgdMomentum optimizer = new SgdMomentum(cfg.momentum(), cfg.weightDecay());
-        LearningRateSchedule schedule = cfg.schedule();
+        SgdMomentum optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
+        LearningRateSchedule schedule = cfg.optimisation().schedule();
         TrainingCost cost = TrainingCost.zero();
         long t0 = System.nanoTime();
         float lastEpochLoss = Float.NaN;
         try {
-            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (int epoch = 0; epoch < cfg.optimisation().epochs(); epoch++) {
                 float lr = schedule.lr(epoch);
-                int[][] plan = Subsets.epochBatches(train.size(), cfg.batchSize(), cfg.seed(), epoch);
+                int[][] plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
                 double lossSum = 0;
                 int lossCount = 0;
                 for (int b = 0; b < plan.length; b++) {
@@ -97,7 +104,7 @@ public final class TrainingRun {
                     }
                     if (progress != null) {
                         double secs = (System.nanoTime() - t0) / 1e9;
-                        progress.onBatch(new BatchProgress(epoch, cfg.epochs(), b, plan.length, lr, r.loss(),
+                        progress.onBatch(new BatchProgress(epoch, cfg.optimisation().epochs(), b, plan.length, lr, r.loss(),
                                 1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs,
                                 r.attackStats().millis()));
                     }
@@ -107,7 +114,7 @@ public final class TrainingRun {
         } finally {
             optimizer.clear();
         }
-        return new Result(cost.withTime(cfg.epochs(), (System.nanoTime() - t0) / 1e9), lastEpochLoss);
+        return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9), lastEpochLoss);
     }
 
     /** One batch: its own sub-manager, closed afterwards so memory stays flat. */
@@ -116,7 +123,7 @@ public final class TrainingRun {
             NDArray x = train.images(m, rows);
             NDArray y = train.labels(m, rows);
             long[] ids = Starts.toLong(rows);
-            return method.step(f, optimizer, x, y, ids, Seeds.step(cfg.seed(), epoch, batch), epoch, lr);
+            return method.step(f, optimizer, x, y, ids, Seeds.step(cfg.data().seed(), epoch, batch), epoch, lr);
         }
     }
 }

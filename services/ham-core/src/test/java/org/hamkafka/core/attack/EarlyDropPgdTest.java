@@ -137,12 +137,12 @@ class EarlyDropPgdTest {
     void settingsAreValidated() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new EarlyDropPgd(0.03f, 0.007f, 10, 10, Norm.LINF, false));
-        assertTrue(e.getMessage().startsWith("K' (dropStep) must be in [1, K-1]"), e.getMessage());
-        assertTrue(e.getMessage().contains("got 10"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("K' (dropStep) must satisfy 1 <= K' < K = 10 (allowed: 1..9)"), e.getMessage());
+        assertTrue(e.getMessage().contains("got K' = 10"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new EarlyDropPgd(0.03f, 0.007f, 10, 0, Norm.LINF, false));
         assertTrue(e.getMessage().contains("K' (dropStep)"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new EarlyDropPgd(0.03f, 0.007f, 1, 1, Norm.LINF, false));
-        assertTrue(e.getMessage().contains("K (steps)"), e.getMessage());
+        assertTrue(e.getMessage().contains("needs K >= 2"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new EarlyDropPgd(-1f, 0.007f, 10, 3, Norm.LINF, false));
         assertTrue(e.getMessage().contains("eps"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new EarlyDropPgd(0.03f, -0.007f, 10, 3, Norm.LINF, false));

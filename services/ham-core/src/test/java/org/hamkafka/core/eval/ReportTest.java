@@ -26,7 +26,10 @@ class ReportTest {
                 Map.of("pgd-20", pgd)) {{
             put("cw-20", cw);
         }});
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().method("pgd-at").epochs(3).build();
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.method = "pgd-at";
+            p.epochs = 3;
+        });
         TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9);
         return Report.of(cfg, eval, cost);
     }
@@ -50,7 +53,8 @@ class ReportTest {
         assertEquals(0.35, j.get("robust_accuracy_by_attack").get("cw-20").get("average").asDouble(), 1e-12);
         assertEquals(20, j.get("training_cost").get("examples_dropped").asLong());
         assertEquals(3000, j.get("training_cost").get("attack_forward_rows").asLong());
-        assertEquals(3, j.get("settings").get("dropStep").asInt());
+        assertEquals(3, j.get("settings").get("drop_step").asInt());
+        assertEquals(3, j.get("report_version").asInt());
 
         Report back = Report.read(file);
         assertEquals(r.settings(), back.settings());
@@ -59,6 +63,19 @@ class ReportTest {
         assertArrayEquals(r.robustAccuracy().perClass(), back.robustAccuracy().perClass(), 0);
         assertEquals(r.robust("cw-20").worst(), back.robust("cw-20").worst(), 0);
         assertEquals(r.cleanAccuracy().nstd(), back.cleanAccuracy().nstd(), 0);
+    }
+
+    @Test
+    void aVersion2ReportsCamelCaseSettingsAreReadInTodaysNames(@TempDir Path dir) throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(sample().toJson());
+        tree.put("report_version", 2);
+        tree.set("settings", json.readTree("{\"dataset\":\"fashion-mnist\",\"dropStep\":5,\"warmupEpochs\":2,"
+                + "\"evalAttacks\":[\"pgd-20\"],\"dataDir\":null,\"device\":\"cpu\"}"));
+        Report old = Report.fromJson(json.writeValueAsString(tree));
+        assertEquals(5, old.settings().dropStep);
+        assertEquals(2, old.settings().warmupEpochs);
+        assertEquals(List.of("pgd-20"), old.settings().evalAttacks);
     }
 
     @Test

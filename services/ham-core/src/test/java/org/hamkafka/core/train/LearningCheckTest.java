@@ -31,10 +31,18 @@ class LearningCheckTest {
         Path dir = Datasets.defaultDir("fashion-mnist");
         Assumptions.assumeTrue(Files.exists(dir.resolve("train-images-idx3-ubyte.gz")),
                 "Fashion-MNIST is not installed at " + dir + " (apt-get install dataset-fashion-mnist)");
-        TrainConfig base = TrainConfig.defaults().toBuilder().model("tiny-cnn").device("cpu").epochs(3).lr(0.01f)
-                .trainSubset(2000).testSubset(500).seed(11).evalAttacks(List.of("pgd-20")).build();
-        TrainConfig std = base.toBuilder().method("standard").build();
-        TrainConfig pgd = base.toBuilder().method("pgd-at").build();
+        TrainConfig base = TrainConfig.defaults().with(p -> {
+            p.model = "tiny-cnn";
+            p.device = "cpu";
+            p.epochs = 3;
+            p.lr = 0.01f;
+            p.trainSubset = 2000;
+            p.testSubset = 500;
+            p.seed = 11L;
+            p.evalAttacks = List.of("pgd-20");
+        });
+        TrainConfig std = base.with(p -> p.method = "standard");
+        TrainConfig pgd = base.with(p -> p.method = "pgd-at");
         Dataset train = TrainingRun.loadTrain(std);
         Dataset test = TrainingRun.loadTest(std);
 
@@ -51,7 +59,7 @@ class LearningCheckTest {
         try (Classifier f = run.newModel(train)) {
             run.train(f, train, null);
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), 5), 250);
+                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), 5), 250);
             ClassWiseReport r = ev.evaluate(f, test);
             return new double[]{r.clean().average(), r.robust("pgd-20").average()};
         }

@@ -51,8 +51,17 @@ class TrainingRunTest {
 
     @Test
     void sameSeedGivesIdenticalWeightsAndCostsAreCounted() {
-        TrainConfig cfg = TrainConfig.defaults().toBuilder().model("tiny-cnn").device("cpu").method("ham")
-                .epochs(2).warmupEpochs(1).batchSize(16).eps(0.3f).alpha(0.1f).seed(5).build();
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.model = "tiny-cnn";
+            p.device = "cpu";
+            p.method = "ham";
+            p.epochs = 2;
+            p.warmupEpochs = 1;
+            p.batchSize = 16;
+            p.eps = 0.3f;
+            p.alpha = 0.1f;
+            p.seed = 5L;
+        });
         Dataset d = synthetic();
         List<TrainingRun.BatchProgress> p1 = new ArrayList<>();
         TrainingCost[] c1 = new TrainingCost[1];
@@ -74,7 +83,7 @@ class TrainingRunTest {
         assertTrue(c1[0].attackBackwardRows() >= 480, "warm-up alone costs 480 backward rows");
         assertTrue(c1[0].attackBackwardRows() < 960, "HAM's early drop saves backward rows in epoch 1");
 
-        List<float[]> other = run(cfg.toBuilder().seed(6).build(), d, new ArrayList<>(), c3);
+        List<float[]> other = run(cfg.with(p -> p.seed = 6L), d, new ArrayList<>(), c3);
         boolean differs = false;
         for (int i = 0; i < a.size(); i++) {
             differs |= !java.util.Arrays.equals(a.get(i), other.get(i));

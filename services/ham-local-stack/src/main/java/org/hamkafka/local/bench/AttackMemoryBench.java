@@ -33,6 +33,7 @@ import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.DatasetSpec;
+import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
@@ -116,11 +117,12 @@ public final class AttackMemoryBench implements Callable<Integer> {
         String loadBefore = BenchMath.loadAverage();
         Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
         Dataset data = Datasets.load("fashion-mnist", root.resolve("fashion-mnist"), true);
-        TrainConfig d = TrainConfig.defaults("fashion-mnist");
         // HAM's attack half as the trainer sends it for Fashion-MNIST (no warm-up: every request is HAM)
-        AttackSettings settings = new AttackSettings("ham", d.eps(), d.alpha(), d.steps(), d.dropStep(), d.norm(),
-                true, d.variationOnLogits(), d.tradesBeta(), d.fastAlpha(), 0);
-        DatasetSpec spec = new DatasetSpec("fashion-mnist", 1, 28, 28, 10, null, null, null);
+        AttackSettings settings = ContractMapping.attackSettings(TrainConfig.defaults("fashion-mnist").with(p -> {
+            p.method = "ham";
+            p.warmupEpochs = 0;
+        }));
+        DatasetSpec spec = ContractMapping.datasetSpec(Datasets.info("fashion-mnist"));
 
         List<String> jvm = new ArrayList<>(List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"));
         if (!serviceXmx.equals("none")) {

@@ -127,9 +127,17 @@ public final class DistributedBench implements Callable<Integer> {
         Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
 
         // (a) first, before any server or service is up, so nothing competes with it
-        TrainConfig cfg = TrainConfig.defaults("fashion-mnist").toBuilder()
-                .dataDir(root.resolve("fashion-mnist").toString()).model(model).method("ham").epochs(epochs)
-                .warmupEpochs(0).trainSubset(trainSubset).testSubset(testSubset).lr(lr).seed(seed).build();
+        TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
+            p.dataDir = root.resolve("fashion-mnist").toString();
+            p.model = model;
+            p.method = "ham";
+            p.epochs = epochs;
+            p.warmupEpochs = 0;
+            p.trainSubset = trainSubset;
+            p.testSubset = testSubset;
+            p.lr = lr;
+            p.seed = seed;
+        });
         log.println("(a) in-process: " + cfg);
         Run inProcess;
         if (inProcessThreadsOption != null) {
@@ -144,7 +152,7 @@ public final class DistributedBench implements Callable<Integer> {
                 "PyTorch default (" + Runtime.getRuntime().availableProcessors() + " cores)");
         if (warmup) {
             // the same short job first, so neither side pays PyTorch's loading and the JIT in the timed run
-            TrainConfig w = cfg.toBuilder().trainSubset(WARMUP_EXAMPLES).build();
+            TrainConfig w = cfg.with(p -> p.trainSubset = WARMUP_EXAMPLES);
             TrainingRun run = new TrainingRun(w);
             Dataset train = TrainingRun.loadTrain(w);
             try (Classifier f = run.newModel(train)) {

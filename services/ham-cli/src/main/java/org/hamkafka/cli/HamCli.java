@@ -1,4 +1,4 @@
-package org.hamkafka.core.cli;
+package org.hamkafka.cli;
 
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -16,12 +16,12 @@ import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
@@ -63,6 +63,8 @@ public final class HamCli implements Runnable {
     /** As {@link #run(String...)}, with error messages going to {@code err} (null: standard error). */
     public static int run(java.io.PrintWriter err, String... args) {
         CommandLine cl = new CommandLine(new HamCli());
+        SettingOptions.addTo(cl.getSubcommands().get("train").getCommandSpec());
+        SettingOptions.addTo(cl.getSubcommands().get("eval").getCommandSpec());
         // scripts put their defaults first; an option given again by the user wins
         cl.setOverwrittenOptionsAllowed(true);
         if (err != null) {
@@ -81,9 +83,9 @@ public final class HamCli implements Runnable {
         throw new ParameterException(spec.commandLine(), "a subcommand is needed: train, eval or compare");
     }
 
-    static TrainConfig validated(CommandSpec spec, ConfigOptions options) {
+    static TrainConfig validated(CommandSpec spec, PartialConfig options) {
         try {
-            return options.toConfig().validate();
+            return options.resolve().validate();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "invalid setting: " + e.getMessage());
         }
@@ -106,7 +108,7 @@ public final class HamCli implements Runnable {
 
     static ClassWiseReport evaluate(TrainConfig cfg, Classifier f, Dataset test) {
         ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                EvaluationAttacks.create(cfg.evalAttacks(), cfg.eps(), cfg.threatNorm(), cfg.seed()), cfg.batchSize());
+                EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
         try (ProgressBar pb = bar("evaluate", test.size())) {
             return ev.evaluate(f, test, done -> pb.stepTo(done));
         }
@@ -116,8 +118,8 @@ public final class HamCli implements Runnable {
     static final String CARD = "model-card.json";
 
     static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name, String method) {
-        return ModelCard.of(new ModelCard.Subject(name, cfg.dataset(), model, method, cfg.threatNorm().name(),
-                cfg.eps()), eval);
+        return ModelCard.of(new ModelCard.Subject(name, cfg.dataset(), model, method, cfg.threat().threatNorm().name(),
+                cfg.threat().eps()), eval);
     }
 
     static ProgressBar bar(String task, long total) {
@@ -130,21 +132,19 @@ public final class HamCli implements Runnable {
     static final class Train implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Mixin
-        ConfigOptions options;
         @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
         Path out;
 
         @Override
         public Integer call() throws IOException {
-            TrainConfig cfg = validated(spec, options);
+            TrainConfig cfg = validated(spec, SettingOptions.read(spec));
             Path dir = out != null ? out
                     : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
             Dataset[] data = load(spec, cfg, true);
             TrainingRun run = new TrainingRun(cfg);
             try (Classifier f = run.newModel(data[0])) {
                 TrainingRun.Result result;
-                long batches = (long) cfg.epochs() * ((data[0].size() + cfg.batchSize() - 1) / cfg.batchSize());
+                long batches = (long) cfg.optimisation().epochs() * ((data[0].size() + cfg.optimisation().batchSize() - 1) / cfg.optimisation().batchSize());
                 try (ProgressBar pb = bar("train " + cfg.method(), batches)) {
                     result = run.train(f, data[0], p -> {
                         pb.step();
@@ -175,8 +175,6 @@ public final class HamCli implements Runnable {
     static final class Eval implements Callable<Integer> {
         @Spec
         CommandSpec spec;
-        @Mixin
-        ConfigOptions options;
         @Option(names = "--weights", required = true, description = "model.npz written by train")
         Path weights;
         @Option(names = "--out", description = "where to write the report (default: report.json next to the weights)")
@@ -189,6 +187,7 @@ public final class HamCli implements Runnable {
             }
             // model.json beside the weights names the architecture and the data set they were trained on
             Path infoFile = CheckpointInfo.besides(weights);
+            PartialConfig options = SettingOptions.read(spec);
             CheckpointInfo info = null;
             if (Files.isReadable(infoFile)) {
                 try {
@@ -213,7 +212,7 @@ public final class HamCli implements Runnable {
                 }
             }
             try (InputStream in = Files.newInputStream(weights);
-                 Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.device()), in)) {
+                 Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()), in)) {
                 ClassWiseReport eval = evaluate(cfg, f, test);
                 Report report = Report.of(cfg, eval, null);
                 Path dir = weights.toAbsolutePath().getParent();

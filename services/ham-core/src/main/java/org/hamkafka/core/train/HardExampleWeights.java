@@ -1,4 +1,4 @@
-package org.hamkafka.core.attack;
+package org.hamkafka.core.train;
 
 import java.util.Arrays;
 

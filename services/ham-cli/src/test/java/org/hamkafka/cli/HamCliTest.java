@@ -1,4 +1,4 @@
-package org.hamkafka.core.cli;
+package org.hamkafka.cli;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +32,32 @@ class HamCliTest {
         r = run("train", "--method", "gairat");
         assertEquals("2", r[0], r[1]);
         assertTrue(r[1].contains("method"), r[1]);
+    }
+
+    @Test
+    void everySettingIsAnOptionAndItsHelpShowsTheDefaultsThatApply() {
+        picocli.CommandLine cl = new picocli.CommandLine(new HamCli());
+        var train = cl.getSubcommands().get("train").getCommandSpec();
+        SettingOptions.addTo(train);
+        for (var f : org.hamkafka.core.train.PartialConfig.fields()) {
+            String option = org.hamkafka.core.train.PartialConfig.option(f.getName());
+            boolean distributedOnly = org.hamkafka.core.train.PartialConfig.DISTRIBUTED_ONLY.contains(f.getName());
+            assertEquals(!distributedOnly, train.findOption(option) != null, option);
+        }
+        // the defaults are ham-core's, per data set where they differ
+        assertEquals("K', HAM's early-drop step, 1 <= K' < K (default: fashion-mnist/mnist/cifar10/cifar100/"
+                + "imagenette 3; svhn 5)", train.findOption("--drop-step").description()[0]);
+    }
+
+    @Test
+    void anEpsAboveOneAndASubsetLargerThanTheDataAreRefused(@TempDir Path dir) {
+        String[] r = run("train", "--eps", "2");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("eps (--eps) must be in (0, 1)"), r[1]);
+        r = run("train", "--model", "linear", "--method", "standard", "--epochs", "1", "--train-subset", "100",
+                "--test-subset", "20000", "--out", dir.resolve("o").toString());
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("test_subset (--test-subset) must be at most the test split's 10000 examples"), r[1]);
     }
 
     @Test

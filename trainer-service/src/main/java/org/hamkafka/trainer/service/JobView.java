@@ -1,8 +1,9 @@
-package org.hamkafka.trainer.rest;
+package org.hamkafka.trainer.service;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.trainer.persistence.JobState;
 
 import java.time.OffsetDateTime;
@@ -10,7 +11,7 @@ import java.time.OffsetDateTime;
 /** A job as {@code GET /jobs/{id}} shows it: settings, state and progress. */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(String id, JobState state, JobRequest settings, Progress progress, String error,
+public record JobView(String id, JobState state, PartialConfig settings, Progress progress, String error,
                       OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
 
     /**

@@ -9,7 +9,7 @@ import java.util.OptionalInt;
 
 /** The worker's own settings (the attack's settings travel in each request). */
 @ConfigMapping(prefix = "ham.attack")
-public interface AttackSettings {
+public interface WorkerSettings {
     /** cpu, gpu or auto (the GPU when the engine sees one). */
     @WithDefault("auto")
     String device();

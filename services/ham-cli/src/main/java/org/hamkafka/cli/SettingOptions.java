@@ -1,0 +1,109 @@
+package org.hamkafka.cli;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.TrainConfig;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.ParameterizedType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The job settings as command-line options, made from {@link PartialConfig}'s fields (not declared
+ * again here): {@code dropStep} is {@code --drop-step}, its help is the field's description plus the
+ * defaults that apply. A setting left out stays null and takes the data set's default.
+ */
+public final class SettingOptions {
+    private SettingOptions() {
+    }
+
+    /** Adds one option per setting (the distributed-only ones excepted) to a command. */
+    public static void addTo(CommandSpec command) {
+        Map<String, PartialConfig> defaults = new LinkedHashMap<>();
+        for (String d : TrainConfig.DATASETS) {
+            defaults.put(d, PartialConfig.of(TrainConfig.defaults(d)));
+        }
+        for (Field f : cliFields()) {
+            OptionSpec.Builder o = OptionSpec.builder(PartialConfig.option(f.getName()))
+                    .description(description(f, defaults))
+                    .paramLabel("<" + PartialConfig.publicName(f.getName()) + ">");
+            if (f.getType() == Boolean.class) {
+                o.type(Boolean.class).arity("0..1").negatable(true);
+            } else if (f.getType() == List.class) {
+                Class<?> element = (Class<?>) ((ParameterizedType) f.getGenericType()).getActualTypeArguments()[0];
+                o.type(List.class).auxiliaryTypes(element).splitRegex(",");
+            } else {
+                o.type(f.getType());
+            }
+            command.addOption(o.build());
+        }
+    }
+
+    /** The settings given on the command line (the others null). */
+    public static PartialConfig read(CommandSpec command) {
+        PartialConfig p = new PartialConfig();
+        for (Field f : cliFields()) {
+            OptionSpec o = command.findOption(PartialConfig.option(f.getName()));
+            Object v = o.getValue();
+            if (v != null && command.commandLine().getParseResult().hasMatchedOption(o)) {
+                try {
+                    f.set(p, v);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return p;
+    }
+
+    private static List<Field> cliFields() {
+        List<Field> out = new ArrayList<>();
+        for (Field f : PartialConfig.fields()) {
+            if (!PartialConfig.DISTRIBUTED_ONLY.contains(f.getName())) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
+    /** The field's description and its defaults, per data set where they differ. */
+    private static String description(Field f, Map<String, PartialConfig> defaults) {
+        JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
+        String text = d == null ? "" : d.value();
+        Map<String, List<String>> byValue = new LinkedHashMap<>();
+        for (var e : defaults.entrySet()) {
+            Object v;
+            try {
+                v = f.get(e.getValue());
+            } catch (IllegalAccessException ex) {
+                throw new IllegalStateException(ex);
+            }
+            byValue.computeIfAbsent(show(v), k -> new ArrayList<>()).add(e.getKey());
+        }
+        if (f.getName().equals("dataset")) {
+            return text + " (default: fashion-mnist)";
+        }
+        if (byValue.size() == 1) {
+            return text + " (default: " + byValue.keySet().iterator().next() + ")";
+        }
+        List<String> parts = new ArrayList<>();
+        byValue.forEach((v, sets) -> parts.add(String.join("/", sets) + " " + v));
+        return text + " (default: " + String.join("; ", parts) + ")";
+    }
+
+    private static String show(Object v) {
+        if (v instanceof List<?> l) {
+            return String.join(",", l.stream().map(Objects::toString).toList());
+        }
+        if (v instanceof Float x) {
+            return Float.toString(x).replaceAll("\\.0$", "");
+        }
+        return v == null ? "none" : v.toString();
+    }
+}

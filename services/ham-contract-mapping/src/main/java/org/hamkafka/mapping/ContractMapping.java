@@ -1,0 +1,113 @@
+package org.hamkafka.mapping;
+
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.contracts.ClassAccuracy;
+import org.hamkafka.contracts.DatasetSpec;
+import org.hamkafka.contracts.ShardStats;
+import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.train.TrainConfig;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * ham-core's types to and from the attack topics' records, one mapping each way per boundary: the
+ * training settings the attack half needs, the data set's description, the attack's cost, the
+ * fairness aggregates. Used by the trainer, the attack worker, eval-service and the benches.
+ */
+public final class ContractMapping {
+    /** ham-core's PGD-AT and HAM always start from a uniform random point in the eps-ball. */
+    private static final Set<String> ALWAYS_RANDOM_START = Set.of("pgd-at", "ham");
+
+    private ContractMapping() {
+    }
+
+    /** The attack half's settings of a training configuration. */
+    public static AttackSettings attackSettings(TrainConfig cfg) {
+        return new AttackSettings(cfg.method(), cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(),
+                cfg.ham().dropStep(), cfg.threat().norm(), true, cfg.ham().variationOnLogits(),
+                cfg.baselines().tradesBeta(), cfg.baselines().fastAlpha(), cfg.ham().warmupEpochs());
+    }
+
+    /**
+     * The training configuration whose attack half a request asks for: the data set's defaults with
+     * every setting the request carries, validated (an impossible one is named, prefixed {@code settings.}).
+     */
+    public static TrainConfig trainConfig(AttackRequest r) {
+        AttackSettings s = r.settings();
+        if (!s.randomStart() && ALWAYS_RANDOM_START.contains(s.method())) {
+            throw new IllegalArgumentException("settings.random_start=false is not supported for method "
+                    + s.method() + ": ham-core's PGD-AT and HAM always start from a uniform random point in the eps-ball");
+        }
+        TrainConfig cfg = TrainConfig.defaults(r.dataset().name()).with(p -> {
+            p.model = r.arch();
+            p.method = s.method();
+            p.norm = s.norm();
+            p.eps = s.eps();
+            p.alpha = s.alpha();
+            p.steps = s.steps();
+            p.dropStep = s.dropStep();
+            p.variationOnLogits = s.variationOnLogits();
+            p.tradesBeta = s.tradesBeta();
+            p.fastAlpha = s.fastAlpha();
+            p.warmupEpochs = s.warmupEpochs();
+        });
+        try {
+            return cfg.validate();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("settings: " + e.getMessage(), e);
+        }
+    }
+
+    /** A data set's description as the contracts carry it. */
+    public static DatasetSpec datasetSpec(DatasetInfo info) {
+        return new DatasetSpec(info.name(), info.channels(), info.height(), info.width(), info.numClasses(),
+                info.classNames(), info.mean(), info.std());
+    }
+
+    /**
+     * A received data set description: its shape must be ham-core's for that data set; class names and
+     * normalization are the request's where it carries them (else ham-core's table).
+     */
+    public static DatasetInfo datasetInfo(DatasetSpec spec) {
+        DatasetInfo known = Datasets.info(spec.name());
+        if (spec.channels() != known.channels() || spec.height() != known.height() || spec.width() != known.width()
+                || spec.numClasses() != known.numClasses()) {
+            throw new IllegalArgumentException("dataset " + spec.name() + " is " + known.channels() + "x"
+                    + known.height() + "x" + known.width() + " with " + known.numClasses() + " classes; the request says "
+                    + spec.channels() + "x" + spec.height() + "x" + spec.width() + " with " + spec.numClasses());
+        }
+        List<String> names = spec.classNames() != null ? spec.classNames() : known.classNames();
+        float[] mean = spec.mean() != null ? spec.mean() : known.mean();
+        float[] std = spec.std() != null ? spec.std() : known.std();
+        for (float v : std) {
+            if (!(v > 0)) {
+                throw new IllegalArgumentException("dataset.std must be > 0 per channel; got " + v);
+            }
+        }
+        return new DatasetInfo(known.name(), spec.channels(), spec.height(), spec.width(), names, mean, std);
+    }
+
+    public static ShardStats shardStats(AttackStats s) {
+        return new ShardStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(), s.millis());
+    }
+
+    public static AttackStats attackStats(ShardStats s) {
+        return new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(), s.backwardRows(), s.millis());
+    }
+
+    /** ham-core's fairness aggregates (the one definition of them) as the public contract carries them. */
+    public static ClassAccuracy classAccuracy(FairnessMetrics m) {
+        return new ClassAccuracy(m.average(), m.worst(), m.best(), m.std(), m.nstd(), m.worstClass(),
+                m.perClass().clone());
+    }
+
+    /** The aggregates of per-class accuracies, aligned with {@code classes}. */
+    public static ClassAccuracy classAccuracy(List<String> classes, double[] perClass) {
+        return classAccuracy(FairnessMetrics.of(perClass, classes));
+    }
+}

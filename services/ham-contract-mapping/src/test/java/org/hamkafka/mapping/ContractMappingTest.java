@@ -1,0 +1,146 @@
+package org.hamkafka.mapping;
+
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.contracts.DatasetSpec;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.contracts.Tensor;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ShardStats;
+import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.train.TrainConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ContractMappingTest {
+
+    static AttackRequest request(AttackSettings s, DatasetSpec spec) {
+        int n = 2;
+        return new AttackRequest(SchemaVersion.CURRENT, "job", 5, 1, 2, 0, 1, 0, 7, "jobs/job/models/7.npz", "linear",
+                spec, s, 42L, new long[]{10, 11},
+                Tensor.ofFloats(new long[]{n, 1, 28, 28}, new float[n * 784]), Tensor.ofLongs(new long[]{n}, new long[]{0, 1}));
+    }
+
+    static DatasetSpec fashion() {
+        return new DatasetSpec("fashion-mnist", 1, 28, 28, 10, null, null, null);
+    }
+
+    @Test
+    void everySettingOfTheRequestReachesTheTrainConfig() {
+        AttackSettings s = new AttackSettings("ham", 0.05f, 0.01f, 7, 2, "l2", true, true, 3f, 0.07f, 4);
+        TrainConfig c = ContractMapping.trainConfig(request(s, fashion()));
+        assertEquals("ham", c.method());
+        assertEquals("linear", c.model());
+        assertEquals("fashion-mnist", c.dataset());
+        assertEquals(0.05f, c.threat().eps());
+        assertEquals(0.01f, c.threat().alpha());
+        assertEquals(7, c.threat().steps());
+        assertEquals(2, c.ham().dropStep());
+        assertEquals("l2", c.threat().norm());
+        assertTrue(c.ham().variationOnLogits());
+        assertEquals(3f, c.baselines().tradesBeta());
+        assertEquals(0.07f, c.baselines().fastAlpha());
+        assertEquals(4, c.ham().warmupEpochs());
+    }
+
+    @Test
+    void impossibleDropStepIsNamed() {
+        AttackSettings s = new AttackSettings("ham", 0.1f, 0.025f, 5, 5, "linf", true, false, 6f, 0.125f, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContractMapping.trainConfig(request(s, fashion())));
+        assertTrue(e.getMessage().startsWith("settings: drop_step (--drop-step) must satisfy 1 <= K' < K = 5"),
+                e.getMessage());
+    }
+
+    @Test
+    void unknownMethodIsNamed() {
+        AttackSettings s = new AttackSettings("gairat", 0.1f, 0.025f, 5, 2, "linf", true, false, 6f, 0.125f, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContractMapping.trainConfig(request(s, fashion())));
+        assertTrue(e.getMessage().contains("method") && e.getMessage().contains("gairat"), e.getMessage());
+    }
+
+    @Test
+    void pgdWithoutRandomStartIsRefusedRatherThanSilentlyChanged() {
+        AttackSettings s = new AttackSettings("pgd-at", 0.1f, 0.025f, 5, 2, "linf", false, false, 6f, 0.125f, 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContractMapping.trainConfig(request(s, fashion())));
+        assertTrue(e.getMessage().contains("random_start"), e.getMessage());
+    }
+
+    @Test
+    void datasetSpecMustAgreeWithHamCoreAndItsNormalizationIsUsed() {
+        DatasetInfo info = ContractMapping.datasetInfo(
+                new DatasetSpec("fashion-mnist", 1, 28, 28, 10, null, new float[]{0.5f}, new float[]{0.25f}));
+        assertArrayEquals(new float[]{0.5f}, info.mean());
+        assertArrayEquals(new float[]{0.25f}, info.std());
+        assertEquals(10, info.classNames().size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ContractMapping.datasetInfo(new DatasetSpec("fashion-mnist", 3, 32, 32, 10, null, null, null)));
+        assertTrue(e.getMessage().contains("1x28x28") && e.getMessage().contains("3x32x32"), e.getMessage());
+    }
+
+    @Test
+    void settingsSentByTheTrainerComeBackAsTheSameAttackHalf() {
+        TrainConfig sent = TrainConfig.defaults("cifar10").with(p -> {
+            p.model = "linear";
+            p.method = "ham";
+            p.norm = "l2";
+            p.eps = 0.5f;
+            p.alpha = 0.1f;
+            p.steps = 12;
+            p.dropStep = 4;
+            p.variationOnLogits = true;
+            p.tradesBeta = 2f;
+            p.fastAlpha = 0.3f;
+            p.warmupEpochs = 7;
+        });
+        AttackSettings wire = ContractMapping.attackSettings(sent);
+        // through JSON as on the topic; Fast-AT's step keeps its version-1 wire name
+        String json = Codec.toJson(request(wire, ContractMapping.datasetSpec(Datasets.info("cifar10"))));
+        assertTrue(json.contains("\"fgsm_alpha\":0.3"), json);
+        TrainConfig got = ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class));
+        assertEquals(sent.threat(), got.threat());
+        assertEquals(sent.method(), got.method());
+        assertEquals(sent.model(), got.model());
+        assertEquals(sent.ham().dropStep(), got.ham().dropStep());
+        assertEquals(sent.ham().variationOnLogits(), got.ham().variationOnLogits());
+        assertEquals(sent.ham().warmupEpochs(), got.ham().warmupEpochs());
+        assertEquals(sent.baselines(), got.baselines());
+    }
+
+    @Test
+    void dataSetDescriptionAndCostsRoundTrip() {
+        DatasetInfo info = Datasets.info("cifar10");
+        DatasetInfo back = ContractMapping.datasetInfo(ContractMapping.datasetSpec(info));
+        assertEquals(info.classNames(), back.classNames());
+        assertArrayEquals(info.mean(), back.mean());
+        assertArrayEquals(info.std(), back.std());
+        AttackStats s = new AttackStats(8, 3, 80, 70, 12.5);
+        ShardStats wire = ContractMapping.shardStats(s);
+        assertEquals(s, ContractMapping.attackStats(wire));
+    }
+
+    @Test
+    void fairnessAggregatesAreHamCoresWorkedOutByHand() {
+        var classes = java.util.List.of("t-shirt", "trouser", "pullover");
+        var robust = ContractMapping.classAccuracy(classes, new double[]{0.5, 0.2, 0.4});
+        // mean 11/30, worst 0.2 (trouser), best 0.5, population std
+        assertEquals(11 / 30.0, robust.average(), 1e-12);
+        assertEquals(0.2, robust.worst(), 1e-12);
+        assertEquals(0.5, robust.best(), 1e-12);
+        double std = Math.sqrt((Math.pow(0.5 - 11 / 30.0, 2) + Math.pow(0.2 - 11 / 30.0, 2)
+                + Math.pow(0.4 - 11 / 30.0, 2)) / 3);
+        assertEquals(std, robust.std(), 1e-12);
+        assertEquals(std / (11 / 30.0), robust.nstd(), 1e-12);
+        assertEquals("trouser", robust.worstClass());
+        // every class at 0: no spread, nstd 0 (in reports and on ham.eval.results alike)
+        assertEquals(0.0, ContractMapping.classAccuracy(classes, new double[]{0, 0, 0}).nstd());
+    }
+}
