@@ -21,6 +21,7 @@ import org.hamkafka.contracts.Codec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -72,10 +73,8 @@ public final class LocalStack implements Callable<Integer> {
     boolean noJob;
     @Option(names = "--out", defaultValue = "out/local-stack", description = "logs (<out>/logs/<service>.log) and result copies (default ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
-    Path dataDir;
-    @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
-    Path repo;
+    @Mixin
+    StackOptions where;
     @Option(names = "--trainer-port", defaultValue = "8080", description = "0 = any free port (default ${DEFAULT-VALUE})")
     int trainerPort;
     @Option(names = "--attack-port", defaultValue = "8081", description = "first worker's port, the others take the next free ones; 0 = any free ports (default ${DEFAULT-VALUE})")
@@ -114,7 +113,7 @@ public final class LocalStack implements Callable<Integer> {
         if (!bad.isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), String.join("\n", bad));
         }
-        Path root = DataCheck.dataRoot(dataDir, System.getenv());
+        Path root = where.dataRoot();
         List<String> missing = DataCheck.missingFashionMnist(root);
         if (!missing.isEmpty()) {
             System.err.println(DataCheck.howToGet(root, missing));
@@ -124,7 +123,7 @@ public final class LocalStack implements Callable<Integer> {
         Files.createDirectories(outDir.resolve("logs"));
         routeInfraLogging(outDir.resolve("logs").resolve("infra.log"));
 
-        StackSettings settings = new StackSettings(repoDir(), outDir, root, workers, trainerPort, evalPort, attackPort,
+        StackSettings settings = new StackSettings(where.repoDir(), outDir, root, workers, trainerPort, evalPort, attackPort,
                 Math.max(4, 2 * workers), evalAttacks, testSubset, readyTimeout, childJvmOptions(), extraEnv());
         Stack stack = new Stack(settings, stdout);
         // Ctrl-C, SIGTERM or the end of main: children and servers are stopped exactly once
@@ -189,14 +188,6 @@ public final class LocalStack implements Callable<Integer> {
             bad.add("--attack-threads must be >= 1, got " + attackThreads);
         }
         return bad;
-    }
-
-    private Path repoDir() {
-        if (repo != null) {
-            return repo;
-        }
-        String fromProperty = System.getProperty("ham.repo.dir");
-        return Path.of(fromProperty != null ? fromProperty : ".");
     }
 
     private static List<String> childJvmOptions() {

@@ -50,6 +50,8 @@ import org.hamkafka.local.StackSettings;
 import org.hamkafka.local.bench.BenchMath.RssSample;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.hamkafka.local.StackOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -80,10 +82,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
             + "(the default max heap is a quarter of the machine's memory) is not mistaken for a leak; 'none' = JVM default "
             + "(default ${DEFAULT-VALUE})")
     String serviceXmx;
-    @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
-    Path dataDir;
-    @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
-    Path repo;
+    @Mixin
+    StackOptions where;
     @Option(names = "--results", defaultValue = "bench-results", description = "where attack-memory.{md,json} go (default ${DEFAULT-VALUE})")
     Path results;
     @Option(names = "--out", defaultValue = "out/attack-memory", description = "service logs (default ${DEFAULT-VALUE})")
@@ -107,7 +107,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this), "--batches must be >= 2 x --every (" + every
                     + ") for a slope; --every, --batch-size, --in-flight and --attack-threads must be >= 1");
         }
-        Path root = DataCheck.dataRoot(dataDir, System.getenv());
+        Path root = where.dataRoot();
         List<String> missing = DataCheck.missingFashionMnist(root);
         if (!missing.isEmpty()) {
             System.err.println(DataCheck.howToGet(root, missing));
@@ -115,7 +115,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
         }
         DistributedBench.routeInfraLogging(out.resolve("logs/infra.log"));
         String loadBefore = BenchMath.loadAverage();
-        Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
+        Path repoDir = where.repoDir();
         Dataset data = Datasets.load("fashion-mnist", root.resolve("fashion-mnist"), true);
         // HAM's attack half as the trainer sends it for Fashion-MNIST (no warm-up: every request is HAM)
         AttackSettings settings = ContractMapping.attackSettings(TrainConfig.defaults("fashion-mnist").with(p -> {

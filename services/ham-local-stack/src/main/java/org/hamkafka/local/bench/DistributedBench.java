@@ -29,6 +29,8 @@ import org.hamkafka.local.SystemTopics;
 import org.hamkafka.local.TrainerClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import org.hamkafka.local.StackOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -79,10 +81,8 @@ public final class DistributedBench implements Callable<Integer> {
     @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "run a short untimed job of " + WARMUP_EXAMPLES + " examples first, on both sides (default ${DEFAULT-VALUE})")
     boolean warmup;
-    @Option(names = "--data-dir", description = "folder holding fashion-mnist/ (default: $HAM_DATA_DIR, else /usr/share/datasets)")
-    Path dataDir;
-    @Option(names = "--repo", description = "repository root with the built services (default: -Dham.repo.dir, else the current folder)")
-    Path repo;
+    @Mixin
+    StackOptions where;
     @Option(names = "--results", defaultValue = "bench-results", description = "where distributed.{md,json} go (default ${DEFAULT-VALUE})")
     Path results;
     @Option(names = "--out", defaultValue = "out/distributed-bench", description = "service logs (default ${DEFAULT-VALUE})")
@@ -116,7 +116,7 @@ public final class DistributedBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs, --train-subset, --attack-threads and --batches-in-flight must be >= 1");
         }
-        Path root = DataCheck.dataRoot(dataDir, System.getenv());
+        Path root = where.dataRoot();
         List<String> missing = DataCheck.missingFashionMnist(root);
         if (!missing.isEmpty()) {
             System.err.println(DataCheck.howToGet(root, missing));
@@ -124,7 +124,7 @@ public final class DistributedBench implements Callable<Integer> {
         }
         routeInfraLogging(out.resolve("logs/infra.log"));
         String loadBefore = BenchMath.loadAverage();
-        Path repoDir = repo != null ? repo : Path.of(System.getProperty("ham.repo.dir", "."));
+        Path repoDir = where.repoDir();
 
         // (a) first, before any server or service is up, so nothing competes with it
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
