@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetNotFoundException;
+import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.eval.FairnessMetrics;
@@ -99,10 +100,12 @@ public final class HamCli implements Runnable {
         } catch (DatasetNotFoundException e) {
             throw new IllegalStateException("data set not found: " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
+            String fix = cfg.dataset().equals(Datasets.FASHION_MNIST)
+                    ? "Reinstall it (apt-get install --reinstall dataset-fashion-mnist) or point --data-dir at good files"
+                    : "Replace it with the data set's original files (" + String.join(", ",
+                    Datasets.expectedFiles(cfg.dataset())) + ") or point --data-dir at good ones";
             throw new IllegalStateException("data set " + cfg.dataset()
-                    + " could not be read (corrupt or truncated file?): " + e.getMessage()
-                    + ". Reinstall it (fashion-mnist: apt-get install --reinstall dataset-fashion-mnist) or point "
-                    + "--data-dir at good files", e);
+                    + " could not be read (corrupt or truncated file?): " + e.getMessage() + ". " + fix, e);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.hamkafka.cli;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +44,12 @@ public final class SettingOptions {
             }
             command.addOption(o.build());
         }
+        List<String> footer = new ArrayList<>(List.of("", "Files each --dataset needs in its folder (--data-dir, "
+                + "default $HAM_DATA_DIR/<dataset>, else /usr/share/datasets/<dataset>):"));
+        for (String d : TrainConfig.DATASETS) {
+            footer.add("  " + d + ": " + String.join(", ", Datasets.expectedFiles(d)));
+        }
+        command.usageMessage().footer(footer.toArray(String[]::new));
     }
 
     /** The settings given on the command line (the others null). */

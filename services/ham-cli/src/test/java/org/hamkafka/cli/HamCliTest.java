@@ -47,6 +47,10 @@ class HamCliTest {
         // the defaults are ham-core's, per data set where they differ
         assertEquals("K', HAM's early-drop step, 1 <= K' < K (default: fashion-mnist/mnist/cifar10/cifar100/"
                 + "imagenette 3; svhn 5)", train.findOption("--drop-step").description()[0]);
+        // and the files each data set needs, all of them at once
+        String footer = String.join("\n", train.usageMessage().footer());
+        assertTrue(footer.contains("cifar10: cifar-10-batches-bin/data_batch_1.bin") && footer.contains("data_batch_5.bin")
+                && footer.contains("test_batch.bin"), footer);
     }
 
     @Test

@@ -73,6 +73,26 @@ public final class Datasets {
         };
     }
 
+    /**
+     * The files a data set's folder must hold, training split first, relative to that folder (as the
+     * readers look for them; CIFAR may also be the batches folder itself).
+     */
+    public static List<String> expectedFiles(String name) {
+        String n = canonicalName(name);
+        Path here = Path.of("");
+        return switch (n) {
+            case FASHION_MNIST, MNIST -> List.of("train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]",
+                    "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]");
+            case CIFAR10 -> java.util.stream.Stream.concat(CifarReader.cifar10Files(here, true).stream(),
+                    CifarReader.cifar10Files(here, false).stream()).map(Path::toString).toList();
+            case CIFAR100 -> List.of(CifarReader.cifar100File(here, true).toString(),
+                    CifarReader.cifar100File(here, false).toString());
+            case SVHN -> List.of(SvhnReader.file(here, true).toString(), SvhnReader.file(here, false).toString());
+            case IMAGENETTE -> List.of("train/<wnid>/*.JPEG", "val/<wnid>/*.JPEG (the 10 Imagenette class folders)");
+            default -> throw new IllegalStateException("no files for " + n);
+        };
+    }
+
     /** The default folder of a data set: {@code $HAM_DATA_DIR/<name>} if set, else {@code /usr/share/datasets/<name>}. */
     public static Path defaultDir(String name) {
         return defaultDir(name, System.getenv());
@@ -165,8 +185,9 @@ public final class Datasets {
 
     private static void requireFile(String dataset, Path file) {
         if (!Files.isRegularFile(file)) {
-            throw new DatasetNotFoundException(dataset, file, "Put the data set's original files there, or point "
-                    + DATA_DIR_ENV + " at a folder holding " + dataset + "/");
+            throw new DatasetNotFoundException(dataset, file, "The folder needs all of "
+                    + String.join(", ", expectedFiles(dataset)) + ": put the data set's original files there, or point "
+                    + DATA_DIR_ENV + " (or --data-dir) at a folder holding " + dataset + "/");
         }
     }
 }

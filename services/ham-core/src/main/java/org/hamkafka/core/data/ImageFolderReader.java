@@ -89,6 +89,11 @@ public final class ImageFolderReader {
         for (int c = 0; c < classes.size(); c++) {
             try (Stream<Path> s = Files.list(root.resolve(classes.get(c)))) {
                 List<Path> images = s.filter(Files::isRegularFile).filter(ImageFolderReader::isImage).sorted().toList();
+                if (images.isEmpty()) {
+                    // a class without examples trains, then cannot be evaluated (its accuracy is 0/0)
+                    throw new IOException(root.resolve(classes.get(c)) + ": class folder '" + classes.get(c)
+                            + "' has no JPEG/PNG images; every class needs at least one");
+                }
                 for (Path p : images) {
                     files.add(p);
                     labelList.add(c);

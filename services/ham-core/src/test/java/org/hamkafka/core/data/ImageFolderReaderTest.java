@@ -140,6 +140,25 @@ class ImageFolderReaderTest {
     }
 
     @Test
+    void anEmptyClassFolderIsRefusedNamingIt() throws IOException {
+        Path root = tmp.resolve("some-empty");
+        ImageIO.write(pattern(), "png", Files.createDirectories(root.resolve("a")).resolve("x.png").toFile());
+        Files.createDirectories(root.resolve("b"));
+        IOException e = assertThrows(IOException.class, () -> new ImageFolderReader().read(root, "some-empty"));
+        assertTrue(e.getMessage().contains("class folder 'b' has no JPEG/PNG images"), e.getMessage());
+    }
+
+    @Test
+    void aMissingCifarFileNamesAllTheFilesNeeded() {
+        DatasetNotFoundException e = assertThrows(DatasetNotFoundException.class,
+                () -> Datasets.load("cifar10", tmp.resolve("nothing"), true));
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(e.getMessage().contains("data_batch_" + i + ".bin"), e.getMessage());
+        }
+        assertTrue(e.getMessage().contains("test_batch.bin"), e.getMessage());
+    }
+
+    @Test
     void imagenetteNeedsItsClassFolders() throws IOException {
         DatasetNotFoundException missing = assertThrows(DatasetNotFoundException.class,
                 () -> Datasets.load("imagenette", tmp, true));
