@@ -112,6 +112,12 @@ class JobResourceTest {
             given().contentType(ContentType.JSON).body(body).when().post("/jobs")
                     .then().statusCode(400).body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
         }
+        // a megabyte of settings is not read at all
+        given().contentType(ContentType.JSON).body("{\"eval_attacks\": [\"" + "pgd-20\", \"".repeat(120_000) + "pgd-20\"]}")
+                .when().post("/jobs").then().statusCode(413);
+        given().contentType(ContentType.JSON).body("{\"eval_attacks\": [\"" + "pgd-20\", \"".repeat(20) + "pgd-20\"]}")
+                .when().post("/jobs").then().statusCode(400).body("field", equalTo("eval_attacks"))
+                .body("message", containsString("at most 8"));
         // every bad field at once, each with its allowed range
         given().contentType(ContentType.JSON).body("{\"epochs\": 0, \"lr\": -1}").when().post("/jobs")
                 .then().statusCode(400).body("field", equalTo("epochs"))
@@ -123,6 +129,10 @@ class JobResourceTest {
     void unknownJobsAre404() {
         given().when().get("/jobs/no-such-job").then().statusCode(404).body("message", containsString("no-such-job"));
         given().when().post("/jobs/no-such-job/cancel").then().statusCode(404);
+        // a NUL byte or an absurdly long id never reaches PostgreSQL (it answered 500 "invalid byte sequence")
+        given().urlEncodingEnabled(false).when().get("/jobs/%00").then().statusCode(404);
+        given().urlEncodingEnabled(false).when().post("/jobs/%00/cancel").then().statusCode(404);
+        given().when().get("/jobs/" + "x".repeat(300)).then().statusCode(404);
     }
 
     @Test
@@ -177,6 +187,11 @@ class JobResourceTest {
         // a finished job cannot be cancelled
         given().when().post("/jobs/" + id + "/cancel").then().statusCode(409);
         given().when().get("/jobs").then().statusCode(200).body("id", org.hamcrest.Matchers.hasItem(id));
+        // a page at a time, newest first: this job is the newest
+        given().when().get("/jobs?limit=1").then().statusCode(200).body("size()", is(1)).body("[0].id", equalTo(id));
+        given().when().get("/jobs?limit=1&offset=1").then().statusCode(200)
+                .body("id", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(id)));
+        given().when().get("/jobs?limit=100000").then().statusCode(400).body("field", equalTo("limit"));
         given().when().get("/jobs/" + id + "/events").then().statusCode(200)
                 .body("kind", org.hamcrest.Matchers.hasItems("QUEUED", "RUNNING", "CHECKPOINT", "COMPLETED"));
     }

@@ -1,5 +1,6 @@
 package org.hamkafka.eval.persistence;
 
+import org.hamkafka.service.JobIds;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -92,17 +93,26 @@ public class EvalResultEntity extends PanacheEntityBase {
 
     /** Every row of a job (evaluated and rejected), by epoch. */
     public static List<EvalResultEntity> ofJob(String jobId) {
+        if (!JobIds.plausible(jobId)) {
+            return List.of();
+        }
         return list("jobId = ?1 order by epoch, evaluatedAt", jobId);
     }
 
     /** The evaluated row of a job's epoch (the newest if the epoch was evaluated more than once). */
     public static Optional<EvalResultEntity> evaluated(String jobId, int epoch) {
+        if (!JobIds.plausible(jobId)) {
+            return Optional.empty();
+        }
         return find("jobId = ?1 and epoch = ?2 and status = ?3 order by evaluatedAt desc", jobId, epoch,
                 Status.EVALUATED).firstResultOptional();
     }
 
     /** The evaluated row of a job's highest epoch. */
     public static Optional<EvalResultEntity> latestEvaluated(String jobId) {
+        if (!JobIds.plausible(jobId)) {
+            return Optional.empty();
+        }
         return find("jobId = ?1 and status = ?2 order by epoch desc, evaluatedAt desc", jobId, Status.EVALUATED)
                 .firstResultOptional();
     }

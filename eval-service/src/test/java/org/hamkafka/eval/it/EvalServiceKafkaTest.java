@@ -311,6 +311,10 @@ class EvalServiceKafkaTest {
         given().when().get("/results/no-such-job/latest").then().statusCode(404);
         given().when().get("/results/no-such-job/3").then().statusCode(404);
         given().when().get("/results/no-such-job/latest/card").then().statusCode(404);
+        // a NUL byte or an absurdly long id never reaches PostgreSQL (it answered 500 "invalid byte sequence")
+        given().urlEncodingEnabled(false).when().get("/results/%00/latest").then().statusCode(404);
+        given().urlEncodingEnabled(false).when().get("/results?job=%00").then().statusCode(404);
+        given().when().get("/results/" + "x".repeat(300) + "/latest").then().statusCode(404);
         given().when().get("/results/compare?base=no-such-job&candidate={c}", candidate).then().statusCode(404)
                 .body("error", containsString("no-such-job"));
         // bad parameters: 400 naming them

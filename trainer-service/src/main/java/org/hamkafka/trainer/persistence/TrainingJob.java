@@ -121,8 +121,9 @@ public class TrainingJob extends PanacheEntityBase {
     @Column(columnDefinition = "text")
     public String error;
 
-    public static List<TrainingJob> listNewestFirst() {
-        return list("order by createdAt desc");
+    /** Jobs {@code offset .. offset + limit - 1}, newest first. */
+    public static List<TrainingJob> newestFirst(int limit, int offset) {
+        return find("order by createdAt desc").range(offset, offset + limit - 1).list();
     }
 
     public static List<TrainingJob> inState(JobState state) {

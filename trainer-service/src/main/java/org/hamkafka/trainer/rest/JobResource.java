@@ -6,6 +6,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.trainer.service.JobSettings;
+import org.hamkafka.trainer.service.JobValidationException;
 import org.hamkafka.trainer.service.JobView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -47,9 +50,16 @@ public class JobResource {
     }
 
     @GET
-    @Operation(summary = "All jobs, newest first")
-    public List<JobView> list() {
-        return jobs.list();
+    @Operation(summary = "Jobs, newest first, a page at a time (limit at most " + JobService.MAX_PAGE + ")")
+    public List<JobView> list(@QueryParam("limit") @DefaultValue("100") int limit,
+                              @QueryParam("offset") @DefaultValue("0") int offset) {
+        if (limit < 1 || limit > JobService.MAX_PAGE) {
+            throw new JobValidationException("limit", "limit must be in [1, " + JobService.MAX_PAGE + "]; got " + limit);
+        }
+        if (offset < 0) {
+            throw new JobValidationException("offset", "offset must be >= 0; got " + offset);
+        }
+        return jobs.list(limit, offset);
     }
 
     @GET

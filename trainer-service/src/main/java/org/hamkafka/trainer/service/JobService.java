@@ -1,5 +1,6 @@
 package org.hamkafka.trainer.service;
 
+import org.hamkafka.service.JobIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,6 +26,9 @@ public class JobService {
     TrainerSettings settings;
     @Inject
     ObjectMapper mapper;
+
+    /** The most jobs one GET /jobs returns. */
+    public static final int MAX_PAGE = 1000;
 
     /** Outcome of a cancel request. */
     public enum CancelOutcome { CANCELLED, CANCELLING, ALREADY_FINAL, UNKNOWN }
@@ -59,12 +63,15 @@ public class JobService {
 
     @Transactional
     public Optional<JobView> get(String id) {
+        if (!JobIds.plausible(id)) {
+            return Optional.empty();
+        }
         return TrainingJob.<TrainingJob>findByIdOptional(id).map(this::view);
     }
 
     @Transactional
-    public List<JobView> list() {
-        return TrainingJob.listNewestFirst().stream().map(this::view).toList();
+    public List<JobView> list(int limit, int offset) {
+        return TrainingJob.newestFirst(limit, offset).stream().map(this::view).toList();
     }
 
     @Transactional
@@ -85,6 +92,9 @@ public class JobService {
 
     @Transactional
     CancelOutcome markCancel(String id) {
+        if (!JobIds.plausible(id)) {
+            return CancelOutcome.UNKNOWN;
+        }
         TrainingJob j = TrainingJob.findById(id);
         if (j == null) {
             return CancelOutcome.UNKNOWN;
