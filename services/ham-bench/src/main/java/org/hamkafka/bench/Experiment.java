@@ -197,19 +197,22 @@ public final class Experiment implements Callable<Integer> {
                     + "weights): delete " + dir.resolve("report.json") + " to train it again");
         }
         Dataset test = TrainingRun.loadTest(cfg);
-        System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(PartialConfig.of(cfg)), cfg.data().seed(),
+        System.err.printf(Locale.ROOT, "== %s seed %d: %s on %d test examples%n", Variant.labelOf(PartialConfig.of(cfg)),
+                cfg.data().seed(),
                 cfg.evalAttacks(), test.size());
         try (java.io.InputStream in = Files.newInputStream(weights);
              Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()), in)) {
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
+                    cfg.evaluationAttacks(),
+                    cfg.optimisation().batchSize());
             Report.of(cfg, ev.evaluate(f, test), null).write(file);
         }
     }
 
     /** Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file}. */
     static void runOne(TrainConfig cfg, Path file) {
-        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(PartialConfig.of(cfg)), cfg.data().seed());
+        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(PartialConfig.of(cfg)),
+                cfg.data().seed());
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
@@ -223,7 +226,8 @@ public final class Experiment implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "   trained in %.0f s; evaluating on %d test examples%n",
                     result.cost().seconds(), test.size());
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                    EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
+                    cfg.evaluationAttacks(),
+                    cfg.optimisation().batchSize());
             ClassWiseReport eval = ev.evaluate(f, test);
             Report.of(cfg, eval, result.cost()).write(file);
             try (java.io.OutputStream os = Files.newOutputStream(file.resolveSibling("model.npz"))) {

@@ -3,7 +3,6 @@ package org.hamkafka.cli;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetNotFoundException;
 import org.hamkafka.core.data.Datasets;
@@ -111,7 +110,8 @@ public final class HamCli implements Runnable {
 
     static ClassWiseReport evaluate(TrainConfig cfg, Classifier f, Dataset test) {
         ClassWiseEvaluator ev = new ClassWiseEvaluator(
-                EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), cfg.data().seed()), cfg.optimisation().batchSize());
+                cfg.evaluationAttacks(),
+                    cfg.optimisation().batchSize());
         try (ProgressBar pb = bar("evaluate", test.size())) {
             return ev.evaluate(f, test, done -> pb.stepTo(done));
         }
@@ -147,7 +147,8 @@ public final class HamCli implements Runnable {
             TrainingRun run = new TrainingRun(cfg);
             try (Classifier f = run.newModel(data[0])) {
                 TrainingRun.Result result;
-                long batches = (long) cfg.optimisation().epochs() * ((data[0].size() + cfg.optimisation().batchSize() - 1) / cfg.optimisation().batchSize());
+                int batch = cfg.optimisation().batchSize();
+                long batches = (long) cfg.optimisation().epochs() * ((data[0].size() + batch - 1) / batch);
                 try (ProgressBar pb = bar("train " + cfg.method(), batches)) {
                     result = run.train(f, data[0], p -> {
                         pb.step();
@@ -215,7 +216,8 @@ public final class HamCli implements Runnable {
                 }
             }
             try (InputStream in = Files.newInputStream(weights);
-                 Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()), in)) {
+                 Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()),
+                         in)) {
                 ClassWiseReport eval = evaluate(cfg, f, test);
                 Report report = Report.of(cfg, eval, null);
                 Path dir = weights.toAbsolutePath().getParent();

@@ -74,7 +74,8 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
             byAttack.put(a, eval.robust(a));
         }
         String headline = eval.headline();
-        return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.threat().eps(), headline, eval.classNames(),
+        return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.threat().eps(), headline,
+                eval.classNames(),
                 eval.examples(), eval.clean(), headline == null ? null : byAttack.get(headline), byAttack,
                 eval.attackInfo(), cost, PartialConfig.of(cfg).withoutRuntime(), Run.now(cfg));
     }

@@ -9,19 +9,21 @@ public final class Methods {
 
     public static TrainingMethod create(TrainConfig cfg) {
         // settings are validated where they enter (CLI, POST /jobs, an attack request); not again per call
-        Norm norm = cfg.threat().threatNorm();
+        TrainConfig.ThreatModel t = cfg.threat();
+        TrainConfig.Ham h = cfg.ham();
+        Norm norm = t.threatNorm();
         switch (cfg.method()) {
             case "standard":
                 return new StandardTraining();
             case "pgd-at":
-                return new PgdAdversarialTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), norm);
+                return new PgdAdversarialTraining(t.eps(), t.alpha(), t.steps(), norm);
             case "trades":
-                return new TradesTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), cfg.baselines().tradesBeta(), norm);
+                return new TradesTraining(t.eps(), t.alpha(), t.steps(), cfg.baselines().tradesBeta(), norm);
             case "fast-at":
-                return new FastAdversarialTraining(cfg.threat().eps(), cfg.baselines().fastAlpha(), norm);
+                return new FastAdversarialTraining(t.eps(), cfg.baselines().fastAlpha(), norm);
             case "ham":
-                return new HamTraining(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(), cfg.ham().dropStep(), norm, cfg.ham().lambda(),
-                        cfg.ham().base(), cfg.ham().weighting(), cfg.ham().variationOnLogits(), cfg.ham().warmupEpochs());
+                return new HamTraining(t.eps(), t.alpha(), t.steps(), h.dropStep(), norm, h.lambda(), h.base(),
+                        h.weighting(), h.variationOnLogits(), h.warmupEpochs());
             default:
                 throw new IllegalArgumentException("method must be one of " + TrainConfig.METHODS + "; got '"
                         + cfg.method() + "'");

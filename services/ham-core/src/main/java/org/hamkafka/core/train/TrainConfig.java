@@ -155,6 +155,11 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         return data.dataset();
     }
 
+    /** The evaluation attacks of this run, at its budget and norm, seeded by its seed. */
+    public List<org.hamkafka.core.attack.Attack> evaluationAttacks() {
+        return EvaluationAttacks.create(evalAttacks, threat.eps(), threat.threatNorm(), data.seed());
+    }
+
     /** One bad setting: its public name ({@code drop_step}), its CLI option and what is allowed. */
     public record Violation(String field, String message) {
     }

@@ -54,12 +54,14 @@ public final class TrainingRun {
 
     /** The training split, reduced to a class-balanced subset of {@code trainSubset} examples if > 0. */
     public static Dataset loadTrain(TrainConfig cfg) {
-        return subset(Datasets.load(cfg.dataset(), dataDir(cfg), true), cfg.data().trainSubset(), cfg.data().seed(), true);
+        Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), true);
+        return subset(d, cfg.data().trainSubset(), cfg.data().seed(), true);
     }
 
     /** The test split, reduced to a class-balanced subset of {@code testSubset} examples if > 0. */
     public static Dataset loadTest(TrainConfig cfg) {
-        return subset(Datasets.load(cfg.dataset(), dataDir(cfg), false), cfg.data().testSubset(), cfg.data().seed(), false);
+        Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), false);
+        return subset(d, cfg.data().testSubset(), cfg.data().seed(), false);
     }
 
     /** A subset larger than the split is refused (a report would otherwise state a size that was not used). */
@@ -74,7 +76,8 @@ public final class TrainingRun {
     }
 
     private static Path dataDir(TrainConfig cfg) {
-        return cfg.runtime().dataDir() == null || cfg.runtime().dataDir().isBlank() ? null : Path.of(cfg.runtime().dataDir());
+        String dir = cfg.runtime().dataDir();
+        return dir == null || dir.isBlank() ? null : Path.of(dir);
     }
 
     /** A fresh model of the configured architecture, initialised from the run's seed. */
