@@ -126,6 +126,14 @@ class JobResourceTest {
     }
 
     @Test
+    void theOpenApiDocumentDescribesTheJobFieldsFromTheirOneDeclaration() {
+        String doc = given().when().get("/q/openapi?format=json").then().statusCode(200).extract().asString();
+        assertTrue(doc.contains("\"drop_step\"") && doc.contains("\"batches_in_flight\"")
+                && doc.contains("K', HAM's early-drop step"), doc);
+        assertTrue(!doc.contains("\"data_dir\""), "data_dir is not a job setting");
+    }
+
+    @Test
     void unknownJobsAre404() {
         given().when().get("/jobs/no-such-job").then().statusCode(404).body("message", containsString("no-such-job"));
         given().when().post("/jobs/no-such-job/cancel").then().statusCode(404);
