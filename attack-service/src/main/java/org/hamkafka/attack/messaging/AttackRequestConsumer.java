@@ -71,7 +71,7 @@ public class AttackRequestConsumer {
         try {
             long t0 = System.nanoTime();
             SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
-                    settings.snapshotWait());
+                    settings.snapshotWait(), settings.unknownJobWait());
             long t1 = System.nanoTime();
             AttackedShard shard = worker.attack(ShardMessages.shard(request, ref));
             long t2 = System.nanoTime();

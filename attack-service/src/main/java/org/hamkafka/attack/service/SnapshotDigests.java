@@ -25,6 +25,8 @@ public class SnapshotDigests {
 
     private final LinkedHashMap<Key, Announced> known;
     private final LinkedHashMap<Key, byte[]> inline;
+    /** Jobs with at least one announcement (bounded like the announcements). */
+    private final LinkedHashMap<String, Boolean> jobs;
 
     @Inject
     public SnapshotDigests(WorkerSettings settings) {
@@ -40,12 +42,13 @@ public class SnapshotDigests {
         }
         this.known = bounded(capacity);
         this.inline = bounded(inlineCapacity);
+        this.jobs = bounded(capacity);
     }
 
-    private static <V> LinkedHashMap<Key, V> bounded(int capacity) {
+    private static <K, V> LinkedHashMap<K, V> bounded(int capacity) {
         return new LinkedHashMap<>(64, 0.75f, false) {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<Key, V> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
                 return size() > capacity;
             }
         };
@@ -59,6 +62,7 @@ public class SnapshotDigests {
     public synchronized void announce(String jobId, long version, String objectKey, String sha256, byte[] npz) {
         Key key = new Key(jobId, version);
         known.put(key, new Announced(objectKey, sha256));
+        jobs.put(jobId, Boolean.TRUE);
         if (npz != null) {
             inline.put(key, npz);
         } else {
@@ -72,17 +76,32 @@ public class SnapshotDigests {
      *
      * @throws SnapshotRejectedException not announced within {@code timeout}, or announced under another key
      */
-    public synchronized SnapshotRef await(String jobId, long version, String objectKey, Duration timeout)
+    public SnapshotRef await(String jobId, long version, String objectKey, Duration timeout)
             throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        return await(jobId, version, objectKey, timeout, timeout);
+    }
+
+    /**
+     * As {@link #await(String, long, String, Duration)}, but a request for a job of which no version was
+     * ever announced waits only {@code unknownJobTimeout}: requests naming jobs that do not exist must not
+     * hold the worker's one attack thread for the full wait each (a trainer that really runs the job
+     * announces again before it resends).
+     */
+    public synchronized SnapshotRef await(String jobId, long version, String objectKey, Duration timeout,
+                                          Duration unknownJobTimeout) throws InterruptedException {
+        long start = System.nanoTime();
         Key key = new Key(jobId, version);
         Announced a;
         while ((a = known.get(key)) == null) {
-            long left = deadline - System.nanoTime();
+            boolean jobKnown = jobs.containsKey(jobId);
+            Duration limit = jobKnown ? timeout : unknownJobTimeout;
+            long left = start + limit.toNanos() - System.nanoTime();
             if (left <= 0) {
-                throw new SnapshotRejectedException("no ModelSnapshot for job " + jobId + " version " + version
-                        + " was announced on ham.models within " + timeout.toSeconds()
-                        + " s (ham.attack.snapshot-wait); its sha256 is unknown", null);
+                throw new SnapshotRejectedException(jobKnown
+                        ? "no ModelSnapshot for job " + jobId + " version " + version + " was announced on ham.models "
+                        + "within " + limit.toSeconds() + " s (ham.attack.snapshot-wait); its sha256 is unknown"
+                        : "unknown job " + jobId + ": no ModelSnapshot of any version of it was announced on ham.models "
+                        + "within " + limit.toMillis() + " ms (ham.attack.unknown-job-wait)", null);
             }
             long ms = Math.max(1, left / 1_000_000);
             wait(ms);

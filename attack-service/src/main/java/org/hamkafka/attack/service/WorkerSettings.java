@@ -27,6 +27,14 @@ public interface WorkerSettings {
     @WithDefault("60s")
     java.time.Duration snapshotWait();
 
+    /**
+     * How long a request for a job with no announced snapshot at all waits (a job that does not exist must
+     * not hold the attack thread for the whole snapshot-wait; a real job's trainer announces again and resends).
+     */
+    @WithName("unknown-job-wait")
+    @WithDefault("5s")
+    java.time.Duration unknownJobWait();
+
     /** How many announced snapshot digests are remembered. */
     @WithName("known-snapshots")
     @WithDefault("10000")

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SnapshotDigestsTest {
@@ -37,6 +38,29 @@ class SnapshotDigestsTest {
         assertFalse(waiting.isDone(), "must wait while the version is unknown");
         d.announce("job", 1, "k", "cafe");
         assertEquals("cafe", waiting.get(5, TimeUnit.SECONDS).sha256());
+    }
+
+    @Test
+    void aJobNeverAnnouncedWaitsOnlyTheShortWaitAKnownJobTheFullOne() throws Exception {
+        SnapshotDigests d = new SnapshotDigests(10, 4);
+        // an unknown job: rejected after the short wait, not the minute-long one
+        SnapshotRejectedException e = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(
+                SnapshotRejectedException.class, () -> d.await("nobody", 1, "k", Duration.ofSeconds(60),
+                        Duration.ofMillis(50))));
+        assertTrue(e.getMessage().contains("unknown job nobody"), e.getMessage());
+        // a known job whose next version is announced late still gets it (the short wait would have failed)
+        d.announce("job", 1, "k1", "a");
+        CompletableFuture<SnapshotRef> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return d.await("job", 2, "k2", Duration.ofSeconds(60), Duration.ofMillis(50));
+            } catch (InterruptedException ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+        Thread.sleep(300);
+        assertFalse(waiting.isDone(), "a known job waits past the unknown-job wait");
+        d.announce("job", 2, "k2", "b");
+        assertEquals("b", waiting.get(20, TimeUnit.SECONDS).sha256());
     }
 
     @Test
