@@ -1,6 +1,5 @@
 package org.hamkafka.eval.persistence;
 
-import org.hamkafka.service.JobIds;
 import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -10,6 +9,7 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import org.hamkafka.service.JobIds;
 
 import java.time.Instant;
 import java.util.List;

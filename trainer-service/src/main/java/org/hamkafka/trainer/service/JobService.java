@@ -1,16 +1,16 @@
 package org.hamkafka.trainer.service;
 
-import org.hamkafka.service.JobIds;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.service.JobIds;
 import org.hamkafka.trainer.persistence.JobEvent;
 import org.hamkafka.trainer.persistence.JobState;
 import org.hamkafka.trainer.persistence.TrainingJob;
-import org.hamkafka.core.train.PartialConfig;
-import org.hamkafka.core.train.TrainConfig;
 
 import java.time.OffsetDateTime;
 import java.util.List;
