@@ -173,7 +173,7 @@ final class JobExecution {
                 next++;
             }
         }
-        while (next < plan.length && next < first + job.batchesInFlight()) {
+        while (next < plan.length && next < first + cfg.pipelining().batchesInFlight()) {
             send(epoch, next, plan[next], version, plan.length);
             next++;
         }

@@ -48,7 +48,7 @@ public class JobRunner {
     private volatile ExecutorService pool;
 
     /** What a worker needs to start (or continue) a job, read in one transaction. */
-    record JobStart(String id, PartialConfig settings, int shardsPerBatch, int batchesInFlight, String resumeKey) {
+    record JobStart(String id, PartialConfig settings, String resumeKey) {
     }
 
     JobRunner(TrainerMessaging messaging, ObjectStore store, TrainerMetrics metrics, TrainingDataCache data,
@@ -191,7 +191,7 @@ public class JobRunner {
     private JobStart startOf(TrainingJob j) {
         try {
             PartialConfig s = mapper.readValue(j.configJson, PartialConfig.class);
-            return new JobStart(j.id, s, j.shardsPerBatch, j.batchesInFlight, j.resumeKey);
+            return new JobStart(j.id, s, j.resumeKey);
         } catch (Exception e) {
             throw new JobFailure("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);
         }

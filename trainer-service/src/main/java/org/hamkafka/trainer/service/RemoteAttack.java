@@ -50,7 +50,7 @@ final class RemoteAttack {
     RemoteAttack(JobRunner.JobStart job, TrainConfig cfg, Dataset train, RunHandle handle, SnapshotPublisher snapshots,
                  JobServices services) {
         this.jobId = job.id();
-        this.shardsPerBatch = job.shardsPerBatch();
+        this.shardsPerBatch = cfg.pipelining().shardsPerBatch();
         this.cfg = cfg;
         this.train = train;
         this.handle = handle;

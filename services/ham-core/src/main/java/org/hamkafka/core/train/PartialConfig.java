@@ -230,6 +230,11 @@ public final class PartialConfig {
         return PropertyNamingStrategies.SnakeCaseStrategy.INSTANCE.translate(fieldName);
     }
 
+    /** How messages name a field: {@code drop_step (--drop-step)}. */
+    public static String named(String fieldName) {
+        return publicName(fieldName) + " (" + option(fieldName) + ")";
+    }
+
     /** The command-line option of a field: {@code dropStep} → {@code --drop-step}. */
     public static String option(String fieldName) {
         return "--" + publicName(fieldName).replace('_', '-');

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Every setting of a training run, resolved, grouped as the paper talks about them: the data, the
@@ -34,7 +33,6 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
     public static final int MAX_BATCHES_IN_FLIGHT = 16;
     /** Upper bound on evaluation attacks per job (each is a full pass over the test set). */
     public static final int MAX_EVAL_ATTACKS = 8;
-    private static final Pattern MODEL = Pattern.compile("linear|tiny-cnn|smallcnn|smallcnn-w\\d+(\\.\\d+)?|preact-resnet18|wrn-\\d+-\\d+");
 
     /**
      * @param dataset     one of {@link org.hamkafka.core.data.Datasets#NAMES}
@@ -201,16 +199,18 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         String dataset = data.dataset();
         c.require(dataset != null && DATASETS.contains(dataset), "dataset", "must be one of " + DATASETS
                 + "; got '" + dataset + "'");
-        c.require(data.trainSubset() >= 0, "trainSubset", ">= 0 (0 = the whole training set); got "
+        c.require(data.trainSubset() >= 0, "trainSubset", "must be >= 0 (0 = the whole training set); got "
                 + data.trainSubset());
-        c.require(data.testSubset() >= 0, "testSubset", ">= 0 (0 = the whole test set); got " + data.testSubset());
-        if (model == null || !MODEL.matcher(model).matches()) {
-            c.fail("model", "must be one of linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, "
-                    + "wrn-<depth>-<width>; got '" + model + "'");
-        } else if (!knownModel(model)) {
-            c.fail("model", model.startsWith("smallcnn-w")
+        c.require(data.testSubset() >= 0, "testSubset", "must be >= 0 (0 = the whole test set); got " + data.testSubset());
+        if (!knownModel(model)) {
+            String m = model == null ? "" : model;
+            c.fail("model", m.startsWith("smallcnn-w")
                     ? "smallcnn-w<width> needs a width in (0, 4], e.g. smallcnn-w0.25; got '" + model + "'"
-                    : "wrn-<depth>-<width> needs depth = 6n+4 (n >= 1) and width >= 1, e.g. wrn-28-10; got '" + model + "'");
+                    : m.matches("wrn-\\d+-\\d+")
+                    ? "wrn-<depth>-<width> needs depth = 6n+4 (n >= 1) and width >= 1, e.g. wrn-28-10; got '"
+                    + model + "'"
+                    : "must be one of " + String.join(", ", org.hamkafka.core.model.Models.KNOWN) + "; got '"
+                    + model + "'");
         }
         c.require(method != null && METHODS.contains(method), "method",
                 "must be one of standard, pgd-at, trades, fast-at, ham; got '" + method + "'");
@@ -263,10 +263,8 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         c.require(p.batchesInFlight() >= 1 && p.batchesInFlight() <= MAX_BATCHES_IN_FLIGHT, "batchesInFlight",
                 "must be in [1, " + MAX_BATCHES_IN_FLIGHT + "]; got " + p.batchesInFlight());
         String device = runtime.device();
-        if (device == null || !Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT))) {
-            c.violations.add(new Violation("device", "device (--device) must be one of cpu, gpu, auto; got '"
-                    + device + "'"));
-        }
+        c.require(device != null && Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT)),
+                "device", "must be one of cpu, gpu, auto; got '" + device + "'");
         return c.violations;
     }
 
@@ -289,8 +287,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         }
 
         void fail(String field, String allowed) {
-            String name = PartialConfig.publicName(field);
-            violations.add(new Violation(name, name + " (" + PartialConfig.option(field) + ") " + allowed));
+            violations.add(new Violation(PartialConfig.publicName(field), PartialConfig.named(field) + " " + allowed));
         }
     }
 }

@@ -67,9 +67,8 @@ public final class TrainingRun {
     /** A subset larger than the split is refused (a report would otherwise state a size that was not used). */
     private static Dataset subset(Dataset d, int n, long seed, boolean train) {
         if (n > d.size()) {
-            String field = train ? "trainSubset" : "testSubset";
-            throw new IllegalArgumentException(PartialConfig.publicName(field) + " (" + PartialConfig.option(field)
-                    + ") must be at most the " + (train ? "training" : "test") + " split's " + d.size()
+            throw new IllegalArgumentException(PartialConfig.named(train ? "trainSubset" : "testSubset")
+                    + " must be at most the " + (train ? "training" : "test") + " split's " + d.size()
                     + " examples (0 = all of them); got " + n);
         }
         return n > 0 && n < d.size() ? Subsets.classBalanced(d, n, Seeds.subset(seed, train)) : d;
