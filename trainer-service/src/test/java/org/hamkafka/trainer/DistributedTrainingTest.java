@@ -141,6 +141,34 @@ class DistributedTrainingTest {
         assertClose(reference, checkpoint(id, "linear", 2), "PGD-AT");
     }
 
+    /** HAM on TRADES: a TRADES warm-up epoch, then one of early-dropped KL attacks, in two shards per batch. */
+    @Test
+    void hamOnTradesJobEqualsInProcessRun() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "ham-trades", "warmup_epochs": 1,
+                 "eps": 0.1, "alpha": 0.025, "steps": 4, "drop_step": 2, "trades_beta": 2, "train_subset": 256,
+                 "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 13, "shards_per_batch": 2}""";
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "linear";
+            p.method = "ham-trades";
+            p.warmupEpochs = 1;
+            p.steps = 4;
+            p.dropStep = 2;
+            p.tradesBeta = 2f;
+            p.trainSubset = 256;
+            p.batchSize = 64;
+            p.epochs = 2;
+            p.lr = 0.05f;
+            p.seed = 13L;
+        }));
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 2), "HAM on TRADES, 2 shards");
+        // the HAM epoch dropped some examples: fewer trained than attacked
+        given().when().get("/jobs/" + id).then().statusCode(200)
+                .body("settings.method", org.hamcrest.Matchers.is("ham-trades"))
+                .body("progress.drop_rate", org.hamcrest.Matchers.greaterThan(0f));
+    }
+
     @Test
     void haltedJobResumesToTheSameWeights() {
         String body = """

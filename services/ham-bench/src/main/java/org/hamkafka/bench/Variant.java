@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * One column of the results table: a training method and, for HAM, the weighting switch.
- * Labels: standard, pgd-at, trades, fast-at, ham (weighted), ham-uniform.
+ * Labels: standard, pgd-at, trades, fast-at, ham (weighted), ham-uniform, ham-trades (weighted HAM on TRADES),
+ * ham-trades-uniform.
  */
 public record Variant(String label, String method, boolean weighting) {
     public static final List<Variant> ALL = List.of(
@@ -16,7 +17,9 @@ public record Variant(String label, String method, boolean weighting) {
             new Variant("trades", "trades", true),
             new Variant("fast-at", "fast-at", true),
             new Variant("ham", "ham", true),
-            new Variant("ham-uniform", "ham", false));
+            new Variant("ham-uniform", "ham", false),
+            new Variant("ham-trades", "ham-trades", true),
+            new Variant("ham-trades-uniform", "ham-trades", false));
 
     public static Variant parse(String label) {
         for (Variant v : ALL) {
@@ -24,14 +27,14 @@ public record Variant(String label, String method, boolean weighting) {
                 return v;
             }
         }
-        throw new IllegalArgumentException("method must be one of standard, pgd-at, trades, fast-at, ham, "
-                + "ham-uniform; got '" + label + "'");
+        throw new IllegalArgumentException("method must be one of " + String.join(", ",
+                ALL.stream().map(Variant::label).toList()) + "; got '" + label + "'");
     }
 
     /** The label of a finished run's settings. */
     public static String labelOf(PartialConfig settings) {
-        return "ham".equals(settings.method) && Boolean.FALSE.equals(settings.weighting) ? "ham-uniform"
-                : settings.method;
+        return TrainConfig.HAM_METHODS.contains(settings.method) && Boolean.FALSE.equals(settings.weighting)
+                ? settings.method + "-uniform" : settings.method;
     }
 
     public TrainConfig apply(TrainConfig base) {

@@ -18,6 +18,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.core.train.TrainConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,7 +45,7 @@ public final class LocalStack implements Callable<Integer> {
     static final int EXIT_DATA_MISSING = 3;
     static final int EXIT_PORT_IN_USE = 4;
 
-    @Option(names = "--method", defaultValue = "ham", description = "standard, pgd-at, trades, fast-at or ham (default ${DEFAULT-VALUE})")
+    @Option(names = "--method", defaultValue = "ham", description = "standard, pgd-at, trades, fast-at, ham or ham-trades (default ${DEFAULT-VALUE})")
     String method;
     @Option(names = "--model", defaultValue = "tiny-cnn", description = "linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, wrn-<d>-<w> (default ${DEFAULT-VALUE})")
     String model;
@@ -166,7 +167,7 @@ public final class LocalStack implements Callable<Integer> {
         if (epochs < 1) {
             bad.add("--epochs must be >= 1, got " + epochs);
         }
-        if (warmupEpochs < 0 || warmupEpochs >= Math.max(1, epochs) && "ham".equals(method)) {
+        if (warmupEpochs < 0 || warmupEpochs >= Math.max(1, epochs) && TrainConfig.HAM_METHODS.contains(method)) {
             bad.add("--warmup-epochs must be in 0.." + (epochs - 1) + " (fewer than --epochs), got " + warmupEpochs);
         }
         if (trainSubset < 0 || trainSubset > 60000) {
@@ -209,7 +210,7 @@ public final class LocalStack implements Callable<Integer> {
     private JobRun.Outcome runJob(Stack stack, StackSettings settings) throws Exception {
         int shardsPerBatch = shards != null ? shards : workers;
         ObjectNode request = JobRun.fashionMnistRequest(method, model, epochs, trainSubset, testSubset, shardsPerBatch,
-                "ham".equals(method) ? warmupEpochs : null, seed);
+                TrainConfig.HAM_METHODS.contains(method) ? warmupEpochs : null, seed);
         if (lr != null) {
             request.put("lr", lr);
         }

@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.hamkafka.core.model.Classifier;
 
+import java.util.function.Function;
+
 /**
  * HAM's early-dropping PGD (spec "HAM = early-dropping + hard-AE reweighting", steps 1–2): PGD on
  * the cross-entropy from {@code x_0 = Π(x + delta0)} (or x when no delta0 is given); at step K' the
@@ -26,15 +28,28 @@ import org.hamkafka.core.model.Classifier;
  * The gradient forward at step K'+1 recomputes f(x_{K'}) for the hard rows; its term is already in v
  * from the classification pass, so it is not counted twice.
  *
+ * <p>The loss the attack ascends is its {@link Objective}: the cross-entropy (HAM on PGD-AT) or TRADES'
+ * {@code KL(p(x) || p(x'))} (HAM on TRADES), whose p(x) is the clean forward above, so it costs no
+ * extra pass; the drop at K' is the same misclassification test for both.
+ *
  * <p>Not an {@link Attack}: it returns the hard subset only. Thread-safe (no mutable state).
  */
 public final class EarlyDropPgd {
+    /** The loss each step ascends. */
+    public enum Objective {
+        /** {@code CE(f(x'), y)}, averaged over the rows: PGD-AT's attack. */
+        CROSS_ENTROPY,
+        /** {@code KL(p(x) || p(x'))} summed over the rows, as {@link TradesAttack}: TRADES' attack (labels unused). */
+        TRADES_KL
+    }
+
     private final float eps;
     private final float alpha;
     private final int steps;
     private final int dropStep;
     private final Norm norm;
     private final boolean variationOnLogits;
+    private final Objective objective;
 
     /**
      * The one rule for K': 1 &lt;= K' &lt; K (so K &gt;= 2). Null when {@code dropStep} is allowed, else
@@ -55,6 +70,11 @@ public final class EarlyDropPgd {
      * @param dropStep K', the step at which easy examples are dropped, 1 <= K' < K
      */
     public EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits) {
+        this(eps, alpha, steps, dropStep, norm, variationOnLogits, Objective.CROSS_ENTROPY);
+    }
+
+    public EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits,
+                        Objective objective) {
         AttackMath.checkSettings(eps, alpha, steps);
         String problem = dropStepProblem(dropStep, steps);
         if (problem != null) {
@@ -66,6 +86,7 @@ public final class EarlyDropPgd {
         this.dropStep = dropStep;
         this.norm = AttackMath.checkNorm(norm);
         this.variationOnLogits = variationOnLogits;
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
     }
 
     /**
@@ -91,15 +112,16 @@ public final class EarlyDropPgd {
                     : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, eps, norm);
 
             // k = 0 term: clean f(x) against f(x_0), which the first gradient forward gives
-            NDArray prev = view(f.logits(xs, false).stopGradient());
+            NDArray cleanLogits = f.logits(xs, false).stopGradient();
+            NDArray prev = view(cleanLogits);
             forwardRows += total;
             NDArray v = null;
 
-            NDArray yy = ys;
+            NDArray pClean = objective == Objective.TRADES_KL ? cleanLogits.softmax(1) : null;
+            Function<NDArray, NDArray> lossAll = loss(ys, pClean);
             NDArray clean = xs;
             for (int k = 1; k <= dropStep; k++) {
-                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk,
-                        logits -> AttackMath.crossEntropy(logits, yy));
+                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, lossAll);
                 forwardRows += total;
                 backwardRows += total;
                 NDArray cur = view(gl.logits());       // f(x_{k-1})
@@ -130,9 +152,9 @@ public final class EarlyDropPgd {
             NDArray cleanH = xs.get(rows);
             NDArray vh = v.get(rows);
             prev = prev.get(rows);
+            Function<NDArray, NDArray> lossHard = loss(yh, pClean == null ? null : pClean.get(rows));
             for (int k = dropStep + 1; k <= steps; k++) {
-                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh,
-                        logits -> AttackMath.crossEntropy(logits, yh));
+                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh, lossHard);
                 forwardRows += n;
                 backwardRows += n;
                 if (k > dropStep + 1) {
@@ -156,6 +178,15 @@ public final class EarlyDropPgd {
                 f.requireParameterGradients(true);
             }
         }
+    }
+
+    /** The objective on a set of rows: their labels, and p(x) of their clean inputs for TRADES' KL. */
+    private Function<NDArray, NDArray> loss(NDArray y, NDArray pClean) {
+        if (objective == Objective.TRADES_KL) {
+            // -Σ p(x) log p(x'): KL(p(x) || p(x')) without its constant Σ p log p, as in TradesAttack
+            return logits -> pClean.mul(logits.logSoftmax(1)).sum().neg();
+        }
+        return logits -> AttackMath.crossEntropy(logits, y);
     }
 
     /** What v compares: softmax probabilities (default) or raw logits. */
@@ -198,5 +229,9 @@ public final class EarlyDropPgd {
 
     public boolean variationOnLogits() {
         return variationOnLogits;
+    }
+
+    public Objective objective() {
+        return objective;
     }
 }

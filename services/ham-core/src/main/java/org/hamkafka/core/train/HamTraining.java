@@ -11,6 +11,11 @@ import org.hamkafka.core.model.Classifier;
  * HAM: the first {@code warmupEpochs} epochs are plain PGD-AT; afterwards early-dropping PGD keeps
  * only the hard examples (misclassified at K') and the loss is {@code (1/n) Σ_hard ŵ_i·CE_i}.
  *
+ * <p>HAM on TRADES ({@link #onTrades}, method "ham-trades"): the warm-up is TRADES, the early-dropping
+ * attack ascends TRADES' KL from TRADES' start {@code x + 0.001·N(0,1)}, and the hard examples' TRADES
+ * loss is re-weighted: {@code (1/n) Σ_hard ŵ_i·(CE(f(x_i), y_i) + β·KL(p(x_i) || p(x_adv,i)))}. The easy
+ * examples are dropped from both terms, as HAM drops them from PGD-AT's.
+ *
  * <p>The weights are computed in the training half, from the gathered variations: when a batch was
  * split across several attack workers, the normalisation ({@code v̂ = v·n/Σv}, {@code ŵ = w·n/Σw})
  * then runs over the whole batch's hard examples, exactly as in one process. A batch without any
@@ -24,24 +29,46 @@ public final class HamTraining implements TrainingMethod {
     private final float base;
     private final boolean weighting;
     private final int warmupEpochs;
-    private final PgdAdversarialTraining warmup;
+    private final TrainingMethod warmup;
+    /** β of the TRADES loss, or NaN for HAM on PGD-AT. */
+    private final float tradesBeta;
 
-    /** Throws (from {@link EarlyDropPgd}, which owns the rule 1 &lt;= K' &lt; K) for an impossible K'. */
+    /** HAM on PGD-AT. Throws (from {@link EarlyDropPgd}, which owns the rule 1 &lt;= K' &lt; K) for an impossible K'. */
     public HamTraining(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda, float base,
                        boolean weighting, boolean variationOnLogits, int warmupEpochs) {
+        this(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits), lambda, base,
+                weighting, warmupEpochs, new PgdAdversarialTraining(eps, alpha, steps, norm), Float.NaN);
+    }
+
+    private HamTraining(float eps, Norm norm, EarlyDropPgd earlyDrop, float lambda, float base, boolean weighting,
+                        int warmupEpochs, TrainingMethod warmup, float tradesBeta) {
         this.eps = eps;
         this.norm = norm;
-        this.earlyDrop = new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits);
+        this.earlyDrop = earlyDrop;
         this.lambda = lambda;
         this.base = base;
         this.weighting = weighting;
         this.warmupEpochs = warmupEpochs;
-        this.warmup = new PgdAdversarialTraining(eps, alpha, steps, norm);
+        this.warmup = warmup;
+        this.tradesBeta = tradesBeta;
+    }
+
+    /** HAM on TRADES with TRADES' β (see the class comment). */
+    public static HamTraining onTrades(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda,
+                                       float base, boolean weighting, boolean variationOnLogits, int warmupEpochs,
+                                       float tradesBeta) {
+        return new HamTraining(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits,
+                EarlyDropPgd.Objective.TRADES_KL), lambda, base, weighting, warmupEpochs,
+                new TradesTraining(eps, alpha, steps, tradesBeta, norm), tradesBeta);
+    }
+
+    private boolean onTrades() {
+        return !Float.isNaN(tradesBeta);
     }
 
     @Override
     public String name() {
-        return "ham";
+        return onTrades() ? "ham-trades" : "ham";
     }
 
     /** True in the warm-up epochs, which are plain PGD-AT. */
@@ -54,7 +81,7 @@ public final class HamTraining implements TrainingMethod {
         if (inWarmup(epoch)) {
             return warmup.attack(f, x, y, exampleIds, seed, epoch);
         }
-        NDArray start = Starts.uniform(x, seed, exampleIds, eps, norm);
+        NDArray start = onTrades() ? Starts.trades(x, seed, exampleIds) : Starts.uniform(x, seed, exampleIds, eps, norm);
         EarlyDropResult r = earlyDrop.attack(f, x, y, start);
         if (start != null) {
             start.close();
@@ -85,6 +112,12 @@ public final class HamTraining implements TrainingMethod {
             NDArray idx = scope.create(Starts.toLong(hard));
             NDArray yHard = y.get(idx);
             yHard.attach(scope);
+            if (onTrades()) {
+                NDArray xHard = x.get(idx);
+                xHard.attach(scope);
+                loss = TradesTraining.step(f, optimizer, xHard, attack.adversarial(), yHard, w, tradesBeta, lr);
+                return new StepResult(loss, batch, n, true, attack.stats(), 2L * n, 2L * n);
+            }
             loss = WeightedLoss.step(f, optimizer, attack.adversarial(), yHard, w, lr);
         }
         return WeightedLoss.result(loss, batch, n, attack.stats());

@@ -24,6 +24,9 @@ public final class Methods {
             case "ham":
                 return new HamTraining(t.eps(), t.alpha(), t.steps(), h.dropStep(), norm, h.lambda(), h.base(),
                         h.weighting(), h.variationOnLogits(), h.warmupEpochs());
+            case "ham-trades":
+                return HamTraining.onTrades(t.eps(), t.alpha(), t.steps(), h.dropStep(), norm, h.lambda(), h.base(),
+                        h.weighting(), h.variationOnLogits(), h.warmupEpochs(), cfg.baselines().tradesBeta());
             default:
                 throw new IllegalArgumentException("method must be one of " + TrainConfig.METHODS + "; got '"
                         + cfg.method() + "'");

@@ -42,7 +42,7 @@ public final class PartialConfig {
     @JsonPropertyDescription("architecture: linear, tiny-cnn, smallcnn, smallcnn-w<width> (e.g. smallcnn-w0.25), "
             + "preact-resnet18, wrn-<depth>-<width>")
     public String model;
-    @JsonPropertyDescription("training method: standard, pgd-at, trades, fast-at, ham")
+    @JsonPropertyDescription("training method: standard, pgd-at, trades, fast-at, ham, ham-trades (HAM on TRADES)")
     public String method;
     // threat model
     @JsonPropertyDescription("threat model's norm: linf or l2")

@@ -54,31 +54,49 @@ public final class TradesTraining implements TrainingMethod {
             throw new IllegalArgumentException("TRADES trains on every row: expected " + n
                     + " adversarial rows, got " + attack.keptIndices().length);
         }
+        float loss = step(f, optimizer, x, attack.adversarial(), y, null, beta, lr);
+        return new StepResult(loss, n, n, true, attack.stats(), 2L * n, 2L * n);
+    }
+
+    /**
+     * One optimizer step on TRADES' loss {@code (1/n) Σ w_i · (CE(f(x_i), y_i) + β·KL(p(x_i) || p(x_adv,i)))},
+     * both forwards in training mode, the gradient through both; {@code weights} null means all ones
+     * (TRADES itself; HAM on TRADES passes its ŵ of the hard rows).
+     *
+     * @return the loss value
+     */
+    static float step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray adversarial, NDArray y, float[] weights,
+                      float beta, float lr) {
+        int n = (int) x.getShape().get(0);
+        if (weights != null && weights.length != n) {
+            throw new IllegalArgumentException("weights has " + weights.length + " entries for " + n + " examples");
+        }
         float loss;
         try (NDManager scope = x.getManager().newSubManager()) {
             optimizer.zeroGradients(f);
             f.requireParameterGradients(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray clean = x.stopGradient();
-                NDArray adv = attack.adversarial().stopGradient();
+                NDArray adv = adversarial.stopGradient();
                 clean.attach(scope);
                 adv.attach(scope);
                 NDArray logitsClean = f.logits(clean, true);
                 logitsClean.attach(scope);
                 NDArray logitsAdv = f.logits(adv, true);
                 logitsAdv.attach(scope);
-                NDArray ce = WeightedLoss.crossEntropy(logitsClean, y).mean();
+                NDArray ce = WeightedLoss.crossEntropy(logitsClean, y);
                 NDArray logpClean = logitsClean.logSoftmax(1);
                 NDArray logpAdv = logitsAdv.logSoftmax(1);
-                // KL(p(x) || p(x_adv)) = Σ_c p_c(x) (log p_c(x) - log p_c(x_adv)), averaged over the batch
-                NDArray kl = logpClean.exp().mul(logpClean.sub(logpAdv)).sum(new int[]{1}).mean();
-                NDArray total = ce.add(kl.mul(beta));
+                // KL(p(x) || p(x_adv)) = Σ_c p_c(x) (log p_c(x) - log p_c(x_adv)), per row
+                NDArray kl = logpClean.exp().mul(logpClean.sub(logpAdv)).sum(new int[]{1});
+                NDArray perRow = ce.add(kl.mul(beta));
+                NDArray total = weights == null ? perRow.mean() : perRow.mul(scope.create(weights)).mean();
                 total.attach(scope);
                 gc.backward(total);
                 loss = total.getFloat();
             }
             optimizer.step(f, lr);
         }
-        return new StepResult(loss, n, n, true, attack.stats(), 2L * n, 2L * n);
+        return loss;
     }
 }

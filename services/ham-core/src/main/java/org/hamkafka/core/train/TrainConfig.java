@@ -27,7 +27,8 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
                           Optimisation optimisation, List<String> evalAttacks, Pipelining pipelining,
                           Runtime runtime) {
 
-    public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham");
+    public static final Set<String> HAM_METHODS = Set.of("ham", "ham-trades");
+    public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham", "ham-trades");
     public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
     /** Upper bound on batches in flight: beyond it the attacked weights would be very stale. */
     public static final int MAX_BATCHES_IN_FLIGHT = 16;
@@ -149,6 +150,11 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         return p.resolve();
     }
 
+    /** True for the methods with HAM's early drop and weights: ham (on PGD-AT) and ham-trades (on TRADES). */
+    public boolean usesHam() {
+        return HAM_METHODS.contains(method);
+    }
+
     public String dataset() {
         return data.dataset();
     }
@@ -213,7 +219,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
                     + model + "'");
         }
         c.require(method != null && METHODS.contains(method), "method",
-                "must be one of standard, pgd-at, trades, fast-at, ham; got '" + method + "'");
+                "must be one of standard, pgd-at, trades, fast-at, ham, ham-trades; got '" + method + "'");
         boolean normOk = true;
         try {
             Norm.parse(threat.norm() == null ? "" : threat.norm());
@@ -229,7 +235,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
                 + threat.alpha());
         c.require(threat.steps() >= 1 && threat.steps() <= EvaluationAttacks.MAX_STEPS, "steps", "K must be in [1, "
                 + EvaluationAttacks.MAX_STEPS + "]; got " + threat.steps());
-        if ("ham".equals(method)) {
+        if (usesHam()) {
             String k = EarlyDropPgd.dropStepProblem(ham.dropStep(), threat.steps());
             c.require(k == null, "dropStep", k);
         }

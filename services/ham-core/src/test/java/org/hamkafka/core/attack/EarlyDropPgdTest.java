@@ -119,6 +119,48 @@ class EarlyDropPgdTest {
         }
     }
 
+    /**
+     * HAM on TRADES: the KL objective is label-free, so labels can be chosen to make exactly the odd rows
+     * hard at K' (label = anything but TRADES' K'-step prediction) and the even rows easy; the hard rows'
+     * x_K must then be plain TRADES' from the same start.
+     */
+    @ParameterizedTest
+    @CsvSource({"LINF", "L2"})
+    void tradesObjectiveDropsTheRowsCorrectAtKPrimeAndFollowsTradesAttack(Norm norm) {
+        float eps = eps(norm);
+        float alpha = eps / 4;
+        try (NDManager m = f.manager().newSubManager()) {
+            NDArray x = Tiny.uniformImages(m, N, IMAGE, 41);
+            NDArray start = RandomStart.normal(m, 5, RandomStart.consecutive(0, N), IMAGE, TradesAttack.START_SCALE);
+            NDArray anyLabels = Tiny.predictions(f, x);
+            NDArray atDrop = new TradesAttack(eps, alpha, K_DROP, norm, 0).perturb(f, x, anyLabels, start);
+            long[] pred = Tiny.predictions(f, atDrop).toLongArray();
+            long[] labels = new long[N];
+            for (int i = 0; i < N; i++) {
+                labels[i] = i % 2 == 0 ? pred[i] : (pred[i] + 1) % 3;
+            }
+            NDArray y = m.create(labels);
+
+            EarlyDropResult r = new EarlyDropPgd(eps, alpha, K, K_DROP, norm, false,
+                    EarlyDropPgd.Objective.TRADES_KL).attack(f, x, y, start);
+
+            int[] odd = IntStream.range(0, N).filter(i -> i % 2 == 1).toArray();
+            assertArrayEquals(odd, r.hardIndices());
+            NDArray full = new TradesAttack(eps, alpha, K, norm, 0).perturb(f, x, y, start);
+            NDArray rows = m.create(IntStream.of(odd).asLongStream().toArray());
+            assertArrayEquals(full.get(rows).toFloatArray(), r.hardAdversarial().toFloatArray(), 1e-5f);
+            // the same passes as with cross-entropy: p(x) for the KL is the clean forward of the k = 0 term
+            int n = odd.length;
+            assertEquals(N + (long) N * K_DROP + N + (long) n * (K - K_DROP) + n, r.stats().forwardRows());
+            assertEquals((long) N * K_DROP + (long) n * (K - K_DROP), r.stats().backwardRows());
+            // and the cross-entropy objective, on the same input, is a different attack
+            EarlyDropResult ce = new EarlyDropPgd(eps, alpha, K, K_DROP, norm, false).attack(f, x, y, start);
+            assertTrue(ce.hardIndices().length != n
+                            || !java.util.Arrays.equals(ce.hardAdversarial().toFloatArray(), r.hardAdversarial().toFloatArray()),
+                    "the objective changes the attack");
+        }
+    }
+
     @Test
     void noStartMeansTheAttackBeginsAtX() {
         float eps = 0.05f;

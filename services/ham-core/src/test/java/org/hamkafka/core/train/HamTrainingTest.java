@@ -10,6 +10,8 @@ import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.model.Classifier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -101,15 +103,21 @@ class HamTrainingTest {
         return new NDArray[]{m.create(px).reshape(n, 1, 2, 2), m.create(labels)};
     }
 
-    @Test
-    void twoShardsGatheredEqualTheUnshardedAttackAndTrainingStep() {
+    static HamTraining hamTrades(float eps, boolean weighting, int warmupEpochs) {
+        return HamTraining.onTrades(eps, eps / 4, 10, 3, Norm.LINF, -1f, 0f, weighting, false, warmupEpochs, 2f);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ham", "ham-trades"})
+    void twoShardsGatheredEqualTheUnshardedAttackAndTrainingStep(String name) {
         int n = 12;
         int split = 5;
         long[] ids = new long[n];
         for (int i = 0; i < n; i++) {
             ids[i] = 100 + i;
         }
-        HamTraining method = ham(0.02f, true);
+        HamTraining method = name.equals("ham") ? ham(0.02f, true) : hamTrades(0.05f, true, 0);
+        assertEquals(name, method.name());
         try (Classifier f = Classifier.create("linear", SMALL, Device.cpu(), 9);
              Classifier g = Classifier.create("linear", SMALL, Device.cpu(), 9);
              NDManager m = f.manager().newSubManager()) {
@@ -150,5 +158,93 @@ class HamTrainingTest {
         assertEquals(3.0, w[0] + w[1] + w[2], 1e-5);
         assertTrue(w[0] < w[1] && w[1] < w[2], "larger variation, larger weight");
         assertArrayEquals(new float[]{1f, 1f, 1f}, ham(0.1f, false).hardWeights(v), 0f);
+    }
+
+    /**
+     * HAM on TRADES' training half, by hand: (1/n) Σ_hard ŵ_i·(CE(f(x_i), y_i) + β·KL(p(x_i) || p(x_adv,i)))
+     * from the model's logits; with uniform weights the same step as TRADES' own on the hard rows alone.
+     */
+    @Test
+    void hamOnTradesWeighsTheHardRowsTradesLoss() {
+        int n = 12;
+        long[] ids = java.util.stream.LongStream.range(0, n).toArray();
+        float beta = 2f;
+        try (Classifier f = Classifier.create("linear", SMALL, Device.cpu(), 9);
+             Classifier g = Classifier.create("linear", SMALL, Device.cpu(), 9);
+             NDManager m = f.manager().newSubManager()) {
+            NDArray[] b = batch(m, n);
+            NDArray x = b[0];
+            NDArray y = b[1];
+            HamTraining weighted = hamTrades(0.05f, true, 0);
+            AttackOutput out = weighted.attack(f, x, y, ids, 77, 0);
+            int[] hard = out.keptIndices();
+            assertTrue(hard.length > 0 && hard.length < n, "the batch needs both easy and hard rows: " + hard.length);
+            NDArray rows = m.create(Starts.toLong(hard));
+            NDArray xh = x.get(rows);
+            NDArray yh = y.get(rows);
+
+            // the loss by hand, before the step (the linear model has no BatchNorm: training mode changes nothing)
+            float[] w = weighted.hardWeights(out.variation());
+            float[] lc = f.logits(xh, false).toFloatArray();
+            float[] la = f.logits(out.adversarial(), false).toFloatArray();
+            long[] labels = yh.toLongArray();
+            double expected = 0;
+            for (int i = 0; i < hard.length; i++) {
+                double[] pc = softmax(lc, i * 3);
+                double[] pa = softmax(la, i * 3);
+                double kl = 0;
+                for (int c = 0; c < 3; c++) {
+                    kl += pc[c] * (Math.log(pc[c]) - Math.log(pa[c]));
+                }
+                expected += w[i] * (-Math.log(pc[(int) labels[i]]) + beta * kl);
+            }
+            expected /= hard.length;
+            StepResult r = weighted.train(f, new SgdMomentum(0.9f, 0f), x, y, out, 0.1f, 0);
+            assertEquals(hard.length, r.examplesTrained());
+            assertEquals(2L * hard.length, r.trainForwardRows());
+            assertEquals(expected, r.loss(), 1e-5);
+
+            // uniform weights: TRADES' own training step on the hard rows and their adversarial rows
+            HamTraining uniform = hamTrades(0.05f, false, 0);
+            List<float[]> before = weights(g);
+            StepResult ru = uniform.train(g, new SgdMomentum(0.9f, 0f), x, y, out, 0.1f, 0);
+            List<float[]> afterHam = weights(g);
+            try (Classifier h = Classifier.create("linear", SMALL, Device.cpu(), 9)) {
+                assertSameWeights(before, weights(h), 0f);
+                AttackOutput asTrades = new AttackOutput(out.adversarial(), Starts.all(hard.length), null, out.stats());
+                StepResult rt = new TradesTraining(0.05f, 0.0125f, 10, beta, Norm.LINF)
+                        .train(h, new SgdMomentum(0.9f, 0f), xh, yh, asTrades, 0.1f, 0);
+                assertEquals(rt.loss(), ru.loss(), 1e-6f);
+                assertSameWeights(weights(h), afterHam, 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void hamOnTradesWarmsUpWithTrades() {
+        int n = 8;
+        long[] ids = java.util.stream.LongStream.range(0, n).toArray();
+        try (Classifier f = Classifier.create("linear", SMALL, Device.cpu(), 9); NDManager m = f.manager().newSubManager()) {
+            NDArray[] b = batch(m, n);
+            AttackOutput warm = hamTrades(0.05f, true, 1).attack(f, b[0], b[1], ids, 3, 0);
+            AttackOutput trades = new TradesTraining(0.05f, 0.0125f, 10, 2f, Norm.LINF).attack(f, b[0], b[1], ids, 3, 0);
+            assertArrayEquals(Starts.all(n), warm.keptIndices(), "warm-up attacks every row");
+            assertArrayEquals(trades.adversarial().toFloatArray(), warm.adversarial().toFloatArray(), 0f);
+            assertEquals(trades.stats().forwardRows(), warm.stats().forwardRows());
+        }
+    }
+
+    private static double[] softmax(float[] logits, int from) {
+        double max = Math.max(logits[from], Math.max(logits[from + 1], logits[from + 2]));
+        double[] e = new double[3];
+        double sum = 0;
+        for (int c = 0; c < 3; c++) {
+            e[c] = Math.exp(logits[from + c] - max);
+            sum += e[c];
+        }
+        for (int c = 0; c < 3; c++) {
+            e[c] /= sum;
+        }
+        return e;
     }
 }
