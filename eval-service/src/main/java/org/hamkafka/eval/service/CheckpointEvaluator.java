@@ -178,7 +178,8 @@ public class CheckpointEvaluator {
         return new EvalResult(SchemaVersion.EVAL_RESULT, a.jobId(), a.epoch(), a.objectKey(), a.sha256(), dataset,
                 a.method(), a.arch(), eps, norm.name(), headline, classes,
                 ContractMapping.classAccuracy(report.clean()), byAttack.get(headline), byAttack, runs,
-                report.examples(), Instant.now());
+                report.examples(), Instant.now(),
+                report.overConfidentShares().isEmpty() ? null : report.overConfidentShares());
     }
 
     public static String sha256(byte[] bytes) {

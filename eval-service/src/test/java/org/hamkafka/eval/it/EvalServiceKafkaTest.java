@@ -133,6 +133,10 @@ class EvalServiceKafkaTest {
         assertEquals(20L * testSubset, pgd.backwardRows());
         assertEquals(21L * testSubset, pgd.forwardRows());
         assertEquals((long) testSubset, published.testExamples());
+        // the over-confident share per class under each attack, as ham-core's evaluator counted it
+        assertEquals(List.of("pgd-20", "cw-20"), List.copyOf(published.overConfident().keySet()));
+        assertArrayEquals(expected.overConfidentShares().get("pgd-20"), published.overConfident().get("pgd-20"), 1e-12);
+        assertArrayEquals(expected.overConfidentShares().get("cw-20"), published.overConfident().get("cw-20"), 1e-12);
 
         // the model card: RobustBench's fields, the class-wise extension equal to the published numbers
         JsonPath card = given().when().get("/results/{job}/latest/card", job).then().statusCode(200).extract().jsonPath();

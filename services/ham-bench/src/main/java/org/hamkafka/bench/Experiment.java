@@ -15,6 +15,7 @@ import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingMethod;
 import org.hamkafka.core.train.TrainingRun;
 import picocli.CommandLine;
@@ -27,17 +28,20 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
  * The experiment driver: trains every requested method (standard, PGD-AT, TRADES, Fast-AT, HAM weighted,
- * HAM uniform) for every seed with ham-core's {@link TrainingRun}, evaluates class-wise with
+ * HAM uniform, HAM on TRADES) for every seed with ham-core's {@link TrainingRun}, evaluates class-wise with
  * {@link ClassWiseEvaluator}, writes each run's report.json, then the table ({@code docs/results.md}) and
- * the per-class chart ({@code docs/results-per-class.png}). {@code --estimate} times a few batches of
+ * the per-class chart ({@code docs/results-per-class.png}), the per-class over-confidence chart and the
+ * learning curves ({@link EpochCurve}). {@code --estimate} times a few batches of
  * each method and of the evaluation instead and extrapolates the whole experiment's duration.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = "Train and evaluate standard, PGD-AT, TRADES, Fast-AT, HAM, HAM-uniform over seeds; write docs/results.md")
+        description = "Train and evaluate standard, PGD-AT, TRADES, Fast-AT, HAM, HAM-uniform, HAM on TRADES over seeds; "
+                + "write docs/results.md")
 public final class Experiment implements Callable<Integer> {
     @CommandLine.Mixin
     RunSetting setting = new RunSetting();
@@ -51,7 +55,7 @@ public final class Experiment implements Callable<Integer> {
      */
     static final String DEFAULT_MODEL = "tiny-cnn";
 
-    @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform",
+    @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform,ham-trades",
             description = "default ${DEFAULT-VALUE}")
     List<String> methods;
     @Option(names = "--warmup-epochs", defaultValue = "-1",
@@ -73,6 +77,10 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--autoattack-subset", defaultValue = "1000",
             description = "class-balanced test examples for AutoAttack, 0 = all (default ${DEFAULT-VALUE})")
     int autoAttackSubset;
+    @Option(names = "--curve-subset", defaultValue = "1000",
+            description = "class-balanced test examples evaluated after every epoch for the learning curves and the "
+                    + "per-epoch over-confidence, 0 = no curve (default ${DEFAULT-VALUE})")
+    int curveSubset;
     @Option(names = "--out", defaultValue = "bench-results/experiment", description = "run folders (default ${DEFAULT-VALUE})")
     Path out;
     @Option(names = "--docs", defaultValue = "docs", description = "where results.md and the chart go (default ${DEFAULT-VALUE})")
@@ -129,7 +137,7 @@ public final class Experiment implements Callable<Integer> {
                 Path file = dir.resolve("report.json");
                 TrainConfig cfg = v.apply(base(s)).validate();
                 if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
-                    runOne(cfg, file);
+                    runOne(cfg, file, curveSubset);
                 }
                 if (!Files.exists(file)) {
                     throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
@@ -151,11 +159,15 @@ public final class Experiment implements Callable<Integer> {
         }
         TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
-                        + "epochs (HAM: %d warm-up epochs of PGD-AT), batch %d, eps %s, alpha %s, K %d, K' %d, "
+                        + "epochs (HAM: %d warm-up epochs of PGD-AT, HAM on TRADES: of TRADES), batch %d, eps %s, alpha %s, K %d, K' %d, "
                         + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", setting.dataset, setting.model,
                 setting.trainExamples(), setting.testExamples(), setting.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
                 b.threat().alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
                 setting.firstSeed, setting.lastSeed());
+        if (curveSubset > 0 && !evalAttacks.isEmpty()) {
+            setup += String.format(Locale.ROOT, " After every epoch, clean and %s accuracy and the over-confident share on "
+                    + "a class-balanced subset of %d test examples (the curves).", evalAttacks.get(0), curveSubset);
+        }
         if (!strong.isEmpty()) {
             setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
                     + "examples; its worst case is the strong column.", strong.get(1), autoAttackSubset == 0 ? "all"
@@ -164,9 +176,30 @@ public final class Experiment implements Callable<Integer> {
         String md = ResultsTable.markdown(reports, evalAttacks, strong.isEmpty() ? null : strongReports,
                 machine.describe(), command, setup)
                 + "\n![per-class robust accuracy](results-per-class.png)\n";
+        String firstAttack = evalAttacks.isEmpty() ? null : evalAttacks.get(0);
+        PerClassChart.write(PerClassChart.chart(reports, firstAttack, machine.describe(), command),
+                docs.resolve("results-per-class.png"), 1200, 700);
+        if (firstAttack != null && reports.stream().anyMatch(r -> r.overConfident() != null
+                && r.overConfident().containsKey(firstAttack))) {
+            PerClassChart.write(PerClassChart.overConfidence(reports, firstAttack, machine.describe(), command),
+                    docs.resolve("results-over-confidence.png"), 1200, 700);
+            md += "\n![per-class over-confident adversarial examples](results-over-confidence.png)\n";
+        }
+        Map<String, List<EpochCurve>> curves = new java.util.LinkedHashMap<>();
+        for (long s = setting.firstSeed; s <= setting.lastSeed(); s++) {
+            for (Variant v : vs) {
+                EpochCurve c = EpochCurve.read(runDir(out, v, s).resolve(EpochCurve.FILE));
+                if (c != null && !c.points().isEmpty()) {
+                    curves.computeIfAbsent(v.label(), k -> new ArrayList<>()).add(c);
+                }
+            }
+        }
+        if (!curves.isEmpty()) {
+            PerClassChart.write(PerClassChart.curves(curves, machine.describe(), command),
+                    docs.resolve("results-curves.png"), 1200, 700);
+            md += "\n![learning curves](results-curves.png)\n";
+        }
         BenchIo.write(docs.resolve("results.md"), md);
-        PerClassChart.write(PerClassChart.chart(reports, evalAttacks.isEmpty() ? null : evalAttacks.get(0),
-                machine.describe(), command), docs.resolve("results-per-class.png"), 1200, 700);
         System.out.print(md);
         System.out.println("wrote " + docs.resolve("results.md") + " and " + docs.resolve("results-per-class.png"));
         return 0;
@@ -209,27 +242,53 @@ public final class Experiment implements Callable<Integer> {
         }
     }
 
-    /** Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file}. */
-    static void runOne(TrainConfig cfg, Path file) {
+    /**
+     * Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file};
+     * with {@code curveSubset > 0}, after every epoch also the curve point on that many test examples under
+     * the first evaluation attack ({@link EpochCurve}, its time left out of the training time).
+     */
+    static void runOne(TrainConfig cfg, Path file, int curveSubset) {
         System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(PartialConfig.of(cfg)),
                 cfg.data().seed());
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
+        String curveAttack = cfg.evalAttacks().isEmpty() ? null : cfg.evalAttacks().get(0);
+        TrainConfig curveCfg = cfg.with(p -> {
+            p.testSubset = curveSubset;
+            p.evalAttacks = curveAttack == null ? List.of() : List.of(curveAttack);
+        });
+        Dataset curveTest = curveSubset > 0 && curveAttack != null ? TrainingRun.loadTest(curveCfg) : null;
+        ClassWiseEvaluator curveEval = curveTest == null ? null
+                : new ClassWiseEvaluator(curveCfg.evaluationAttacks(), cfg.optimisation().batchSize());
+        Path curveFile = file.resolveSibling(EpochCurve.FILE);
+        EpochCurve[] curve = {new EpochCurve(curveAttack, 0, train.info().classNames(), List.of())};
+        double[] curveSeconds = {0};
         try (Classifier f = run.newModel(train)) {
             TrainingRun.Result result = run.train(f, train, p -> {
                 if (p.batch() == p.batches() - 1) {
                     System.err.printf(Locale.ROOT, "   epoch %d/%d loss %.3f drop %.2f %.0f ex/s%n", p.epoch() + 1,
                             p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond());
+                    if (curveEval != null) {
+                        long t0 = System.nanoTime();
+                        curve[0] = curve[0].plus(p.epoch() + 1, curveEval.evaluate(f, curveTest));
+                        curve[0].write(curveFile);
+                        curveSeconds[0] += (System.nanoTime() - t0) / 1e9;
+                        EpochCurve.Point last = curve[0].points().get(curve[0].points().size() - 1);
+                        System.err.printf(Locale.ROOT, "   curve: clean %.3f / %.3f, %s %.3f / %.3f (avg / worst), "
+                                        + "over-confident %.3f%n", last.cleanAverage(), last.cleanWorst(), curveAttack,
+                                last.robustAverage(), last.robustWorst(), last.overConfidentAverage());
+                    }
                 }
             });
-            System.err.printf(Locale.ROOT, "   trained in %.0f s; evaluating on %d test examples%n",
-                    result.cost().seconds(), test.size());
+            TrainingCost cost = result.cost().withTime(result.cost().epochs(), result.cost().seconds() - curveSeconds[0]);
+            System.err.printf(Locale.ROOT, "   trained in %.0f s (+ %.0f s of curve evaluation); evaluating on %d test "
+                    + "examples%n", cost.seconds(), curveSeconds[0], test.size());
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
                     cfg.evaluationAttacks(),
                     cfg.optimisation().batchSize());
             ClassWiseReport eval = ev.evaluate(f, test);
-            Report.of(cfg, eval, result.cost()).write(file);
+            Report.of(cfg, eval, cost).write(file);
             try (java.io.OutputStream os = Files.newOutputStream(file.resolveSibling("model.npz"))) {
                 ModelWeights.exportNpz(f, os);
             } catch (java.io.IOException e) {

@@ -27,8 +27,14 @@ final class RunSetting {
     int testSubset;
     @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
     int epochs;
-    @Option(names = "--eps", defaultValue = "0.1", description = "default ${DEFAULT-VALUE}; alpha = eps/4")
-    float eps;
+    @Option(names = "--eps", description = "perturbation budget (default: the data set's, 0.1 for Fashion-MNIST, 8/255 "
+            + "for CIFAR-10); alpha = eps/4")
+    Float eps;
+    @Option(names = "--lr", description = "base learning rate of the piecewise schedule (default: the data set's, 0.01 "
+            + "for Fashion-MNIST, 0.1 for CIFAR-10)")
+    Float lr;
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
+    String device;
     @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
     int steps;
     @Option(names = "--resume", description = "skip runs whose report.json exists")
@@ -36,12 +42,17 @@ final class RunSetting {
     @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
     boolean aggregateOnly;
 
-    /** The dataset's defaults with these options applied, for one seed, on the CPU. */
+    /** The dataset's defaults with these options applied, for one seed. */
     TrainConfig config(long seed) {
         return TrainConfig.defaults(dataset).with(p -> {
             p.dataDir = dataDir;
             p.model = model;
-            p.eps = eps;
+            if (eps != null) {
+                p.eps = eps;
+            }
+            if (lr != null) {
+                p.lr = lr;
+            }
             p.alpha = null;
             p.fastAlpha = null;
             p.steps = steps;
@@ -49,7 +60,7 @@ final class RunSetting {
             p.trainSubset = trainSubset;
             p.testSubset = testSubset;
             p.seed = seed;
-            p.device = "cpu";
+            p.device = device;
         });
     }
 

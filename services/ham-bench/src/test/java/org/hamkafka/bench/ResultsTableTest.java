@@ -34,7 +34,7 @@ class ResultsTableTest {
         FairnessMetrics p = FairnessMetrics.of(pgd, CLASSES);
         TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
         return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
-                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null);
+                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null, null);
     }
 
     @Test
@@ -73,7 +73,7 @@ class ResultsTableTest {
         var info = new org.hamkafka.core.eval.ClassWiseReport.AttackInfo(Map.of("preset", "standard"),
                 List.of("apgd-ce", "apgd-t"), 1, 1, 1);
         return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "worst-case", CLASSES, 30, c, a,
-                by, Map.of("autoattack-standard", info), null, PartialConfig.of(cfg), null);
+                by, Map.of("autoattack-standard", info), null, PartialConfig.of(cfg), null, null);
     }
 
     @Test

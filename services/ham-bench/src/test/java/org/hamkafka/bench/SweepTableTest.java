@@ -25,7 +25,7 @@ class SweepTableTest {
         FairnessMetrics p = FairnessMetrics.of(new double[]{avgClass, worst}, CLASSES);
         TrainingCost cost = new TrainingCost(1, 1, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
         return new Report(Report.VERSION, "fashion-mnist", "ham", "tiny-cnn", 0.1f, "pgd-20", CLASSES, 100, c, p,
-                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null);
+                Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null, null);
     }
 
     @Test

@@ -27,12 +27,17 @@ import java.util.Map;
  * @param attacks        per attack (not per stage) the settings, passes and seconds behind its numbers
  *                       (empty in results upgraded from version 1)
  * @param testExamples   test examples evaluated (null in results upgraded from version 1)
+ * @param overConfident  per attack that returns adversarial examples (not AutoAttack), per class aligned with
+ *                       {@code classes}: the share of the class's test examples whose adversarial example gives
+ *                       the true class a higher probability than the clean one (the paper's over-confident AEs);
+ *                       null in results written before it was added (an optional field of version 2)
  */
 public record EvalResult(int schemaVersion, String jobId, int epoch, String checkpointKey, String sha256,
                          String dataset, String method, String model, float eps, @Nullable String norm, String attack,
                          List<String> classes, ClassAccuracy cleanAccuracy, ClassAccuracy robustAccuracy,
                          Map<String, ClassAccuracy> robustByAttack, Map<String, AttackRun> attacks,
-                         @Nullable Long testExamples, Instant evaluatedAt) implements Versioned {
+                         @Nullable Long testExamples, Instant evaluatedAt,
+                         @Nullable Map<String, double[]> overConfident) implements Versioned {
 
     /**
      * How one evaluation attack was run.
@@ -81,6 +86,15 @@ public record EvalResult(int schemaVersion, String jobId, int epoch, String chec
         }
         checkAligned(cleanAccuracy, classes);
         checkAligned(robustAccuracy, classes);
+        if (overConfident != null) {
+            overConfident = Collections.unmodifiableMap(new LinkedHashMap<>(overConfident));
+            for (Map.Entry<String, double[]> e : overConfident.entrySet()) {
+                if (e.getValue() == null || e.getValue().length != classes.size()) {
+                    throw new IllegalArgumentException("over_confident." + e.getKey() + " must have one share per "
+                            + "class (" + classes.size() + ")");
+                }
+            }
+        }
     }
 
     private static void checkAligned(ClassAccuracy a, List<String> classes) {

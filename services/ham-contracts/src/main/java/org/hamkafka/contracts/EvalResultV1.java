@@ -25,6 +25,6 @@ public record EvalResultV1(int schemaVersion, String jobId, int epoch, String ch
             byAttack.putAll(otherRobust);
         }
         return new EvalResult(SchemaVersion.EVAL_RESULT, jobId, epoch, checkpointKey, sha256, dataset, method, model,
-                eps, null, attack, classes, cleanAccuracy, robustAccuracy, byAttack, Map.of(), null, evaluatedAt);
+                eps, null, attack, classes, cleanAccuracy, robustAccuracy, byAttack, Map.of(), null, evaluatedAt, null);
     }
 }

@@ -113,6 +113,12 @@ class CodecRoundTripTest {
         assertEquals(0.025, ((Number) pgd.settings().get("alpha")).doubleValue(), 1e-12);
         assertEquals(600, pgd.forwardRows());
         assertEquals(30L, out.testExamples());
+        assertArrayEquals(new double[]{0.5, 0.1, 0.3}, out.overConfident().get("pgd-20"));
+        assertTrue(Codec.toJson(out).contains("\"over_confident\""), "snake_case on the wire");
+        // an optional field of version 2: a result written before it was added is read with none
+        String without = Codec.toJson(Samples.evalResult()).replaceFirst(",\\s*\"over_confident\"\\s*:\\s*\\{[^}]*\\}", "");
+        assertTrue(!without.contains("over_confident"), without);
+        assertEquals(null, Codec.fromJson(without, EvalResult.class).overConfident());
     }
 
     @Test

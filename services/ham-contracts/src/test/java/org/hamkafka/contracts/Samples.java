@@ -67,7 +67,7 @@ final class Samples {
         return new EvalResult(SchemaVersion.EVAL_RESULT, "job-1", 3, "jobs/job-1/checkpoints/epoch-3.npz",
                 "cd".repeat(32), "fashion-mnist", "ham", "smallcnn", 0.1f, "LINF", "pgd-20", CLASSES, clean, robust,
                 byAttack, Map.of("pgd-20", new EvalResult.AttackRun(pgd, List.of(), 600, 600, 1.5)), 30L,
-                Instant.parse("2025-01-02T03:05:00Z"));
+                Instant.parse("2025-01-02T03:05:00Z"), Map.of("pgd-20", new double[]{0.5, 0.1, 0.3}));
     }
 
     static TrainingProgress progress() {

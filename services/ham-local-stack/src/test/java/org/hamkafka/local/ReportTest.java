@@ -24,7 +24,7 @@ class ReportTest {
         }
         return new EvalResult(SchemaVersion.EVAL_RESULT, "job-1", 0, "jobs/job-1/checkpoints/epoch-1.npz", "ab",
                 "fashion-mnist", "ham", "tiny-cnn", 0.1f, "LINF", "pgd-20", CLASSES,
-                ContractMapping.classAccuracy(CLASSES, clean), headline, byAttack, Map.of(), 3L, Instant.EPOCH);
+                ContractMapping.classAccuracy(CLASSES, clean), headline, byAttack, Map.of(), 3L, Instant.EPOCH, null);
     }
 
     @Test

@@ -17,6 +17,11 @@ import java.util.function.IntConsumer;
  * example counts as robust under an attack when f classifies the attack's output correctly, and in the
  * worst case when it is robust under every attack (see {@link ClassWiseReport}). The attacks by name:
  * {@link org.hamkafka.core.attack.EvaluationAttacks}.
+ *
+ * <p>For each attack that returns its adversarial examples (not AutoAttack, which reports predictions), it
+ * also counts per class the <em>over-confident</em> ones (the paper's "adversarial confidence
+ * overfitting", its Figures 2 and 3): {@code p_y(x_adv) > p_y(x)}, the true class more probable after the
+ * attack than on the clean input.
  */
 public final class ClassWiseEvaluator {
     private final List<Attack> attacks;
@@ -50,6 +55,12 @@ public final class ClassWiseEvaluator {
             }
             robust.put(a.name(), new long[k][k]);
         }
+        Map<String, long[]> overConfident = new LinkedHashMap<>();
+        for (Attack a : attacks) {
+            if (!(a instanceof AutoAttack)) {
+                overConfident.put(a.name(), new long[k]);
+            }
+        }
         long[][] worst = attacks.size() > 1 ? new long[k][k] : null;
         int n = data.size();
         for (int from = 0; from < n; from += batchSize) {
@@ -61,11 +72,14 @@ public final class ClassWiseEvaluator {
                 NDArray x = data.images(m, rows);
                 NDArray y = data.labels(m, rows);
                 long[] labels = y.toLongArray();
-                count(clean, labels, predict(f, x));
+                NDArray cleanLogits = f.logits(x, false);
+                count(clean, labels, cleanLogits.argMax(1).toLongArray());
+                float[] cleanConfidence = trueClassProbability(cleanLogits, y);
                 // per example, the first attack's wrong prediction (else the true class): the worst case
                 long[] worstPredicted = labels.clone();
                 for (Attack a : attacks) {
-                    long[] predicted = run(a, f, x, y, robust, labels, info);
+                    long[] predicted = run(a, f, x, y, robust, labels, info, overConfident.get(a.name()),
+                            cleanConfidence);
                     for (int i = 0; i < labels.length; i++) {
                         if (worstPredicted[i] == labels[i]) {
                             worstPredicted[i] = predicted[i];
@@ -83,12 +97,13 @@ public final class ClassWiseEvaluator {
         if (worst != null) {
             robust.put(ClassWiseReport.WORST_CASE, worst);
         }
-        return new ClassWiseReport(data.info().classNames(), clean, robust, info);
+        return new ClassWiseReport(data.info().classNames(), clean, robust, info, overConfident);
     }
 
     /** Runs one attack on a batch, counts its (and its stages') predictions; returns its final predictions. */
     private static long[] run(Attack a, Classifier f, NDArray x, NDArray y, Map<String, long[][]> robust,
-                              long[] labels, Map<String, ClassWiseReport.AttackInfo> info) {
+                              long[] labels, Map<String, ClassWiseReport.AttackInfo> info, long[] overConfident,
+                              float[] cleanConfidence) {
         long t0 = System.nanoTime();
         long forward0 = a.forwardRows();
         long backward0 = a.backwardRows();
@@ -101,7 +116,14 @@ public final class ClassWiseEvaluator {
             }
             predicted = r.predictedAfter()[r.stages().size() - 1];
         } else {
-            predicted = predict(f, a.perturb(f, x, y));
+            NDArray advLogits = f.logits(a.perturb(f, x, y), false);
+            predicted = advLogits.argMax(1).toLongArray();
+            float[] advConfidence = trueClassProbability(advLogits, y);
+            for (int i = 0; i < labels.length; i++) {
+                if (advConfidence[i] > cleanConfidence[i]) {
+                    overConfident[(int) labels[i]]++;
+                }
+            }
             readOut = labels.length;
         }
         count(robust.get(a.name()), labels, predicted);
@@ -110,8 +132,10 @@ public final class ClassWiseEvaluator {
         return predicted;
     }
 
-    private static long[] predict(Classifier f, NDArray x) {
-        return f.logits(x, false).argMax(1).toLongArray();
+    /** p_y(x) of each row. */
+    private static float[] trueClassProbability(NDArray logits, NDArray y) {
+        NDArray onehot = y.oneHot((int) logits.getShape().get(1)).toType(logits.getDataType(), false);
+        return logits.softmax(1).mul(onehot).sum(new int[]{1}).toFloatArray();
     }
 
     private static void count(long[][] m, long[] labels, long[] predicted) {

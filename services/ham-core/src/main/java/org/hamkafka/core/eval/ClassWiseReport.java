@@ -18,10 +18,14 @@ import java.util.Map;
  * example is robust only if it survives every attack. The headline robust accuracy is the worst case
  * (a strong attack that disagrees with a weak one wins), or the only attack's.
  *
- * @param attackInfo per attack (not per stage): its settings, the passes and the seconds it spent
+ * @param attackInfo    per attack (not per stage): its settings, the passes and the seconds it spent
+ * @param overConfident per attack that returns its adversarial examples (not AutoAttack), per class: how many
+ *                      test examples' adversarial example gave the true class a higher probability than the
+ *                      clean example did ({@code p_y(x_adv) > p_y(x)}, the paper's over-confident AEs)
  */
 public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
-                              Map<String, long[][]> robustConfusion, Map<String, AttackInfo> attackInfo) {
+                              Map<String, long[][]> robustConfusion, Map<String, AttackInfo> attackInfo,
+                              Map<String, long[]> overConfident) {
     /** The name of the per-example worst case over all attacks. */
     public static final String WORST_CASE = "worst-case";
 
@@ -49,11 +53,41 @@ public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
         classNames = List.copyOf(classNames);
         robustConfusion = Collections.unmodifiableMap(new LinkedHashMap<>(robustConfusion));
         attackInfo = Collections.unmodifiableMap(new LinkedHashMap<>(attackInfo));
+        overConfident = Collections.unmodifiableMap(new LinkedHashMap<>(overConfident));
+        for (Map.Entry<String, long[]> e : overConfident.entrySet()) {
+            if (e.getValue().length != classNames.size()) {
+                throw new IllegalArgumentException("over-confident counts of " + e.getKey() + " have "
+                        + e.getValue().length + " classes, not " + classNames.size());
+            }
+        }
+    }
+
+    /** A report without over-confidence counts. */
+    public ClassWiseReport(List<String> classNames, long[][] cleanConfusion, Map<String, long[][]> robustConfusion,
+                           Map<String, AttackInfo> attackInfo) {
+        this(classNames, cleanConfusion, robustConfusion, attackInfo, Map.of());
     }
 
     /** A report without attack details (settings, passes, seconds). */
     public ClassWiseReport(List<String> classNames, long[][] cleanConfusion, Map<String, long[][]> robustConfusion) {
         this(classNames, cleanConfusion, robustConfusion, Map.of());
+    }
+
+    /**
+     * Per attack with counts, per class: the share of the class's test examples whose adversarial example is
+     * over-confident (see {@code overConfident}); 0 for a class without examples.
+     */
+    public Map<String, double[]> overConfidentShares() {
+        long[] n = classCounts();
+        Map<String, double[]> out = new LinkedHashMap<>();
+        overConfident.forEach((a, counts) -> {
+            double[] share = new double[counts.length];
+            for (int c = 0; c < counts.length; c++) {
+                share[c] = n[c] == 0 ? 0 : (double) counts[c] / n[c];
+            }
+            out.put(a, share);
+        });
+        return out;
     }
 
     public FairnessMetrics clean() {

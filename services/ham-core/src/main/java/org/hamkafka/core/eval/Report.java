@@ -36,6 +36,9 @@ import java.util.Map;
  * @param settings       every setting of the run, as {@code POST /jobs} takes them (no data folder or device:
  *                       those are the machine's, see {@code run})
  * @param run            when the report was made and on which device (null in reports before version 3)
+ * @param overConfident  per attack that returns adversarial examples, per class (aligned with {@code classes}):
+ *                       the share of test examples whose adversarial example gives the true class a higher
+ *                       probability than the clean one (the paper's over-confident AEs); absent in older reports
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(@JsonProperty("report_version") int reportVersion, String dataset, String method, String model, float eps, String attack, List<String> classes,
@@ -46,7 +49,8 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                      Map<String, ClassWiseReport.AttackInfo> attacks,
                      @JsonProperty("training_cost") TrainingCost trainingCost,
                      PartialConfig settings,
-                     Run run) {
+                     Run run,
+                     @JsonProperty("over_confident") Map<String, double[]> overConfident) {
 
     /**
      * When and where the report was made.
@@ -77,7 +81,8 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
         return new Report(VERSION, cfg.dataset(), cfg.method(), cfg.model(), cfg.threat().eps(), headline,
                 eval.classNames(),
                 eval.examples(), eval.clean(), headline == null ? null : byAttack.get(headline), byAttack,
-                eval.attackInfo(), cost, PartialConfig.of(cfg).withoutRuntime(), Run.now(cfg));
+                eval.attackInfo(), cost, PartialConfig.of(cfg).withoutRuntime(), Run.now(cfg),
+                eval.overConfidentShares().isEmpty() ? null : eval.overConfidentShares());
     }
 
     public String toJson() {

@@ -107,6 +107,29 @@ class ClassWiseEvaluatorTest {
     }
 
     @Test
+    void overConfidentAdversarialExamplesAreCountedPerClass() {
+        // p(bright) rises with x. up (+0.1) lowers p(dark) of every dark example and raises p(bright) of both
+        // bright ones (0.9 -> 1.0, 0.55 -> 0.65): over-confident dark 0/3, bright 2/2. down (-0.1): dark 3/3
+        // (0.1 -> 0.0, 0.45 -> 0.35, 0.7 -> 0.6, whether or not classified right), bright 0/2
+        float[] pixels = {0.1f, 0.45f, 0.7f, 0.9f, 0.55f};
+        Dataset d = new Dataset(ONE_PIXEL, pixels, new int[]{0, 0, 0, 1, 1});
+        try (Classifier f = threshold()) {
+            ClassWiseReport r = new ClassWiseEvaluator(List.of(new Shift("up", 0.1f), new Shift("down", -0.1f),
+                    new Shift("none", 0f)), 2).evaluate(f, d);
+            assertArrayEquals(new long[]{0, 2}, r.overConfident().get("up"));
+            assertArrayEquals(new long[]{3, 0}, r.overConfident().get("down"));
+            assertArrayEquals(new long[]{0, 0}, r.overConfident().get("none"), "equal confidence is not higher");
+            assertArrayEquals(new double[]{0, 1}, r.overConfidentShares().get("up"), 1e-12);
+            assertArrayEquals(new double[]{1, 0}, r.overConfidentShares().get("down"), 1e-12);
+            assertEquals(List.of("up", "down", "none"), List.copyOf(r.overConfident().keySet()), "no worst-case entry");
+            // the report carries the shares and reads them back
+            Report report = Report.fromJson(Report.of(org.hamkafka.core.train.TrainConfig.defaults("fashion-mnist"),
+                    r, null).toJson());
+            assertArrayEquals(new double[]{1, 0}, report.overConfident().get("down"), 1e-12);
+        }
+    }
+
+    @Test
     void pgdCountsItsPassesAndOneAttackIsItsOwnHeadline() {
         float[] pixels = {0.1f, 0.45f, 0.7f, 0.9f, 0.55f};
         Dataset d = new Dataset(ONE_PIXEL, pixels, new int[]{0, 0, 0, 1, 1});
