@@ -142,7 +142,9 @@ public final class Experiment implements Callable<Integer> {
                 if (!Files.exists(file)) {
                     throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
                 }
-                reports.add(Report.read(file));
+                Report done = Report.read(file);
+                checkSameSettings(done, cfg, file);
+                reports.add(done);
                 if (!strong.isEmpty()) {
                     // its own file, so that a run cut short during AutoAttack keeps its training and goes on here
                     Path strongFile = dir.resolve(STRONG_REPORT);
@@ -203,6 +205,31 @@ public final class Experiment implements Callable<Integer> {
         System.out.print(md);
         System.out.println("wrote " + docs.resolve("results.md") + " and " + docs.resolve("results-per-class.png"));
         return 0;
+    }
+
+    /**
+     * A finished run is reused (--resume, --aggregate-only) only if it ran with exactly these settings: a
+     * folder left by other options would otherwise slip into the table under this command.
+     */
+    static void checkSameSettings(Report done, TrainConfig cfg, Path file) {
+        PartialConfig want = PartialConfig.of(cfg).withoutRuntime();
+        if (done.settings() == null || done.settings().equals(want)) {
+            return;
+        }
+        List<String> differ = new ArrayList<>();
+        for (java.lang.reflect.Field f : PartialConfig.fields()) {
+            try {
+                Object was = f.get(done.settings());
+                Object now = f.get(want);
+                if (!java.util.Objects.equals(was, now)) {
+                    differ.add(PartialConfig.publicName(f.getName()) + " " + was + " (now " + now + ")");
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        throw new IllegalStateException(file + " was trained with other settings than this command's: "
+                + String.join(", ", differ) + "; use another --out, or delete the folder to train it again");
     }
 
     /** The strong evaluation's report in each run folder. */
