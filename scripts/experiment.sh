@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # The robust-fairness experiment on Fashion-MNIST: standard, PGD-AT, TRADES, Fast-AT, HAM (weighted),
-# HAM (uniform) for N seeds, evaluated class-wise (clean, PGD-20, CW∞-20); writes each run's
-# report.json under bench-results/experiment/<method>-seed<s>/, then docs/results.md and
-# docs/results-per-class.png. All options: bash scripts/experiment.sh --help
+# HAM (uniform), HAM on TRADES for N seeds, evaluated class-wise (clean, PGD-20, CW∞-20 on the full test set,
+# AutoAttack standard on 1000), with a learning curve and the over-confidence share after every epoch; writes
+# each run's report.json, report-autoattack.json and curve.json under bench-results/experiment/<method>-seed<s>/
+# as it goes, then docs/results.md and its charts. All options: bash scripts/experiment.sh --help
 #
-#   bash scripts/experiment.sh                 the default experiment: tiny-cnn, 8000 training examples, 6 epochs,
-#                                              full test set, 3 seeds, TRADES β 1 (about 17 min on 2 idle cores)
+#   bash scripts/experiment.sh --resume        the experiment (smallcnn-w0.125, 20000 training examples, 5 epochs,
+#                                              3 seeds; about 4 h on 2 idle cores); --resume skips finished runs
+#                                              (refusing one trained with other settings), so it can be stopped
+#                                              and started again
 #   bash scripts/experiment.sh --estimate      time a few batches and project the duration of these settings
-#   bash scripts/experiment.sh --resume        continue an interrupted experiment
 #   smoke test (a few minutes):
-#   bash scripts/experiment.sh --train-subset 256 --epochs 1 --seeds 1 --test-subset 200 \
-#        --model tiny-cnn --out bench-results/smoke --docs bench-results/smoke
+#   bash scripts/experiment.sh --train-subset 256 --epochs 1 --seeds 1 --test-subset 200 --autoattack none \
+#        --model tiny-cnn --curve-subset 100 --out bench-results/smoke --docs bench-results/smoke
+#   the same experiment for CIFAR-10 with PreAct ResNet-18 at the paper's settings, for a GPU:
+#   bash scripts/experiment.sh --resume --dataset cifar10 --model preact-resnet18 --train-subset 0 --epochs 120 \
+#        --warmup-epochs 50 --drop-step 3 --trades-beta 6 --device gpu --out bench-results/cifar10 --docs bench-results/cifar10
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DJL_OFFLINE=true

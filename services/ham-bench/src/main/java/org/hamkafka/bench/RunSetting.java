@@ -21,11 +21,11 @@ final class RunSetting {
     int seeds = 3;
     @Option(names = "--first-seed", defaultValue = "0")
     long firstSeed;
-    @Option(names = "--train-subset", defaultValue = "8000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
+    @Option(names = "--train-subset", defaultValue = "20000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
     int trainSubset;
     @Option(names = "--test-subset", defaultValue = "0", description = "class-balanced test examples, 0 = all 10000 (default ${DEFAULT-VALUE})")
     int testSubset;
-    @Option(names = "--epochs", defaultValue = "6", description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--epochs", defaultValue = "5", description = "default ${DEFAULT-VALUE}")
     int epochs;
     @Option(names = "--eps", description = "perturbation budget (default: the data set's, 0.1 for Fashion-MNIST, 8/255 "
             + "for CIFAR-10); alpha = eps/4")

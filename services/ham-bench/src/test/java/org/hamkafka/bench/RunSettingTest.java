@@ -23,7 +23,7 @@ class RunSettingTest {
         assertEquals(a.model(), b.model());
         assertEquals(a.threat().eps(), b.threat().eps());
         assertEquals(a.threat().steps(), b.threat().steps());
-        assertEquals(8000, b.data().trainSubset());
+        assertEquals(20000, b.data().trainSubset());
     }
 
     @Test
