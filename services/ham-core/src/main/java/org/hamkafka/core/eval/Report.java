@@ -53,15 +53,36 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                      @JsonProperty("over_confident") Map<String, double[]> overConfident) {
 
     /**
-     * When and where the report was made.
+     * When and where the report was made, and by which code.
      *
-     * @param createdAt ISO-8601 instant
-     * @param device    the device the run used: cpu or gpu
+     * @param createdAt   ISO-8601 instant
+     * @param device      the device the run used: cpu or gpu
+     * @param codeVersion the commit ham-core was built from, "-dirty" appended when the tree had changes, or
+     *                    "unknown" (built without git); null in reports written before it was recorded
      */
-    public record Run(@JsonProperty("created_at") String createdAt, String device) {
+    public record Run(@JsonProperty("created_at") String createdAt, String device,
+                      @JsonProperty("code_version") String codeVersion) {
         static Run now(TrainConfig cfg) {
             return new Run(java.time.Instant.now().toString(),
-                    Devices.resolve(cfg.runtime().device()).getDeviceType());
+                    Devices.resolve(cfg.runtime().device()).getDeviceType(), currentCodeVersion());
+        }
+
+        /** From the git.properties the build writes (git-commit-id-maven-plugin, ham-core's pom). */
+        public static String currentCodeVersion() {
+            try (java.io.InputStream in = Report.class.getResourceAsStream("/org/hamkafka/core/git.properties")) {
+                if (in == null) {
+                    return "unknown";
+                }
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                String id = p.getProperty("git.commit.id.abbrev");
+                if (id == null || id.isBlank()) {
+                    return "unknown";
+                }
+                return id + ("true".equals(p.getProperty("git.dirty")) ? "-dirty" : "");
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
     }
 

@@ -34,6 +34,25 @@ class ReportTest {
         return Report.of(cfg, eval, cost);
     }
 
+    /** When, on what and by which code: the commit the build recorded, "-dirty" for a changed tree. */
+    @Test
+    void runNamesTimeDeviceAndCodeVersion() throws Exception {
+        Report r = Report.fromJson(sample().toJson());
+        assertTrue(java.time.Instant.parse(r.run().createdAt()).isBefore(java.time.Instant.now().plusSeconds(1)));
+        assertTrue(List.of("cpu", "gpu").contains(r.run().device()), r.run().device());
+        String v = r.run().codeVersion();
+        assertTrue(v.matches("[0-9a-f]{7,40}(-dirty)?|unknown"), v);
+        try (var in = Report.class.getResourceAsStream("/org/hamkafka/core/git.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                assertTrue(v.startsWith(p.getProperty("git.commit.id.abbrev")), v + " vs " + p);
+                assertEquals(Boolean.parseBoolean(p.getProperty("git.dirty")), v.endsWith("-dirty"));
+            }
+        }
+        assertTrue(sample().toJson().contains("\"code_version\""), "snake_case like the rest");
+    }
+
     @Test
     void jsonHasTheRequiredFieldsAndRoundTrips(@TempDir Path dir) throws Exception {
         Report r = sample();
