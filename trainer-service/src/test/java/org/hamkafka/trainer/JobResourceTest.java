@@ -37,6 +37,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -191,6 +192,10 @@ class JobResourceTest {
         assertEquals(1, checkpoints.size());
         assertEquals(sha, checkpoints.get(0).sha256());
         assertEquals(0, checkpoints.get(0).epoch());
+        // signed with the key eval-service checks against
+        assertNull(org.hamkafka.contracts.CheckpointSignature.problem(org.hamkafka.contracts.CheckpointSignature.key(
+                org.eclipse.microprofile.config.ConfigProvider.getConfig().getValue("ham.checkpoint.signing-key",
+                        String.class)), checkpoints.get(0)), "the trainer signs its announcements");
 
         // a finished job cannot be cancelled
         given().when().post("/jobs/" + id + "/cancel").then().statusCode(409);

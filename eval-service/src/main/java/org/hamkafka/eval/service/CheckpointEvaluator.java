@@ -20,6 +20,7 @@ import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.service.CheckpointSigning;
 import org.hamkafka.service.ObjectNotReadableException;
 import org.hamkafka.service.ObjectStore;
 import org.jboss.logging.Logger;
@@ -47,9 +48,11 @@ public class CheckpointEvaluator {
     private final EvalSettings settings;
     private final Norm norm;
     private final Device device;
+    private final CheckpointSigning signing;
 
-    public CheckpointEvaluator(ObjectStore store, TestSets testSets, EvalSettings settings) {
+    public CheckpointEvaluator(ObjectStore store, TestSets testSets, EvalSettings settings, CheckpointSigning signing) {
         this.store = store;
+        this.signing = signing;
         this.testSets = testSets;
         this.settings = settings;
         if (settings.attacks().isEmpty()) {
@@ -78,10 +81,16 @@ public class CheckpointEvaluator {
     }
 
     /**
-     * @throws CheckpointRejectedException the object is missing, its sha256 differs from the announced one,
-     *                                     or it cannot be loaded as the announced model
+     * @throws CheckpointRejectedException the announcement is not the trainer's (its signature is missing or
+     *                                     wrong), the object is missing, its sha256 differs from the announced
+     *                                     one, or it cannot be loaded as the announced model
      */
     public Evaluation evaluate(CheckpointAnnouncement a) {
+        // before anything is fetched: a forged announcement costs no download and no evaluation
+        String forged = signing.problem(a);
+        if (forged != null) {
+            throw new CheckpointRejectedException("job " + a.jobId() + " epoch " + a.epoch() + ": " + forged, null);
+        }
         byte[] bytes;
         try {
             bytes = store.get(a.objectKey());

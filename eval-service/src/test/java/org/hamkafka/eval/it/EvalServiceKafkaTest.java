@@ -256,6 +256,37 @@ class EvalServiceKafkaTest {
         given().when().get("/results/{job}/0", job).then().statusCode(404);
     }
 
+    /**
+     * The forgery of issue 13: valid weights uploaded under job K's key and announced without the trainer's
+     * key — unsigned, or signed with another key — are REJECTED with the reason and never published; the
+     * trainer-signed checkpoint of the same job still is.
+     */
+    @Test
+    void forgedAnnouncementsAreRejectedAndNeverPublished() throws Exception {
+        String job = "eval-forged-" + UUID.randomUUID();
+        byte[] weights = templateModel(uniform(1f));
+        announce(job, 8, weights, ModelWeights.sha256(weights), null, null, null);
+        byte[] otherKey = "an-attacker's-key-that-is-long-enough-32".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        announce(job, 9, weights, ModelWeights.sha256(weights), null, null, otherKey);
+        byte[] real = templateModel(EVEN_STRONGER);
+        announce(job, 1, real, ModelWeights.sha256(real));
+
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
+                r -> job.equals(r.key()), 2, WAIT, Duration.ZERO);
+        assertEquals(2, dead.size());
+        String unsigned = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        String wrongKey = Codec.fromBytes(dead.get(1).value(), DeadLetter.class).reason();
+        assertTrue(unsigned.contains("epoch 8") && unsigned.contains("not signed"), unsigned);
+        assertTrue(wrongKey.contains("epoch 9") && wrongKey.contains("signature does not match"), wrongKey);
+
+        List<EvalResult> results = awaitResults(job, 1);
+        assertEquals(List.of(1), results.stream().map(EvalResult::epoch).toList(), "only the signed one published");
+        given().when().get("/results/{job}/latest", job).then().statusCode(200).body("epoch", equalTo(1));
+        given().when().get("/results/{job}/9", job).then().statusCode(404);
+        JsonPath rows = given().when().get("/results?job={job}", job).then().statusCode(200).extract().jsonPath();
+        assertEquals("REJECTED", rows.getString("find { it.epoch == 9 }.status"));
+    }
+
     @Test
     void corruptCheckpointAndMalformedAnnouncementAreDeadLettered() throws Exception {
         String job = "eval-corrupt-" + UUID.randomUUID();
@@ -376,16 +407,29 @@ class EvalServiceKafkaTest {
         return announce(job, epoch, npz, sha256, null, null);
     }
 
+    /** Uploads and announces, signed as the trainer signs (with the %test key). */
     String announce(String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks, Integer subset)
             throws Exception {
+        return announce(job, epoch, npz, sha256, evalAttacks, subset, trainerKey());
+    }
+
+    /** The key eval-service checks against, as the trainer holds it (read while Quarkus runs the test). */
+    static byte[] trainerKey() {
+        return org.hamkafka.contracts.CheckpointSignature.key(org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("ham.checkpoint.signing-key", String.class));
+    }
+
+    /** @param signingKey null: unsigned */
+    String announce(String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks, Integer subset,
+                    byte[] signingKey) throws Exception {
         String key = "jobs/" + job + "/checkpoints/" + epoch + ".npz";
         try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
             c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
         }
-        TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(new CheckpointAnnouncement(
-                SchemaVersion.CURRENT, job, epoch, key, sha256, "linear", "fashion-mnist", EPS, "ham", Instant.now(),
-                evalAttacks, subset)));
+        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, epoch, key, sha256, "linear",
+                "fashion-mnist", EPS, "ham", Instant.now(), evalAttacks, subset, null);
+        TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(signingKey == null ? a : a.signedWith(signingKey)));
         return key;
     }
 

@@ -78,7 +78,7 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--autoattack-subset", defaultValue = "1000",
             description = "class-balanced test examples for AutoAttack, 0 = all (default ${DEFAULT-VALUE})")
     int autoAttackSubset;
-    @Option(names = "--curve-subset", defaultValue = "1000",
+    @Option(names = "--curve-subset", defaultValue = "500",
             description = "class-balanced test examples evaluated after every epoch for the learning curves and the "
                     + "per-epoch over-confidence, 0 = no curve (default ${DEFAULT-VALUE})")
     int curveSubset;

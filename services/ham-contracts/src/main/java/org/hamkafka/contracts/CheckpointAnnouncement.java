@@ -13,15 +13,24 @@ import java.util.List;
  * @param evalAttacks the job's own evaluation attacks (e.g. {@code pgd-20, autoattack-standard}); null: the
  *                  evaluator's configured ones
  * @param testSubset the job's class-balanced test subset, 0 = the whole test set; null: the evaluator's
+ * @param signature  the trainer's HMAC over what identifies the checkpoint ({@link CheckpointSignature}); an
+ *                   evaluator refuses an announcement without a valid one, so a forged announcement (another
+ *                   job's weights uploaded under this job's key) is not published as this job's result
  */
 public record CheckpointAnnouncement(int schemaVersion, String jobId, int epoch, String objectKey, String sha256,
                                      String arch, String dataset, float eps, String method,
                                      Instant createdAt, @Nullable List<String> evalAttacks,
-                                     @Nullable Integer testSubset) implements Versioned {
-    /** An announcement that leaves the evaluation settings to the evaluator. */
+                                     @Nullable Integer testSubset, @Nullable String signature) implements Versioned {
+    /** An unsigned announcement that leaves the evaluation settings to the evaluator. */
     public CheckpointAnnouncement(int schemaVersion, String jobId, int epoch, String objectKey, String sha256,
                                   String arch, String dataset, float eps, String method, Instant createdAt) {
-        this(schemaVersion, jobId, epoch, objectKey, sha256, arch, dataset, eps, method, createdAt, null, null);
+        this(schemaVersion, jobId, epoch, objectKey, sha256, arch, dataset, eps, method, createdAt, null, null, null);
+    }
+
+    /** This announcement signed with {@code key} (see {@link CheckpointSignature}). */
+    public CheckpointAnnouncement signedWith(byte[] key) {
+        return new CheckpointAnnouncement(schemaVersion, jobId, epoch, objectKey, sha256, arch, dataset, eps, method,
+                createdAt, evalAttacks, testSubset, CheckpointSignature.sign(key, this));
     }
 
     public CheckpointAnnouncement {

@@ -228,8 +228,18 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** One per stack, never written down: the trainer signs checkpoint announcements with it, eval-service checks. */
+    private final String checkpointSigningKey = java.util.HexFormat.of().formatHex(randomBytes(32));
+
+    private static byte[] randomBytes(int n) {
+        byte[] b = new byte[n];
+        new java.security.SecureRandom().nextBytes(b);
+        return b;
+    }
+
     private Map<String, String> commonEnv(LocalInfra inf) {
         Map<String, String> env = new HashMap<>();
+        env.put("HAM_CHECKPOINT_SIGNING_KEY", checkpointSigningKey);
         env.put("KAFKA_BOOTSTRAP_SERVERS", inf.kafka().bootstrapServers());
         env.put("HAM_S3_ENDPOINT", inf.s3().endpoint());
         env.put("HAM_S3_ACCESS_KEY", inf.s3().accessKey());

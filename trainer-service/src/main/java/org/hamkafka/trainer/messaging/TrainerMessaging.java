@@ -18,6 +18,7 @@ import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.contracts.Versioned;
+import org.hamkafka.service.CheckpointSigning;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +55,9 @@ public class TrainerMessaging {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    CheckpointSigning signing;
+
     private Counter ignored;
 
     public PendingResults pending() {
@@ -73,8 +77,9 @@ public class TrainerMessaging {
         return send(progress, Topics.key(p.jobId()), p);
     }
 
+    /** Signed here, so that no announcement leaves the trainer unsigned (eval-service refuses those). */
     public CompletionStage<Void> publishCheckpoint(CheckpointAnnouncement c) {
-        return send(checkpoints, Topics.key(c.jobId()), c);
+        return send(checkpoints, Topics.key(c.jobId()), signing.sign(c));
     }
 
     private static CompletionStage<Void> send(Emitter<byte[]> emitter, String key, Versioned payload) {

@@ -50,6 +50,6 @@ final class EpochCheckpoints implements JobListener {
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,
                 cfg.model(), cfg.dataset(), cfg.threat().eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
-                cfg.data().testSubset())); // the job's own evaluation settings
+                cfg.data().testSubset(), null)); // the job's own evaluation settings; signed by the messaging
     }
 }
