@@ -271,6 +271,11 @@ class DistributedTrainingTest {
         Header reason = dead.headers().lastHeader("dead-letter-reason");
         assertTrue(reason != null && new String(reason.value(), StandardCharsets.UTF_8).contains("job_id"),
                 "reason header names the missing field: " + (reason == null ? null : new String(reason.value())));
+        // the same DeadLetter record as every other dead-letter topic: where it came from, why, and the payload
+        org.hamkafka.contracts.DeadLetter letter = Codec.fromBytes(dead.value(), org.hamkafka.contracts.DeadLetter.class);
+        assertEquals(Topics.ATTACK_RESULTS, letter.originalTopic());
+        assertTrue(letter.reason().contains("job_id"), letter.reason());
+        assertEquals("{\"schema_version\": 1}", new String(letter.payload(), StandardCharsets.UTF_8));
 
         // the consumer kept going: a job still gets its results
         submitAndFinish("""

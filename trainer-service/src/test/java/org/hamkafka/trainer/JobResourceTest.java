@@ -227,14 +227,17 @@ class JobResourceTest {
 
     private void answer(List<AttackRequest> seen, List<String> keys) {
         InMemorySink<byte[]> sink = connector.sink("attack-requests");
-        InMemorySource<byte[]> results = connector.source("attack-results");
+        // the consumer takes Kafka records (it dead-letters a malformed one with its topic, partition and offset)
+        InMemorySource<org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]>> results =
+                connector.source("attack-results");
         List<? extends Message<byte[]>> received = sink.received();
         for (; answered < received.size(); answered++) {
             Message<byte[]> m = received.get(answered);
             AttackRequest req = Codec.fromBytes(m.getPayload(), AttackRequest.class);
             seen.add(req);
             m.getMetadata(OutgoingKafkaRecordMetadata.class).ifPresent(md -> keys.add(String.valueOf(md.getKey())));
-            results.send(Codec.toBytes(half.attack(req)));
+            results.send(new org.apache.kafka.clients.consumer.ConsumerRecord<>("ham.attack.results", 0, 0, req.jobId(),
+                    Codec.toBytes(half.attack(req))));
         }
     }
 

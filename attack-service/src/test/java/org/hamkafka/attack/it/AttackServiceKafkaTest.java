@@ -149,6 +149,20 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void aMalformedModelAnnouncementIsParkedOnItsDeadLetterTopic() throws Exception {
+        String key = "bad-model-" + UUID.randomUUID();
+        byte[] garbage = "{\"schema_version\": 1, \"job_id\": \"x\"}".getBytes(StandardCharsets.UTF_8);
+        TestKafka.produce(bootstrap, Topics.MODELS, key, garbage);
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.MODELS),
+                r -> key.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        DeadLetter d = deadLetter(dead, key);
+        assertEquals(Topics.MODELS, d.originalTopic());
+        assertArrayEquals(garbage, d.payload());
+        assertTrue(d.reason().contains("version") || d.reason().contains("required"), d.reason());
+    }
+
+    @Test
     void garbageGoesToTheDeadLetterTopicAndTheServiceKeepsConsuming() throws Exception {
         String tag = UUID.randomUUID().toString();
         byte[] garbage = "this is not an attack request".getBytes(StandardCharsets.UTF_8);

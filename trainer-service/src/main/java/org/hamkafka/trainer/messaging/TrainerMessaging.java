@@ -4,8 +4,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -14,11 +16,13 @@ import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.ContractException;
 import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.contracts.Versioned;
 import org.hamkafka.service.CheckpointSigning;
+import org.hamkafka.service.DeadLetters;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
@@ -98,14 +102,27 @@ public class TrainerMessaging {
         return done;
     }
 
+    @Inject
+    @Channel("attack-results-dlq")
+    MutinyEmitter<byte[]> attackResultsDlq;
+
     /**
-     * Hands each attack result to the job waiting for it. Malformed records throw, which nacks them
-     * into the dead-letter topic; results nobody waits for are counted and dropped.
+     * Hands each attack result to the job waiting for it. A malformed record goes to
+     * {@code ham.attack.results.dlq} as a {@code DeadLetter} with the reason (the format of every other
+     * dead-letter topic); results nobody waits for are counted and dropped.
      */
     @Incoming("attack-results")
     @Blocking
-    public void onAttackResult(byte[] payload) {
-        AttackResult r = Codec.fromBytes(payload, AttackResult.class);
+    public void onAttackResult(ConsumerRecord<String, byte[]> record) {
+        AttackResult r;
+        try {
+            r = Codec.fromBytes(record.value(), AttackResult.class);
+        } catch (ContractException | IllegalArgumentException e) {
+            LOG.warnf("malformed attack result %s-%d@%d to the dead-letter topic: %s", record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
+            new DeadLetters(attackResultsDlq).send(record, e.getMessage());
+            return;
+        }
         if (!pending.complete(r)) {
             if (ignored == null) {
                 ignored = registry.counter("ham_trainer_attack_results_ignored_total");

@@ -12,7 +12,7 @@ public class InMemoryChannels implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         Map<String, String> m = new HashMap<>();
         m.putAll(InMemoryConnector.switchOutgoingChannelsToInMemory("attack-requests", "models", "training-progress",
-                "checkpoints"));
+                "checkpoints", "attack-results-dlq"));
         m.putAll(InMemoryConnector.switchIncomingChannelsToInMemory("attack-results"));
         return m;
     }
