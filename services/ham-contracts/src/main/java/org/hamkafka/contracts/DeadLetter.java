@@ -24,10 +24,36 @@ public record DeadLetter(int schemaVersion, String originalTopic, int partition,
         Require.nonNull(failedAt, "failed_at");
     }
 
+    /**
+     * The most payload bytes a dead letter carries: their base64 with the rest of the letter stays under Kafka's
+     * default 1 MB message limit, so the letter (and its reason) is never refused for its size.
+     */
+    public static final int MAX_PAYLOAD_BYTES = 512 * 1024;
+
+    /**
+     * A dead letter for a record; a payload over {@link #MAX_PAYLOAD_BYTES} keeps its first bytes, and the reason
+     * says so, with the full payload's size and sha256 (the original stays at its topic, partition and offset
+     * for the topic's retention).
+     */
     public static DeadLetter of(String originalTopic, int partition, long offset, String key, String reason,
                                 byte[] payload, Instant failedAt) {
-        return new DeadLetter(SchemaVersion.CURRENT, originalTopic, partition, offset, key, reason,
-                Base64.getEncoder().encodeToString(payload == null ? new byte[0] : payload), failedAt);
+        byte[] p = payload == null ? new byte[0] : payload;
+        String why = reason;
+        if (p.length > MAX_PAYLOAD_BYTES) {
+            why = reason + " [payload of " + p.length + " bytes (sha256 " + sha256(p) + ") truncated to its first "
+                    + MAX_PAYLOAD_BYTES + " bytes; the original is " + originalTopic + "-" + partition + "@" + offset + "]";
+            p = java.util.Arrays.copyOf(p, MAX_PAYLOAD_BYTES);
+        }
+        return new DeadLetter(SchemaVersion.CURRENT, originalTopic, partition, offset, key, why,
+                Base64.getEncoder().encodeToString(p), failedAt);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JVM has no SHA-256", e);
+        }
     }
 
     /** The original value bytes. */

@@ -154,6 +154,27 @@ class CodecRoundTripTest {
         assertEquals(99, out.offset());
     }
 
+    /** Issue 13: a dead letter of a 1 MB+ record was refused by Kafka and its reason lost. */
+    @Test
+    void aLargePayloadIsTruncatedSoTheLetterAndItsReasonFitKafkasDefaultLimit() throws Exception {
+        byte[] big = new byte[16 * 1024 * 1024];
+        new java.util.Random(1).nextBytes(big);
+        DeadLetter d = DeadLetter.of(Topics.ATTACK_REQUESTS, 3, 77, "job-1/1/0", "snapshot wait exceeded", big,
+                java.time.Instant.EPOCH);
+        byte[] wire = Codec.toBytes(d);
+        assertTrue(wire.length < 1_000_000, "letter of " + wire.length + " bytes");
+        DeadLetter back = Codec.fromBytes(wire, DeadLetter.class);
+        assertArrayEquals(java.util.Arrays.copyOf(big, DeadLetter.MAX_PAYLOAD_BYTES), back.payload());
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(big));
+        assertTrue(back.reason().startsWith("snapshot wait exceeded [payload of 16777216 bytes (sha256 " + sha + ")")
+                && back.reason().contains("ham.attack.requests-3@77"), back.reason());
+        // at the limit nothing is cut
+        byte[] edge = java.util.Arrays.copyOf(big, DeadLetter.MAX_PAYLOAD_BYTES);
+        DeadLetter whole = DeadLetter.of(Topics.ATTACK_REQUESTS, 3, 77, null, "r", edge, java.time.Instant.EPOCH);
+        assertEquals("r", whole.reason());
+        assertArrayEquals(edge, whole.payload());
+    }
+
     @Test
     void topicsAndKeys() {
         assertEquals("ham.attack.requests.dlq", Topics.dlq(Topics.ATTACK_REQUESTS));
