@@ -225,6 +225,40 @@ class JobResourceTest {
         given().when().post("/jobs/" + id + "/cancel").then().statusCode(409);
     }
 
+    /**
+     * Issue 13: with both worker threads busy, a third job waits QUEUED; cancelling it ends it at once (it
+     * showed QUEUED until a thread came free), and QUEUED and CANCELLED both reach ham.training.progress.
+     */
+    @Test
+    void aQueuedJobIsCancelledAtOnceAndItsStatesArePublished() {
+        String body = """
+                {"model": "linear", "method": "pgd-at", "steps": 2, "train_subset": 64, "batch_size": 32,
+                 "epochs": 3, "seed": %d}""";
+        // nobody answers: the first two hold both threads (ham.trainer.max-concurrent-jobs = 2), waiting for results
+        List<String> busy = new java.util.ArrayList<>();
+        for (int seed = 11; seed <= 12; seed++) {
+            busy.add(given().contentType(ContentType.JSON).body(body.formatted(seed)).when().post("/jobs")
+                    .then().statusCode(201).extract().path("id"));
+        }
+        awaitTrue(Duration.ofSeconds(60), () -> busy.stream().allMatch(b -> "RUNNING".equals(state(b))));
+        String waiting = given().contentType(ContentType.JSON).body(body.formatted(13)).when().post("/jobs")
+                .then().statusCode(201).extract().path("id");
+        assertEquals("QUEUED", state(waiting));
+        given().when().post("/jobs/" + waiting + "/cancel").then().statusCode(202).body("state", equalTo("CANCELLED"));
+        assertEquals("CANCELLED", state(waiting), "ended at once, not when a thread comes free");
+        List<String> published = connector.<byte[]>sink("training-progress").received().stream()
+                .map(m -> Codec.fromBytes(m.getPayload(), TrainingProgress.class))
+                .filter(p -> p.jobId().equals(waiting)).map(TrainingProgress::state).toList();
+        assertEquals(List.of("QUEUED", "CANCELLED"), published);
+        for (String b : busy) {
+            given().when().post("/jobs/" + b + "/cancel").then().statusCode(202);
+            awaitTrue(Duration.ofSeconds(30), () -> "CANCELLED".equals(state(b)));
+        }
+        // the freed threads never ran the cancelled job
+        given().when().get("/jobs/" + waiting + "/events").then().statusCode(200)
+                .body("kind", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("RUNNING")));
+    }
+
     private void answer(List<AttackRequest> seen, List<String> keys) {
         InMemorySink<byte[]> sink = connector.sink("attack-requests");
         // the consumer takes Kafka records (it dead-letters a malformed one with its topic, partition and offset)

@@ -98,6 +98,11 @@ public class JobRunner {
         pool().submit(() -> execute(h));
     }
 
+    /** Tells ham.training.progress that a job is waiting for a worker thread (submitted or resumed). */
+    public void announce(String jobId, JobState state) {
+        messaging.publishProgress(jobs.progressOf(jobId, state));
+    }
+
     /** Continues every job left QUEUED or RUNNING (what start-up does). Returns their ids. */
     public List<String> resumeUnfinished() {
         List<String> ids = jobs.unfinished();
@@ -108,11 +113,20 @@ public class JobRunner {
         return ids;
     }
 
-    /** Asks a running job to stop; it ends CANCELLED. False when it does not run here. */
+    /**
+     * Asks a job to stop; it ends CANCELLED — at once when it still waits for a worker thread (it showed QUEUED
+     * until a thread came free), else at its next step boundary. False when it does not run here.
+     */
     public boolean cancel(String jobId) {
         RunHandle h = running.get(jobId);
         if (h == null) {
             return false;
+        }
+        if (h.claimForCancelBeforeStart()) {
+            running.remove(jobId, h);
+            finish(jobId, JobState.CANCELLED, null);
+            h.done.complete(null);
+            return true;
         }
         h.cancel();
         messaging.pending().abandon(jobId, "job " + jobId + " cancelled");
@@ -153,6 +167,9 @@ public class JobRunner {
     }
 
     private void execute(RunHandle h) {
+        if (!h.claimForWorker()) {
+            return; // cancelled while it waited for this thread, and already ended
+        }
         String id = h.jobId;
         boolean counted = false;
         try {

@@ -37,6 +37,7 @@ public class JobService {
     public JobView submit(PartialConfig request) {
         TrainConfig resolved = JobSettings.resolve(request, runner::dataDir, settings.device());
         String id = create(resolved);
+        runner.announce(id, JobState.QUEUED);
         runner.start(id);
         return get(id).orElseThrow();
     }
@@ -82,12 +83,22 @@ public class JobService {
     /** QUEUED jobs end at once; RUNNING ones at their next step boundary. */
     public CancelOutcome cancel(String id) {
         CancelOutcome outcome = markCancel(id);
-        if (outcome == CancelOutcome.CANCELLING && !runner.cancel(id)) {
+        if (outcome == CancelOutcome.CANCELLED) {
+            runner.announce(id, JobState.CANCELLED);
+        } else if (outcome == CancelOutcome.CANCELLING && !runner.cancel(id)) {
             // not running in this process (e.g. left RUNNING by a stopped one): nothing to wait for
             finishCancel(id);
+            runner.announce(id, JobState.CANCELLED);
             return CancelOutcome.CANCELLED;
         }
-        return outcome;
+        return outcome == CancelOutcome.CANCELLING ? currentOutcome(id, outcome) : outcome;
+    }
+
+    /** CANCELLED when the runner ended a job that still waited for a thread, else the outcome as marked. */
+    @Transactional
+    CancelOutcome currentOutcome(String id, CancelOutcome marked) {
+        TrainingJob j = TrainingJob.findById(id);
+        return j != null && j.state == JobState.CANCELLED ? CancelOutcome.CANCELLED : marked;
     }
 
     @Transactional

@@ -9,6 +9,8 @@ final class RunHandle {
     final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean cancelled;
     private volatile boolean halted;
+    /** Claimed once: by the worker thread when it starts, or by a cancel while the job still waits in the pool. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     RunHandle(String jobId) {
         this.jobId = jobId;
@@ -20,6 +22,20 @@ final class RunHandle {
 
     void halt() {
         halted = true;
+    }
+
+    /** The worker thread's claim; false when a cancel ended the job before it started. */
+    boolean claimForWorker() {
+        return claimed.compareAndSet(false, true);
+    }
+
+    /** A cancel's claim on a job still waiting for a worker thread; false when the worker has it already. */
+    boolean claimForCancelBeforeStart() {
+        if (claimed.compareAndSet(false, true)) {
+            cancelled = true;
+            return true;
+        }
+        return false;
     }
 
     boolean cancelled() {
