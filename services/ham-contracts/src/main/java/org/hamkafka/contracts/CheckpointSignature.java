@@ -17,7 +17,7 @@ import java.util.HexFormat;
  */
 public final class CheckpointSignature {
     private static final String ALGORITHM = "HmacSHA256";
-    /** A shorter key would be guessable; 32 bytes is HMAC-SHA256's block-safe minimum we accept. */
+    /** RFC 2104: a key shorter than the hash's output (32 bytes for SHA-256) weakens the MAC. */
     public static final int MIN_KEY_BYTES = 32;
 
     private CheckpointSignature() {

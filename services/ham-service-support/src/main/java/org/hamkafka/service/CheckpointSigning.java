@@ -9,8 +9,9 @@ import org.hamkafka.contracts.CheckpointSignature;
  * The key the trainer signs its checkpoint announcements with and the evaluators check them against
  * ({@code ham.checkpoint.signing-key}, env {@code HAM_CHECKPOINT_SIGNING_KEY}, at least 32 bytes). Required
  * outside dev and test, where a clearly-marked local-development key is set. A singleton made when the bean
- * that injects it is (the trainer's messaging, eval-service's consumer: at start-up), so a service with a
- * missing or short key does not start; attack-service never asks for it.
+ * that injects it is — the trainer's messaging (its consumer subscribes at start-up) and eval-service's
+ * {@code @Startup} evaluator — so a trainer or eval-service with a short key does not start; attack-service
+ * never injects it.
  */
 @Singleton
 public class CheckpointSigning {

@@ -98,7 +98,7 @@ public class JobRunner {
         pool().submit(() -> execute(h));
     }
 
-    /** Tells ham.training.progress that a job is waiting for a worker thread (submitted or resumed). */
+    /** Publishes a job's state on ham.training.progress: QUEUED when submitted, CANCELLED when cancelled outside a worker. */
     public void announce(String jobId, JobState state) {
         messaging.publishProgress(jobs.progressOf(jobId, state));
     }
