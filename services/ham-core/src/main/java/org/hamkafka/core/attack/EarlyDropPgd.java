@@ -2,6 +2,7 @@ package org.hamkafka.core.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import org.hamkafka.core.model.Classifier;
 
 import java.util.function.Function;
@@ -121,13 +122,24 @@ public final class EarlyDropPgd {
             Function<NDArray, NDArray> lossAll = loss(ys, pClean);
             NDArray clean = xs;
             for (int k = 1; k <= dropStep; k++) {
-                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, lossAll);
                 forwardRows += total;
                 backwardRows += total;
-                NDArray cur = view(gl.logits());       // f(x_{k-1})
-                v = max(v, AttackMath.l1Norms(cur.sub(prev)));
-                prev = cur;
-                xk = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
+                NDArray next;
+                // a step's forward, backward and temporaries are freed when it ends (see IterativeAttack)
+                try (NDScope step = new NDScope()) {
+                    AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, lossAll);
+                    NDArray cur = view(gl.logits());       // f(x_{k-1})
+                    v = max(v, AttackMath.l1Norms(cur.sub(prev)));
+                    prev = cur;
+                    next = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
+                    NDScope.unregister(v);
+                    NDScope.unregister(prev);
+                    NDScope.unregister(next);
+                }
+                if (xk != xs) {
+                    xk.close();
+                }
+                xk = next;
             }
 
             // classify x_{K'} once, without gradient; the same pass gives the k = K' term
@@ -154,16 +166,24 @@ public final class EarlyDropPgd {
             prev = prev.get(rows);
             Function<NDArray, NDArray> lossHard = loss(yh, pClean == null ? null : pClean.get(rows));
             for (int k = dropStep + 1; k <= steps; k++) {
-                AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh, lossHard);
                 forwardRows += n;
                 backwardRows += n;
-                if (k > dropStep + 1) {
-                    // f(x_{k-1}); at k = K'+1 this is f(x_{K'}), already counted from the classification
-                    NDArray q = view(gl.logits());
-                    vh = vh.maximum(AttackMath.l1Norms(q.sub(prev)));
-                    prev = q;
+                NDArray next;
+                try (NDScope step = new NDScope()) {
+                    AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh, lossHard);
+                    if (k > dropStep + 1) {
+                        // f(x_{k-1}); at k = K'+1 this is f(x_{K'}), already counted from the classification
+                        NDArray q = view(gl.logits());
+                        vh = vh.maximum(AttackMath.l1Norms(q.sub(prev)));
+                        prev = q;
+                        NDScope.unregister(vh);
+                        NDScope.unregister(prev);
+                    }
+                    next = AttackMath.project(AttackMath.ascend(xh, gl.gradient(), alpha, norm), cleanH, eps, norm);
+                    NDScope.unregister(next);
                 }
-                xh = AttackMath.project(AttackMath.ascend(xh, gl.gradient(), alpha, norm), cleanH, eps, norm);
+                xh.close();
+                xh = next;
             }
             NDArray last = view(f.logits(xh, false).stopGradient());
             forwardRows += n;
