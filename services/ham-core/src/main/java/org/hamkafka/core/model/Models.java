@@ -62,27 +62,40 @@ public final class Models {
     /** Builds an uninitialized block for the named architecture (see the class comment). */
     public static Block build(String arch, DatasetInfo info) {
         SequentialBlock net = new SequentialBlock().add(normalization(info));
+        layers(arch, info, new Builder(net));
+        return net;
+    }
+
+    /**
+     * The one description of every architecture, layer by layer: {@link #build} turns it into DJL blocks,
+     * {@link #tally} into parameter and FLOP counts, so the two cannot drift apart.
+     */
+    private static void layers(String arch, DatasetInfo info, Layers l) {
         String a = arch == null ? "" : arch;
         switch (a) {
             case "linear":
-                net.add(Blocks.batchFlattenBlock()).add(linear(info.numClasses()));
+                l.flatten();
+                l.linear(info.numClasses());
                 break;
             case "tiny-cnn":
                 requireMinSize(a, info, 2);
-                net.add(conv(8, 3, 1, true)).add(bn()).add(Activation.reluBlock()).add(maxPool2())
-                        .add(Blocks.batchFlattenBlock()).add(linear(info.numClasses()));
+                l.conv(8, 3, 1, true);
+                l.bn();
+                l.relu();
+                l.maxPool2();
+                l.flatten();
+                l.linear(info.numClasses());
                 break;
             case "smallcnn":
-                smallCnn(net, SMALLCNN_CHANNELS, info, a);
+                smallCnn(l, SMALLCNN_CHANNELS, info, a);
                 break;
             case "preact-resnet18":
-                preActResNet(net, 64, new int[]{64, 128, 256, 512}, new int[]{2, 2, 2, 2},
-                        new int[]{1, 2, 2, 2}, info);
+                preActResNet(l, 64, new int[]{64, 128, 256, 512}, new int[]{2, 2, 2, 2}, new int[]{1, 2, 2, 2}, info);
                 break;
             default:
                 int[] widened = smallCnnChannels(a);
                 if (widened != null) {
-                    smallCnn(net, widened, info, a);
+                    smallCnn(l, widened, info, a);
                     break;
                 }
                 int[] dw = parseWrn(a);
@@ -91,10 +104,8 @@ public final class Models {
                 }
                 int n = (dw[0] - 4) / 6;
                 int k = dw[1];
-                preActResNet(net, 16, new int[]{16 * k, 32 * k, 64 * k}, new int[]{n, n, n},
-                        new int[]{1, 2, 2}, info);
+                preActResNet(l, 16, new int[]{16 * k, 32 * k, 64 * k}, new int[]{n, n, n}, new int[]{1, 2, 2}, info);
         }
-        return net;
     }
 
     /**
@@ -137,55 +148,42 @@ public final class Models {
         }, "normalize");
     }
 
-    // ---- building blocks -------------------------------------------------------------------
-
-    private static Block conv(int filters, int kernel, int stride, boolean bias) {
-        int pad = kernel / 2; // "same" padding for odd kernels: 3×3 -> 1, 1×1 -> 0
-        return Conv2d.builder().setFilters(filters).setKernelShape(new Shape(kernel, kernel))
-                .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad)).optBias(bias).build();
-    }
-
-    private static Block bn() {
-        // DJL's momentum 0.9 = PyTorch's momentum 0.1; eps 1e-5 as in PyTorch.
-        return BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build();
-    }
-
-    private static Block linear(int units) {
-        return Linear.builder().setUnits(units).build();
-    }
-
-    private static Block maxPool2() {
-        return Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2));
-    }
-
     /** SmallCNN: per block two 3×3 convs (with bias) + BN + ReLU, then a 2×2 max-pool; FC 256 + ReLU, FC. */
-    private static void smallCnn(SequentialBlock net, int[] channels, DatasetInfo info, String arch) {
+    private static void smallCnn(Layers l, int[] channels, DatasetInfo info, String arch) {
         requireMinSize(arch, info, 8);
         for (int c : channels) {
-            net.add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
-                    .add(conv(c, 3, 1, true)).add(bn()).add(Activation.reluBlock())
-                    .add(maxPool2());
+            l.conv(c, 3, 1, true);
+            l.bn();
+            l.relu();
+            l.conv(c, 3, 1, true);
+            l.bn();
+            l.relu();
+            l.maxPool2();
         }
-        net.add(Blocks.batchFlattenBlock()).add(linear(256)).add(Activation.reluBlock())
-                .add(linear(info.numClasses()));
+        l.flatten();
+        l.linear(256);
+        l.relu();
+        l.linear(info.numClasses());
     }
 
     /**
      * Stem conv, stages of pre-activation basic blocks, BN + ReLU, global average pool, FC.
      * PreAct ResNet-18 and Wide ResNets share this shape; only widths and depths differ.
      */
-    private static void preActResNet(SequentialBlock net, int stem, int[] widths, int[] blocks, int[] strides,
-                                     DatasetInfo info) {
-        net.add(conv(stem, 3, 1, false));
+    private static void preActResNet(Layers l, int stem, int[] widths, int[] blocks, int[] strides, DatasetInfo info) {
+        l.conv(stem, 3, 1, false);
         int in = stem;
         for (int s = 0; s < widths.length; s++) {
             for (int b = 0; b < blocks[s]; b++) {
-                net.add(preActBlock(in, widths[s], b == 0 ? strides[s] : 1));
+                preActBlock(l, in, widths[s], b == 0 ? strides[s] : 1);
                 in = widths[s];
             }
         }
-        net.add(bn()).add(Activation.reluBlock()).add(Pool.globalAvgPool2dBlock())
-                .add(Blocks.batchFlattenBlock()).add(linear(info.numClasses()));
+        l.bn();
+        l.relu();
+        l.globalAvgPool();
+        l.flatten();
+        l.linear(info.numClasses());
     }
 
     /**
@@ -193,27 +191,110 @@ public final class Models {
      * the shape changes, the shortcut is a 1×1 conv on the pre-activated input relu(bn1(x)) (as in
      * the PyTorch references); otherwise it is x itself.
      */
-    private static Block preActBlock(int in, int out, int stride) {
-        SequentialBlock residual = new SequentialBlock()
-                .add(conv(out, 3, stride, false)).add(bn()).add(Activation.reluBlock())
-                .add(conv(out, 3, 1, false));
+    private static void preActBlock(Layers l, int in, int out, int stride) {
+        java.util.function.Consumer<Layers> residual = r -> {
+            r.conv(out, 3, stride, false);
+            r.bn();
+            r.relu();
+            r.conv(out, 3, 1, false);
+        };
         if (stride != 1 || in != out) {
-            return new SequentialBlock().add(bn()).add(Activation.reluBlock())
-                    .add(sum(residual, conv(out, 1, stride, false)));
+            l.sequence(s -> {
+                s.bn();
+                s.relu();
+                s.residual(residual, r -> r.conv(out, 1, stride, false));
+            });
+        } else {
+            l.residual(r -> {
+                r.bn();
+                r.relu();
+                r.sequence(residual);
+            }, null);
         }
-        SequentialBlock branch = new SequentialBlock().add(bn()).add(Activation.reluBlock()).add(residual);
-        return sum(branch, Blocks.identityBlock());
     }
 
-    private static Block sum(Block a, Block b) {
-        return new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow().add(outs.get(1).singletonOrThrow())),
-                List.of(a, b));
+    /** The layers an architecture is made of; {@link Builder} and {@link Tally} are its two readings. */
+    private interface Layers {
+        /** Conv with padding kernel/2. */
+        void conv(int out, int kernel, int stride, boolean bias);
+
+        void bn();
+
+        void relu();
+
+        void maxPool2();
+
+        void globalAvgPool();
+
+        void flatten();
+
+        void linear(int units);
+
+        /** main(x) + shortcut(x); a null shortcut is the identity. */
+        void residual(java.util.function.Consumer<Layers> main, java.util.function.Consumer<Layers> shortcut);
+
+        /** Layers grouped as one (a nested block: the parameter names of saved checkpoints follow the nesting). */
+        void sequence(java.util.function.Consumer<Layers> inner);
+    }
+
+    /** The layers as DJL blocks. */
+    private record Builder(SequentialBlock net) implements Layers {
+        public void conv(int out, int kernel, int stride, boolean bias) {
+            int pad = kernel / 2; // "same" padding for odd kernels: 3×3 -> 1, 1×1 -> 0
+            net.add(Conv2d.builder().setFilters(out).setKernelShape(new Shape(kernel, kernel))
+                    .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad)).optBias(bias).build());
+        }
+
+        public void bn() {
+            // DJL's momentum 0.9 = PyTorch's momentum 0.1; eps 1e-5 as in PyTorch.
+            net.add(BatchNorm.builder().optMomentum(0.9f).optEpsilon(1e-5f).build());
+        }
+
+        public void relu() {
+            net.add(Activation.reluBlock());
+        }
+
+        public void maxPool2() {
+            net.add(Pool.maxPool2dBlock(new Shape(2, 2), new Shape(2, 2)));
+        }
+
+        public void globalAvgPool() {
+            net.add(Pool.globalAvgPool2dBlock());
+        }
+
+        public void flatten() {
+            net.add(Blocks.batchFlattenBlock());
+        }
+
+        public void linear(int units) {
+            net.add(Linear.builder().setUnits(units).build());
+        }
+
+        public void residual(java.util.function.Consumer<Layers> main, java.util.function.Consumer<Layers> shortcut) {
+            SequentialBlock a = new SequentialBlock();
+            main.accept(new Builder(a));
+            Block b = Blocks.identityBlock();
+            if (shortcut != null) {
+                SequentialBlock sb = new SequentialBlock();
+                shortcut.accept(new Builder(sb));
+                // a one-layer shortcut is that layer itself, not wrapped (parameter names stay as they were)
+                b = sb.getChildren().size() == 1 ? sb.getChildren().get(0).getValue() : sb;
+            }
+            net.add(new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow()
+                    .add(outs.get(1).singletonOrThrow())), List.of(a, b)));
+        }
+
+        public void sequence(java.util.function.Consumer<Layers> inner) {
+            SequentialBlock s = new SequentialBlock();
+            inner.accept(new Builder(s));
+            net.add(s);
+        }
     }
 
     // ---- analytic parameter and FLOP count ---------------------------------------------------
 
-    /** Walks an architecture layer by layer, tracking the feature-map shape. */
-    private static final class Tally {
+    /** The layers as counts, tracking the feature-map shape. */
+    private static final class Tally implements Layers {
         long params;
         long flops;
         int c;
@@ -226,124 +307,74 @@ public final class Models {
             w = info.width();
         }
 
-        /** Conv with padding kernel/2; returns the output shape without changing this tally's shape. */
-        int[] convOut(int kernel, int stride) {
+        public void conv(int out, int kernel, int stride, boolean bias) {
             int pad = kernel / 2;
-            return new int[]{(h + 2 * pad - kernel) / stride + 1, (w + 2 * pad - kernel) / stride + 1};
-        }
-
-        void conv(int out, int kernel, int stride, boolean bias) {
-            int[] hw = convOut(kernel, stride);
+            int oh = (h + 2 * pad - kernel) / stride + 1;
+            int ow = (w + 2 * pad - kernel) / stride + 1;
             long weights = (long) c * kernel * kernel * out;
             params += weights + (bias ? out : 0);
-            flops += 2L * weights * hw[0] * hw[1];
+            flops += 2L * weights * oh * ow;
             c = out;
-            h = hw[0];
-            w = hw[1];
+            h = oh;
+            w = ow;
         }
 
-        void bn() {
+        public void bn() {
             params += 2L * c; // gamma and beta; running mean/var are not trainable
         }
 
-        void pool2() {
+        public void relu() {
+        }
+
+        public void maxPool2() {
             h /= 2;
             w /= 2;
         }
 
-        void globalPool() {
+        public void globalAvgPool() {
             h = 1;
             w = 1;
         }
 
-        void linear(int out) {
+        public void flatten() {
+        }
+
+        public void linear(int units) {
             long in = (long) c * h * w;
-            params += in * out + out;
-            flops += 2L * in * out;
-            c = out;
+            params += in * units + units;
+            flops += 2L * in * units;
+            c = units;
             h = 1;
             w = 1;
+        }
+
+        public void residual(java.util.function.Consumer<Layers> main, java.util.function.Consumer<Layers> shortcut) {
+            int[] in = {c, h, w};
+            main.accept(this);
+            int[] out = {c, h, w};
+            if (shortcut != null) {
+                c = in[0];
+                h = in[1];
+                w = in[2];
+                shortcut.accept(this);
+                if (c != out[0] || h != out[1] || w != out[2]) {
+                    throw new IllegalStateException("residual branches disagree on the shape");
+                }
+            }
+            c = out[0];
+            h = out[1];
+            w = out[2];
+        }
+
+        public void sequence(java.util.function.Consumer<Layers> inner) {
+            inner.accept(this);
         }
     }
 
     private static Tally tally(String arch, DatasetInfo info) {
         Tally t = new Tally(info);
-        String a = arch == null ? "" : arch;
-        switch (a) {
-            case "linear":
-                t.linear(info.numClasses());
-                break;
-            case "tiny-cnn":
-                requireMinSize(a, info, 2);
-                t.conv(8, 3, 1, true);
-                t.bn();
-                t.pool2();
-                t.linear(info.numClasses());
-                break;
-            case "smallcnn":
-                tallySmallCnn(t, SMALLCNN_CHANNELS, info, a);
-                break;
-            case "preact-resnet18":
-                tallyPreAct(t, 64, new int[]{64, 128, 256, 512}, new int[]{2, 2, 2, 2}, new int[]{1, 2, 2, 2}, info);
-                break;
-            default:
-                int[] widened = smallCnnChannels(a);
-                if (widened != null) {
-                    tallySmallCnn(t, widened, info, a);
-                    break;
-                }
-                int[] dw = parseWrn(a);
-                if (dw == null) {
-                    throw unknown(arch);
-                }
-                int n = (dw[0] - 4) / 6;
-                int k = dw[1];
-                tallyPreAct(t, 16, new int[]{16 * k, 32 * k, 64 * k}, new int[]{n, n, n}, new int[]{1, 2, 2}, info);
-        }
+        layers(arch, info, t);
         return t;
-    }
-
-    private static void tallySmallCnn(Tally t, int[] channels, DatasetInfo info, String arch) {
-        requireMinSize(arch, info, 8);
-        for (int c : channels) {
-            t.conv(c, 3, 1, true);
-            t.bn();
-            t.conv(c, 3, 1, true);
-            t.bn();
-            t.pool2();
-        }
-        t.linear(256);
-        t.linear(info.numClasses());
-    }
-
-    private static void tallyPreAct(Tally t, int stem, int[] widths, int[] blocks, int[] strides, DatasetInfo info) {
-        t.conv(stem, 3, 1, false);
-        for (int s = 0; s < widths.length; s++) {
-            for (int b = 0; b < blocks[s]; b++) {
-                int in = t.c;
-                int out = widths[s];
-                int stride = b == 0 ? strides[s] : 1;
-                t.bn();
-                int inH = t.h;
-                int inW = t.w;
-                t.conv(out, 3, stride, false);
-                t.bn();
-                t.conv(out, 3, 1, false);
-                if (stride != 1 || in != out) {
-                    // shortcut 1×1 conv works on the block's input shape
-                    int[] hw = {t.h, t.w};
-                    t.c = in;
-                    t.h = inH;
-                    t.w = inW;
-                    t.conv(out, 1, stride, false);
-                    t.h = hw[0];
-                    t.w = hw[1];
-                }
-            }
-        }
-        t.bn();
-        t.globalPool();
-        t.linear(info.numClasses());
     }
 
     // ---- names -------------------------------------------------------------------------------
