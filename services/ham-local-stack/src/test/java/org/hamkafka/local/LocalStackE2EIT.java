@@ -76,8 +76,21 @@ class LocalStackE2EIT {
             assertEquals(job.path("progress").path("last_checkpoint_key").asText(), o.eval().checkpointKey());
             assertEquals(job.path("progress").path("last_checkpoint_sha256").asText(), o.eval().sha256());
 
+            // the built services serve their API description and Swagger UI (the README points users there)
+            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                    .followRedirects(java.net.http.HttpClient.Redirect.NORMAL).build();
+            for (ServiceProcess svc : List.of(stack.trainer(), stack.eval())) {
+                java.net.http.HttpResponse<String> ui = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(svc.url() + "/q/swagger-ui/")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ui.statusCode(), svc + " /q/swagger-ui/");
+                assertTrue(ui.body().toLowerCase(java.util.Locale.ROOT).contains("swagger"), svc + ": " + ui.body());
+            }
+
             // the evaluation as read from ham.eval.results
             EvalResult e = o.eval();
+            // a signed announcement was evaluated, with the over-confident share per class under its attack
+            assertEquals(10, e.overConfident().get("pgd-20").length, String.valueOf(e.overConfident()));
             assertEquals(id, e.jobId());
             assertEquals("fashion-mnist", e.dataset());
             assertEquals("ham", e.method());
