@@ -42,6 +42,15 @@ final class AttackMath {
         }
     }
 
+    /**
+     * TRADES' attack objective on logits, {@code KL(p || p(x'))} summed over the batch, with {@code p} the clean
+     * probabilities (a constant): {@code -Σ p log p(x')}, the KL without its constant {@code Σ p log p} (same
+     * gradient, and no 0·log 0 when a probability underflows).
+     */
+    static Function<NDArray, NDArray> tradesKl(NDArray pClean) {
+        return logits -> pClean.mul(logits.logSoftmax(1)).sum().neg();
+    }
+
     /** Mean cross-entropy over the batch (what PGD-AT maximises). */
     static NDArray crossEntropy(NDArray logits, NDArray y) {
         NDArray oneHot = oneHot(logits, y);

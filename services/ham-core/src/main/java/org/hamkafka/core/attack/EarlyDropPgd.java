@@ -118,7 +118,9 @@ public final class EarlyDropPgd {
             forwardRows += total;
             NDArray v = null;
 
-            NDArray pClean = objective == Objective.TRADES_KL ? cleanLogits.softmax(1) : null;
+            // TRADES' p(x): the k = 0 term's view already is it unless v is measured on logits
+            NDArray pClean = objective != Objective.TRADES_KL ? null
+                    : variationOnLogits ? cleanLogits.softmax(1) : prev;
             Function<NDArray, NDArray> lossAll = loss(ys, pClean);
             NDArray clean = xs;
             for (int k = 1; k <= dropStep; k++) {
@@ -203,8 +205,7 @@ public final class EarlyDropPgd {
     /** The objective on a set of rows: their labels, and p(x) of their clean inputs for TRADES' KL. */
     private Function<NDArray, NDArray> loss(NDArray y, NDArray pClean) {
         if (objective == Objective.TRADES_KL) {
-            // -Σ p(x) log p(x'): KL(p(x) || p(x')) without its constant Σ p log p, as in TradesAttack
-            return logits -> pClean.mul(logits.logSoftmax(1)).sum().neg();
+            return AttackMath.tradesKl(pClean);
         }
         return logits -> AttackMath.crossEntropy(logits, y);
     }

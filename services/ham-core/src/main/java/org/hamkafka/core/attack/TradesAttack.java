@@ -23,10 +23,7 @@ public final class TradesAttack extends IterativeAttack {
 
     @Override
     Function<NDArray, NDArray> loss(Classifier f, NDArray x, NDArray y) {
-        NDArray pClean = f.logits(x, false).softmax(1).stopGradient();
-        // KL(p || q) = Σ p log p - Σ p log q; the first sum is constant in x', so only the second is
-        // kept (same gradient, and no 0·log 0 when a probability underflows)
-        return logits -> pClean.mul(logits.logSoftmax(1)).sum().neg();
+        return AttackMath.tradesKl(f.logits(x, false).softmax(1).stopGradient());
     }
 
     @Override
