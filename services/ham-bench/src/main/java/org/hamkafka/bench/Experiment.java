@@ -292,6 +292,7 @@ public final class Experiment implements Callable<Integer> {
         Path curveFile = file.resolveSibling(EpochCurve.FILE);
         EpochCurve[] curve = {new EpochCurve(curveAttack, 0, train.info().classNames(), List.of())};
         double[] curveSeconds = {0};
+        double[] curveCpu = {0};
         try (Classifier f = run.newModel(train)) {
             TrainingRun.Result result = run.train(f, train, p -> {
                 if (p.batch() == p.batches() - 1) {
@@ -299,9 +300,12 @@ public final class Experiment implements Callable<Integer> {
                             p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond());
                     if (curveEval != null) {
                         long t0 = System.nanoTime();
+                        Double c0 = TrainingCost.processCpuSeconds();
                         curve[0] = curve[0].plus(p.epoch() + 1, curveEval.evaluate(f, curveTest));
                         curve[0].write(curveFile);
                         curveSeconds[0] += (System.nanoTime() - t0) / 1e9;
+                        Double c1 = TrainingCost.processCpuSeconds();
+                        curveCpu[0] += c0 == null || c1 == null ? 0 : c1 - c0;
                         EpochCurve.Point last = curve[0].points().get(curve[0].points().size() - 1);
                         System.err.printf(Locale.ROOT, "   curve: clean %.3f / %.3f, %s %.3f / %.3f (avg / worst), "
                                         + "over-confident %.3f%n", last.cleanAverage(), last.cleanWorst(), curveAttack,
@@ -309,9 +313,12 @@ public final class Experiment implements Callable<Integer> {
                     }
                 }
             });
-            TrainingCost cost = result.cost().withTime(result.cost().epochs(), result.cost().seconds() - curveSeconds[0]);
-            System.err.printf(Locale.ROOT, "   trained in %.0f s (+ %.0f s of curve evaluation); evaluating on %d test "
-                    + "examples%n", cost.seconds(), curveSeconds[0], test.size());
+            TrainingCost c = result.cost();
+            TrainingCost cost = c.withTime(c.epochs(), c.seconds() - curveSeconds[0],
+                    c.cpuSeconds() == null ? null : c.cpuSeconds() - curveCpu[0]);
+            System.err.printf(Locale.ROOT, "   trained in %.0f s, %.0f CPU s (+ %.0f s of curve evaluation); evaluating "
+                    + "on %d test examples%n", cost.seconds(), cost.cpuSeconds() == null ? Double.NaN : cost.cpuSeconds(),
+                    curveSeconds[0], test.size());
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
                     cfg.evaluationAttacks(),
                     cfg.optimisation().batchSize());

@@ -49,6 +49,17 @@ public final class ResultsTable {
                 : String.format(Locale.ROOT, fmt + " ± " + fmt, mean(v), sd(v));
     }
 
+    /** Mean ± sd of the training CPU seconds over the runs that recorded them, "—" for none, "(k of n)" if not all. */
+    static String cpuSeconds(List<Report> rs) {
+        List<Report> with = rs.stream()
+                .filter(r -> r.trainingCost() != null && r.trainingCost().cpuSeconds() != null).toList();
+        if (with.isEmpty()) {
+            return "—";
+        }
+        String v = plain(with, r -> r.trainingCost().cpuSeconds(), "%.0f");
+        return with.size() == rs.size() ? v : v + " (" + with.size() + " of " + rs.size() + ")";
+    }
+
     static double mean(double[] v) {
         double s = 0;
         for (double x : v) {
@@ -114,8 +125,9 @@ public final class ResultsTable {
         b.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`  \n");
         b.append(setup).append("\n\n");
         b.append("Accuracies in %, mean ± sample sd over seeds; worst = the worst class's accuracy. Training time is "
-                + "wall-clock seconds of the training loop (evaluation excluded); attack passes are the training "
-                + "attacks' forward + backward batch-rows.\n\n");
+                + "wall-clock seconds of the training loop (evaluation excluded) and CPU s the process's CPU seconds over "
+                + "the same span (all threads; far less sensitive than wall time to other load on the machine; over the "
+                + "seeds that recorded it); attack passes are the training attacks' forward + backward batch-rows.\n\n");
         b.append("| method | seeds | clean avg | clean worst");
         for (String a : attacks) {
             b.append(" | ").append(name(a)).append(" avg | ").append(name(a)).append(" worst");
@@ -128,9 +140,9 @@ public final class ResultsTable {
                     + " | strong worst | worst class (strong)");
         }
         b.append(" | worst class (").append(attacks.isEmpty() ? "clean" : name(attacks.get(0)))
-                .append(") | training s | attack passes (rows) |\n");
+                .append(") | training s | CPU s | attack passes (rows) |\n");
         b.append("| --- | ---: | ---: | ---:").append(" | ---: | ---:".repeat(attacks.size()))
-                .append(strong == null ? "" : " | ---: | ---: | ---: | ---: | ---").append(" | --- | ---: | ---: |\n");
+                .append(strong == null ? "" : " | ---: | ---: | ---: | ---: | ---").append(" | --- | ---: | ---: | ---: |\n");
         for (Map.Entry<String, List<Report>> e : groups.entrySet()) {
             List<Report> rs = e.getValue();
             b.append("| ").append(e.getKey()).append(" | ").append(rs.size())
@@ -156,6 +168,7 @@ public final class ResultsTable {
             b.append(" | ").append(attacks.isEmpty() ? worstClasses(rs, Report::cleanAccuracy)
                     : worstClasses(rs, r -> r.robust(attacks.get(0))));
             b.append(" | ").append(plain(rs, r -> r.trainingCost() == null ? Double.NaN : r.trainingCost().seconds(), "%.0f"));
+            b.append(" | ").append(cpuSeconds(rs));
             b.append(" | ").append(plain(rs, ResultsTable::attackRows, "%,.0f")).append(" |\n");
         }
         return b.toString();

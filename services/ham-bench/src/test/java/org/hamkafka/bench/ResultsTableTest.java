@@ -25,6 +25,11 @@ class ResultsTableTest {
 
     private static Report report(String method, boolean weighting, long seed, double[] clean, double[] pgd,
                                  double seconds, long attackRows) {
+        return report(method, weighting, seed, clean, pgd, seconds, null, attackRows);
+    }
+
+    private static Report report(String method, boolean weighting, long seed, double[] clean, double[] pgd,
+                                 double seconds, Double cpuSeconds, long attackRows) {
         TrainConfig cfg = TrainConfig.defaults().with(p -> {
             p.method = method;
             p.weighting = weighting;
@@ -32,7 +37,7 @@ class ResultsTableTest {
         });
         FairnessMetrics c = FairnessMetrics.of(clean, CLASSES);
         FairnessMetrics p = FairnessMetrics.of(pgd, CLASSES);
-        TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0);
+        TrainingCost cost = new TrainingCost(1, seconds, attackRows / 2, attackRows / 2, 0, 0, 0, 0, 0, 0, cpuSeconds);
         return new Report(Report.VERSION, "fashion-mnist", method, "smallcnn", 0.1f, "pgd-20", CLASSES, 300, c, p,
                 Map.of("pgd-20", p), Map.of(), cost, PartialConfig.of(cfg), null, null);
     }
@@ -40,20 +45,22 @@ class ResultsTableTest {
     @Test
     void meanAndSampleSdOverSeedsWorstClassNamed() {
         List<Report> rs = List.of(
-                report("ham", true, 0, new double[]{0.9, 0.8, 0.7}, new double[]{0.5, 0.4, 0.3}, 100, 1000),
-                report("ham", true, 1, new double[]{0.9, 0.6, 0.9}, new double[]{0.5, 0.2, 0.5}, 120, 2000),
+                report("ham", true, 0, new double[]{0.9, 0.8, 0.7}, new double[]{0.5, 0.4, 0.3}, 100, 190.0, 1000),
+                report("ham", true, 1, new double[]{0.9, 0.6, 0.9}, new double[]{0.5, 0.2, 0.5}, 120, 210.0, 2000),
                 report("ham", false, 0, new double[]{1, 1, 1}, new double[]{0.6, 0.6, 0.6}, 50, 10),
-                report("pgd-at", true, 0, new double[]{0.5, 0.5, 0.5}, new double[]{0.1, 0.2, 0.3}, 200, 4000));
+                report("pgd-at", true, 0, new double[]{0.5, 0.5, 0.5}, new double[]{0.1, 0.2, 0.3}, 200, 390.0, 4000));
         Map<String, List<Report>> g = ResultsTable.group(rs);
         assertEquals(List.of("pgd-at", "ham", "ham-uniform"), List.copyOf(g.keySet()), "order of Variant.ALL");
         String md = ResultsTable.markdown(rs, List.of("pgd-20"), "M", "C", "S");
         // ham: clean avg 80 and 80 -> 80.0 ± 0.0; clean worst 70, 60 -> 65.0 ± 7.1; pgd worst 30, 20 -> 25.0 ± 7.1;
-        // worst classes c (seed 0) and b (seed 1); time 110 ± 14; rows 1500 ± 707
+        // worst classes c (seed 0) and b (seed 1); time 110 ± 14; CPU 200 ± 14; rows 1500 ± 707
         assertTrue(md.contains("| ham | 2 | 80.0 ± 0.0 | 65.0 ± 7.1 | 40.0 ± 0.0 | 25.0 ± 7.1 | b (1), c (1) | 110 ± 14 "
-                + "| 1,500 ± 707 |"), md);
-        assertTrue(md.contains("| ham-uniform | 1 | 100.0 | 100.0 | 60.0 | 60.0 | a | 50 | 10 |"), md);
-        assertTrue(md.contains("| pgd-at | 1 | 50.0 | 50.0 | 20.0 | 10.0 | a | 200 | 4,000 |"), md);
+                + "| 200 ± 14 | 1,500 ± 707 |"), md);
+        assertTrue(md.contains("| ham-uniform | 1 | 100.0 | 100.0 | 60.0 | 60.0 | a | 50 | — | 10 |"), md);
+        assertTrue(md.contains("| pgd-at | 1 | 50.0 | 50.0 | 20.0 | 10.0 | a | 200 | 390 | 4,000 |"), md);
         assertTrue(md.contains("PGD-20 avg") && md.contains("Machine: M") && md.contains("Command: `C`"), md);
+        // a report written before CPU time was recorded counts as missing, not as 0
+        assertEquals("190 (1 of 2)", ResultsTable.cpuSeconds(List.of(rs.get(0), rs.get(2))));
         assertThrows(IllegalArgumentException.class, () -> ResultsTable.markdown(rs, List.of("cw-20"), "M", "C", "S"),
                 "a column for an attack the reports lack is an error, not a blank");
     }

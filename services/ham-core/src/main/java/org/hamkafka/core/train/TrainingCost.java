@@ -4,7 +4,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
  * What a training run cost, measured: passes in batch-rows (a forward pass over 128 examples counts
- * 128), examples trained on and dropped (HAM's easy examples), optimizer steps, wall time.
+ * 128), examples trained on and dropped (HAM's easy examples), optimizer steps, wall time, and the process's
+ * CPU time over the same span ({@code cpuSeconds}: all threads, JIT and GC included; null where not measured,
+ * as in reports written before it existed) — wall time grows with whatever else the machine runs, CPU time
+ * much less, so runs made on a busy machine stay comparable by it.
  */
 public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("attack_forward_rows") long attackForwardRows,
@@ -14,7 +17,15 @@ public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("examples_seen") long examplesSeen,
                            @JsonProperty("examples_trained") long examplesTrained,
                            @JsonProperty("examples_dropped") long examplesDropped,
-                           @JsonProperty("optimizer_steps") long optimizerSteps) {
+                           @JsonProperty("optimizer_steps") long optimizerSteps,
+                           @JsonProperty("cpu_seconds") Double cpuSeconds) {
+
+    public TrainingCost(int epochs, double seconds, long attackForwardRows, long attackBackwardRows,
+                        long trainForwardRows, long trainBackwardRows, long examplesSeen, long examplesTrained,
+                        long examplesDropped, long optimizerSteps) {
+        this(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows, trainBackwardRows,
+                examplesSeen, examplesTrained, examplesDropped, optimizerSteps, null);
+    }
 
     public static TrainingCost zero() {
         return new TrainingCost(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -26,11 +37,22 @@ public record TrainingCost(int epochs, double seconds,
                 attackForwardRows + r.attackStats().forwardRows(), attackBackwardRows + r.attackStats().backwardRows(),
                 trainForwardRows + r.trainForwardRows(), trainBackwardRows + r.trainBackwardRows(),
                 examplesSeen + r.examplesIn(), examplesTrained + r.examplesTrained(),
-                examplesDropped + (r.examplesIn() - r.examplesTrained()), optimizerSteps + (r.stepped() ? 1 : 0));
+                examplesDropped + (r.examplesIn() - r.examplesTrained()), optimizerSteps + (r.stepped() ? 1 : 0),
+                cpuSeconds);
     }
 
-    public TrainingCost withTime(int epochs, double seconds) {
+    public TrainingCost withTime(int epochs, double seconds, Double cpuSeconds) {
         return new TrainingCost(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows,
-                trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps);
+                trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps, cpuSeconds);
+    }
+
+    /** This process's CPU time so far in seconds (all threads), or null where the JVM cannot tell. */
+    public static Double processCpuSeconds() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? null : ns / 1e9;
+        }
+        return null;
     }
 }

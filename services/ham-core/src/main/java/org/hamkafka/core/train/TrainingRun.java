@@ -90,6 +90,7 @@ public final class TrainingRun {
         LearningRateSchedule schedule = cfg.optimisation().schedule();
         TrainingCost cost = TrainingCost.zero();
         long t0 = System.nanoTime();
+        Double cpu0 = TrainingCost.processCpuSeconds();
         float lastEpochLoss = Float.NaN;
         try {
             for (int epoch = 0; epoch < cfg.optimisation().epochs(); epoch++) {
@@ -116,7 +117,9 @@ public final class TrainingRun {
         } finally {
             optimizer.clear();
         }
-        return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9), lastEpochLoss);
+        Double cpu1 = TrainingCost.processCpuSeconds();
+        return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
+                cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), lastEpochLoss);
     }
 
     /** One batch: its own sub-manager, closed afterwards so memory stays flat. */

@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,6 +83,20 @@ class ReportTest {
         assertArrayEquals(r.robustAccuracy().perClass(), back.robustAccuracy().perClass(), 0);
         assertEquals(r.robust("cw-20").worst(), back.robust("cw-20").worst(), 0);
         assertEquals(r.cleanAccuracy().nstd(), back.cleanAccuracy().nstd(), 0);
+    }
+
+    @Test
+    void aReportWrittenBeforeCpuTimeWasRecordedReadsItAsMissing() throws Exception {
+        ObjectMapper json = new ObjectMapper();
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(sample().toJson());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) tree.get("training_cost")).remove("cpu_seconds");
+        Report old = Report.fromJson(json.writeValueAsString(tree));
+        assertNull(old.trainingCost().cpuSeconds(), "absent is not measured, not 0 s");
+        assertEquals(12.5, old.trainingCost().seconds(), 0);
+
+        tree.set("training_cost", json.readTree(json.writeValueAsString(
+                new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9, 20.25))));
+        assertEquals(20.25, Report.fromJson(json.writeValueAsString(tree)).trainingCost().cpuSeconds(), 0);
     }
 
     @Test

@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingRunTest {
@@ -82,6 +83,12 @@ class TrainingRunTest {
         assertEquals(c1[0].examplesSeen(), c1[0].examplesTrained() + c1[0].examplesDropped());
         assertTrue(c1[0].attackBackwardRows() >= 480, "warm-up alone costs 480 backward rows");
         assertTrue(c1[0].attackBackwardRows() < 960, "HAM's early drop saves backward rows in epoch 1");
+        // the process's CPU time over the loop: measured on HotSpot, positive, and within what the machine's
+        // processors could have spent in the loop's wall time
+        assertNotNull(c1[0].cpuSeconds(), "HotSpot reports process CPU time");
+        assertTrue(c1[0].cpuSeconds() > 0, "cpu " + c1[0].cpuSeconds());
+        assertTrue(c1[0].cpuSeconds() <= c1[0].seconds() * Runtime.getRuntime().availableProcessors() + 0.05,
+                "cpu " + c1[0].cpuSeconds() + " s in " + c1[0].seconds() + " s of wall time");
 
         List<float[]> other = run(cfg.with(p -> p.seed = 6L), d, new ArrayList<>(), c3);
         boolean differs = false;
