@@ -1,5 +1,7 @@
 package org.hamkafka.contracts;
 
+import org.hamkafka.npy.Npy;
+
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,9 +29,8 @@ import java.util.zip.ZipException;
  * in a newline so that the data starts at a multiple of 64 bytes, then the raw values.
  */
 public final class TensorCodec {
-    private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
-    private static final int PREAMBLE = MAGIC.length + 2 + 2;
-    private static final int ALIGN = 64;
+    private static final byte[] MAGIC = Npy.MAGIC;
+    private static final int PREAMBLE = Npy.PREAMBLE;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -70,20 +71,10 @@ public final class TensorCodec {
 
     // ---------------------------------------------------------------- raw .npy bytes
 
-    /** The uncompressed {@code .npy} v1.0 bytes of the tensor. */
+    /** The uncompressed {@code .npy} v1.0 bytes of the tensor ({@link Npy}, the project's one writer). */
     public static byte[] toNpy(Tensor tensor) {
-        String header = header(tensor.dtype(), tensor.shape());
-        int n = tensor.size();
-        ByteBuffer buf = ByteBuffer.allocate(PREAMBLE + header.length() + n * tensor.dtype().itemSize())
-                .order(ByteOrder.LITTLE_ENDIAN);
-        buf.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
-        buf.put(header.getBytes(StandardCharsets.US_ASCII));
-        if (tensor.dtype() == Tensor.DType.FLOAT32) {
-            buf.asFloatBuffer().put(tensor.floats());
-        } else {
-            buf.asLongBuffer().put(tensor.longs());
-        }
-        return buf.array();
+        return tensor.dtype() == Tensor.DType.FLOAT32 ? Npy.floats(tensor.shape(), tensor.floats())
+                : Npy.longs(tensor.shape(), tensor.longs());
     }
 
     /** Parses {@code .npy} v1.0 bytes; validates magic, version, header, dtype and data length. */
@@ -133,26 +124,6 @@ public final class TensorCodec {
         long[] data = new long[(int) n];
         buf.slice().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(data);
         return Tensor.ofLongs(shape, data);
-    }
-
-    private static String header(Tensor.DType dtype, long[] shape) {
-        StringBuilder s = new StringBuilder("{'descr': '").append(dtype.npyDescr())
-                .append("', 'fortran_order': False, 'shape': (");
-        for (int i = 0; i < shape.length; i++) {
-            s.append(shape[i]);
-            if (i < shape.length - 1 || shape.length == 1) {
-                s.append(',');
-            }
-            if (i < shape.length - 1) {
-                s.append(' ');
-            }
-        }
-        s.append("), }");
-        // pad with spaces and end with '\n' so that the data starts at a multiple of 64 bytes
-        int total = PREAMBLE + s.length() + 1;
-        int pad = (ALIGN - total % ALIGN) % ALIGN;
-        s.append(" ".repeat(pad)).append('\n');
-        return s.toString();
     }
 
     private static String group(Pattern p, String header, String key) {

@@ -10,6 +10,8 @@ import org.hamkafka.contracts.TensorCodec;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.SgdMomentum;
+import org.hamkafka.npy.Npy;
+import org.hamkafka.npy.NpzWriter;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * Everything a trainer needs to continue a run exactly, as one {@code .npz}: the model's weights
@@ -45,19 +46,16 @@ public final class StateArchive {
     }
 
     public static byte[] write(Classifier f, SgdMomentum optimizer, Position p) {
-        byte[] weights = ModelWeights.exportNpz(f);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(weights.length + 4096);
-        try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
-            copyEntries(weights, zip);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        try (NpzWriter npz = new NpzWriter(bytes)) {
+            ModelWeights.putEntries(f, npz);
             for (NDArray buf : optimizer.state()) {
                 float[] values = buf.toType(DataType.FLOAT32, false).toFloatArray();
-                put(zip, OPTIMIZER + buf.getName(), Tensor.ofFloats(buf.getShape().getShape(), values));
+                npz.put(OPTIMIZER + buf.getName(), Npy.floats(buf.getShape().getShape(), values));
             }
-            put(zip, POSITION, Tensor.ofLongs(new long[]{5},
+            npz.put(POSITION, Npy.longs(new long[]{5},
                     new long[]{FORMAT, p.epoch(), p.batch(), p.stepsDone(), p.modelVersion()}));
-            put(zip, PENDING, Tensor.ofLongs(new long[]{p.pendingVersions().length}, p.pendingVersions()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing the trainer state archive", e);
+            npz.put(PENDING, Npy.longs(new long[]{p.pendingVersions().length}, p.pendingVersions()));
         }
         return bytes.toByteArray();
     }
@@ -69,7 +67,7 @@ public final class StateArchive {
         Map<String, Tensor> optimizerState = new LinkedHashMap<>();
         Tensor position = null;
         Tensor pending = null;
-        try (ZipOutputStream zip = new ZipOutputStream(weights)) {
+        try (NpzWriter zip = new NpzWriter(weights)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 String name = stripNpy(e.getKey());
                 if (name.startsWith(OPTIMIZER)) {
@@ -79,13 +77,9 @@ public final class StateArchive {
                 } else if (name.equals(PENDING)) {
                     pending = TensorCodec.fromNpy(e.getValue());
                 } else {
-                    zip.putNextEntry(new ZipEntry(e.getKey()));
-                    zip.write(e.getValue());
-                    zip.closeEntry();
+                    zip.put(name, e.getValue());
                 }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("splitting the trainer state archive", e);
         }
         if (position == null || pending == null) {
             throw new IllegalArgumentException("trainer state archive lacks " + (position == null ? POSITION : PENDING));
@@ -109,20 +103,6 @@ public final class StateArchive {
             }
         }
         return new Position((int) pos[1], (int) pos[2], pos[3], pos[4], pending.longs().clone());
-    }
-
-    private static void put(ZipOutputStream zip, String name, Tensor t) throws IOException {
-        zip.putNextEntry(new ZipEntry(name + ".npy"));
-        zip.write(TensorCodec.toNpy(t));
-        zip.closeEntry();
-    }
-
-    private static void copyEntries(byte[] npz, ZipOutputStream zip) throws IOException {
-        for (Map.Entry<String, byte[]> e : entries(npz).entrySet()) {
-            zip.putNextEntry(new ZipEntry(e.getKey()));
-            zip.write(e.getValue());
-            zip.closeEntry();
-        }
     }
 
     static Map<String, byte[]> entries(byte[] npz) {

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.ParameterList;
 import ai.djl.util.Pair;
+import org.hamkafka.npy.Npy;
+import org.hamkafka.npy.NpzWriter;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,7 +19,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -25,10 +26,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
-import java.util.zip.ZipOutputStream;
 
 /**
  * A classifier's weights as a NumPy {@code .npz} archive (a zip of {@code <key>.npy} files, readable by
@@ -43,77 +40,45 @@ import java.util.zip.ZipOutputStream;
  * exported one. docs/weights.md explains how to load the archive into PyTorch.
  */
 public final class ModelWeights {
-    /** 2000-01-01T00:00:00Z: a timestamp inside the zip DOS-time range, the same for every export. */
-    private static final long FIXED_ENTRY_TIME = 946_684_800_000L;
-
     private ModelWeights() {
     }
 
     /**
      * Writes every parameter of f (trainable ones and BatchNorm running statistics) as .npz. The
-     * bytes depend only on the weights, so equal weights give an equal {@link #sha256}: entries are
-     * uncompressed like {@code numpy.savez}, with a fixed timestamp.
+     * bytes depend only on the weights, so equal weights give an equal {@link #sha256} ({@link NpzWriter}:
+     * entries uncompressed like {@code numpy.savez}, with a fixed timestamp).
      *
-     * <p>The {@code .npy} entries are written here, byte for byte what DJL's {@code NDList.encode(NPZ)}
+     * <p>The {@code .npy} entries are {@link Npy}'s, byte for byte what DJL's {@code NDList.encode(NPZ)}
      * holds (ModelWeightsTest checks that against DJL): DJL deflates every entry, which for SmallCNN's
      * 5 MB took ~185 ms per snapshot (one per training step) before it was stored uncompressed again.
      */
     public static void exportNpz(Classifier f, OutputStream out) {
-        try {
-            ZipOutputStream zip = new ZipOutputStream(out);
-            for (Pair<String, Parameter> p : f.block().getParameters()) {
-                byte[] data = npy(p.getKey(), p.getValue().getArray());
-                CRC32 crc = new CRC32();
-                crc.update(data);
-                ZipEntry stored = new ZipEntry(p.getKey() + ".npy");
-                stored.setMethod(ZipEntry.STORED);
-                stored.setSize(data.length);
-                stored.setCompressedSize(data.length);
-                stored.setCrc(crc.getValue());
-                stored.setTime(FIXED_ENTRY_TIME);
-                zip.putNextEntry(stored);
-                zip.write(data);
-                zip.closeEntry();
-            }
-            zip.finish();
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing weights of '" + f.arch() + "'", e);
+        try (NpzWriter npz = new NpzWriter(out)) {
+            putEntries(f, npz);
         }
     }
 
-    /** One {@code .npy} (format 1.0, little-endian float32, C order) of a parameter's values. */
+    /** Adds every parameter of f to {@code npz} as {@link #exportNpz} writes them (for archives that hold more). */
+    public static void putEntries(Classifier f, NpzWriter npz) {
+        for (Pair<String, Parameter> p : f.block().getParameters()) {
+            npz.put(p.getKey(), npy(p.getKey(), p.getValue().getArray()));
+        }
+    }
+
+    /** One {@code .npy} (little-endian float32, C order) of a parameter's values. */
     private static byte[] npy(String name, NDArray a) {
         if (a.getDataType() != DataType.FLOAT32) {
             throw new IllegalStateException("parameter '" + name + "' is " + a.getDataType()
                     + "; weights are exported as float32");
         }
-        long[] shape = a.getShape().getShape();
-        StringBuilder dims = new StringBuilder();
-        for (int i = 0; i < shape.length; i++) {
-            dims.append(i == 0 ? "" : ", ").append(shape[i]);
-        }
-        if (shape.length == 1) {
-            dims.append(',');
-        }
-        StringBuilder header = new StringBuilder("{'descr': '<f4', 'fortran_order': False, 'shape': (")
-                .append(dims).append("), }");
-        // magic (6) + version (2) + length (2) + header + '\n' padded with spaces to a multiple of 64
-        while ((10 + header.length() + 1) % 64 != 0) {
-            header.append(' ');
-        }
-        header.append('\n');
-        byte[] text = header.toString().getBytes(StandardCharsets.US_ASCII);
         ByteBuffer values = a.toByteBuffer().order(ByteOrder.nativeOrder());
-        ByteBuffer npy = ByteBuffer.allocate(10 + text.length + values.remaining()).order(ByteOrder.LITTLE_ENDIAN);
-        npy.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.US_ASCII)).put((byte) 1).put((byte) 0)
-                .putShort((short) text.length).put(text);
-        if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
-            npy.put(values);
-        } else {
-            npy.asFloatBuffer().put(values.asFloatBuffer()); // '<f4' is little-endian whatever the host
-        }
-        return npy.array();
+        return Npy.write(Npy.FLOAT32, a.getShape().getShape(), Float.BYTES, data -> {
+            if (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN) {
+                data.put(values);
+            } else {
+                data.asFloatBuffer().put(values.asFloatBuffer()); // '<f4' is little-endian whatever the host
+            }
+        });
     }
 
     /** {@link #exportNpz(Classifier, OutputStream)} into a byte array (for a checkpoint object). */
