@@ -1,9 +1,6 @@
 package org.hamkafka.core.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
 import org.hamkafka.core.attack.AttackStats;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.attack.TradesAttack;
@@ -67,36 +64,21 @@ public final class TradesTraining implements TrainingMethod {
      */
     static float step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray adversarial, NDArray y, float[] weights,
                       float beta, float lr) {
-        int n = (int) x.getShape().get(0);
-        if (weights != null && weights.length != n) {
-            throw new IllegalArgumentException("weights has " + weights.length + " entries for " + n + " examples");
-        }
-        float loss;
-        try (NDManager scope = x.getManager().newSubManager()) {
-            optimizer.zeroGradients(f);
-            f.requireParameterGradients(true);
-            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray clean = x.stopGradient();
-                NDArray adv = adversarial.stopGradient();
-                clean.attach(scope);
-                adv.attach(scope);
-                NDArray logitsClean = f.logits(clean, true);
-                logitsClean.attach(scope);
-                NDArray logitsAdv = f.logits(adv, true);
-                logitsAdv.attach(scope);
-                NDArray ce = WeightedLoss.crossEntropy(logitsClean, y);
-                NDArray logpClean = logitsClean.logSoftmax(1);
-                NDArray logpAdv = logitsAdv.logSoftmax(1);
-                // KL(p(x) || p(x_adv)) = Σ_c p_c(x) (log p_c(x) - log p_c(x_adv)), per row
-                NDArray kl = logpClean.exp().mul(logpClean.sub(logpAdv)).sum(new int[]{1});
-                NDArray perRow = ce.add(kl.mul(beta));
-                NDArray total = weights == null ? perRow.mean() : perRow.mul(scope.create(weights)).mean();
-                total.attach(scope);
-                gc.backward(total);
-                loss = total.getFloat();
-            }
-            optimizer.step(f, lr);
-        }
-        return loss;
+        return WeightedLoss.step(f, optimizer, x, weights, lr, scope -> {
+            NDArray clean = x.stopGradient();
+            NDArray adv = adversarial.stopGradient();
+            clean.attach(scope);
+            adv.attach(scope);
+            NDArray logitsClean = f.logits(clean, true);
+            logitsClean.attach(scope);
+            NDArray logitsAdv = f.logits(adv, true);
+            logitsAdv.attach(scope);
+            NDArray ce = WeightedLoss.crossEntropy(logitsClean, y);
+            NDArray logpClean = logitsClean.logSoftmax(1);
+            NDArray logpAdv = logitsAdv.logSoftmax(1);
+            // KL(p(x) || p(x_adv)) = Σ_c p_c(x) (log p_c(x) - log p_c(x_adv)), per row
+            NDArray kl = logpClean.exp().mul(logpClean.sub(logpAdv)).sum(new int[]{1});
+            return ce.add(kl.mul(beta));
+        });
     }
 }

@@ -28,27 +28,45 @@ public final class WeightedLoss {
      * @return the loss value
      */
     public static float step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, float[] weights, float lr) {
+        return step(f, optimizer, x, weights, lr, scope -> {
+            NDArray in = x.stopGradient();
+            in.attach(scope);
+            return crossEntropy(f.logits(in, true), y);
+        });
+    }
+
+    /** A per-example loss of shape (n), computed inside the gradient collector; what it creates goes to {@code scope}. */
+    interface PerExampleLoss {
+        NDArray compute(NDManager scope);
+    }
+
+    /**
+     * One optimizer step on {@code (1/n) Σ w_i · loss_i} for any per-example loss (CE here, TRADES' CE + β·KL):
+     * zero the gradients, forward and loss in training mode inside a gradient collector, backward, one SGD step.
+     * {@code weights} null means all ones.
+     *
+     * @return the loss value
+     */
+    static float step(Classifier f, SgdMomentum optimizer, NDArray x, float[] weights, float lr, PerExampleLoss loss) {
         int n = (int) x.getShape().get(0);
         if (weights != null && weights.length != n) {
             throw new IllegalArgumentException("weights has " + weights.length + " entries for " + n + " examples");
         }
-        float loss;
+        float value;
         try (NDManager scope = x.getManager().newSubManager()) {
             optimizer.zeroGradients(f);
             f.requireParameterGradients(true);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray in = x.stopGradient();
-                in.attach(scope);
-                NDArray ce = crossEntropy(f.logits(in, true), y);
-                ce.attach(scope);
-                NDArray total = weights == null ? ce.mean() : ce.mul(scope.create(weights)).mean();
+                NDArray perExample = loss.compute(scope);
+                perExample.attach(scope);
+                NDArray total = weights == null ? perExample.mean() : perExample.mul(scope.create(weights)).mean();
                 total.attach(scope);
                 gc.backward(total);
-                loss = total.getFloat();
+                value = total.getFloat();
             }
             optimizer.step(f, lr);
         }
-        return loss;
+        return value;
     }
 
     /** The StepResult of a method whose training half is one weighted-CE step on n rows. */
