@@ -170,6 +170,37 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void aJobOnADataSetOfOnesOwnEqualsInProcessRun() throws Exception {
+        // IDX files of 10×10 images in 3 classes, in the folder of its name under ham.data.dir: the trainer reads
+        // them, the workers get their description in the requests, the weights match the in-process run
+        java.nio.file.Path dir = DataDirResource.root().resolve("squares");
+        org.hamkafka.testsupport.IdxFiles.writeSquares(dir, 96);
+        String body = """
+                {"dataset": "idx:squares", "model": "linear", "method": "ham", "warmup_epochs": 0, "eps": 0.1,
+                 "alpha": 0.025, "steps": 4, "drop_step": 2, "batch_size": 32, "epochs": 1, "lr": 0.05, "seed": 17,
+                 "shards_per_batch": 2}""";
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.dataset = "idx:squares";
+            p.dataDir = dir.toString();
+            p.model = "linear";
+            p.method = "ham";
+            p.warmupEpochs = 0;
+            p.steps = 4;
+            p.dropStep = 2;
+            p.batchSize = 32;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 17L;
+        }));
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 1, Datasets.info("idx:squares", dir)), "HAM on idx:squares");
+        given().when().get("/jobs/" + id).then().statusCode(200).body("settings.dataset", org.hamcrest.Matchers.is("idx:squares"));
+        // a name that would leave the data folder is refused with the field named
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"idx:../squares\"}").when().post("/jobs").then()
+                .statusCode(400).body(org.hamcrest.Matchers.containsString("dataset"));
+    }
+
+    @Test
     void haltedJobResumesToTheSameWeights() {
         String body = """
                 {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
@@ -326,6 +357,10 @@ class DistributedTrainingTest {
     }
 
     private Map<String, Float> checkpoint(String id, String arch, int epochs) {
+        return checkpoint(id, arch, epochs, Datasets.info("fashion-mnist"));
+    }
+
+    private Map<String, Float> checkpoint(String id, String arch, int epochs, org.hamkafka.core.data.DatasetInfo data) {
         String key = given().when().get("/jobs/" + id).then().statusCode(200).extract().path("progress.last_checkpoint_key");
         assertEquals("jobs/" + id + "/checkpoints/epoch-" + epochs + ".npz", key);
         byte[] npz = store.get(key);
@@ -333,10 +368,10 @@ class DistributedTrainingTest {
         var described = org.hamkafka.core.model.CheckpointInfo.fromJson(new String(
                 store.get(ObjectStore.Keys.description(key)), java.nio.charset.StandardCharsets.UTF_8));
         assertEquals(arch, described.architecture());
-        described.checkMatches(Datasets.info("fashion-mnist"));
+        described.checkMatches(data);
         Classifier f;
         synchronized (Classifier.class) {
-            f = Classifier.fromNpz(arch, Datasets.info("fashion-mnist"), Device.cpu(), new ByteArrayInputStream(npz));
+            f = Classifier.fromNpz(arch, data, Device.cpu(), new ByteArrayInputStream(npz));
         }
         try (f) {
             return flatten(f);

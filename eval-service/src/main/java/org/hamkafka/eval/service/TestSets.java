@@ -12,8 +12,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The test split of each data set, read once from {@code ham.data.dir/<name>} (default: ham-core's
- * {@code Datasets.defaultDir}), limited to a class-balanced subset when the subset asked for (a job's own
+ * The test split of each data set, read once from {@code ham.data.dir/<folder>} (a known data set's name,
+ * {@code <name>} of a user's own {@code <kind>:<name>}; default: ham-core's {@code Datasets.defaultDir}), limited to a class-balanced subset when the subset asked for (a job's own
  * {@code test_subset}, else {@code ham.eval.test-subset}) is > 0.
  */
 @ApplicationScoped
@@ -37,7 +37,7 @@ public class TestSets {
     public Dataset test(String dataset, int subset) {
         String name = Datasets.canonicalName(dataset);
         Dataset all = loaded.computeIfAbsent(name, n -> {
-            Path dir = dataDir.map(root -> Path.of(root).resolve(n)).orElse(null);
+            Path dir = dataDir.map(root -> Path.of(root).resolve(Datasets.folderName(n))).orElse(null);
             return Datasets.load(n, dir, false);
         });
         if (subset <= 0 || subset >= all.size()) {

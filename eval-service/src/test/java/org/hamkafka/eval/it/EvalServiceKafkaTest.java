@@ -166,6 +166,32 @@ class EvalServiceKafkaTest {
     }
 
     @Test
+    void aCheckpointOnADataSetOfOnesOwnIsEvaluatedOnItsFolderUnderTheDataRoot() throws Exception {
+        // IDX files of 10×10 images in 3 classes at ham.data.dir/squares: the test set of idx:squares
+        Path folder = Path.of(dataDir).resolve("squares");
+        org.hamkafka.testsupport.IdxFiles.writeSquares(folder, 30);
+        DatasetInfo own = Datasets.info("idx:squares", folder);
+        byte[] npz;
+        try (Classifier f = Classifier.create("linear", own, Device.cpu(), 3)) {
+            npz = ModelWeights.exportNpz(f);
+        }
+        String job = "eval-idx-" + UUID.randomUUID();
+        announceOn("idx:squares", job, 0, npz, ModelWeights.sha256(npz), List.of("pgd-5"), 0);
+        EvalResult published = awaitResults(job, 1).get(0);
+        assertEquals("idx:squares", published.dataset());
+        assertEquals(List.of("0", "1", "2"), published.classes());
+        assertEquals(30L, published.testExamples());
+        ClassWiseReport expected;
+        try (Classifier f = Classifier.create("linear", own, Device.cpu(), 0)) {
+            ModelWeights.importNpz(f, new ByteArrayInputStream(npz));
+            expected = new ClassWiseEvaluator(EvaluationAttacks.create(List.of("pgd-5"), EPS, Norm.LINF, seed), batchSize)
+                    .evaluate(f, Datasets.load("idx:squares", folder, false));
+        }
+        assertPerClass(expected.clean(), published.cleanAccuracy());
+        assertPerClass(expected.robust("pgd-5"), published.robustAccuracy());
+    }
+
+    @Test
     void aJobsOwnEvaluationSettingsAreUsedWhenItsAnnouncementCarriesThem() throws Exception {
         String job = "eval-own-" + UUID.randomUUID();
         byte[] npz = templateModel(uniform(1f));
@@ -419,16 +445,26 @@ class EvalServiceKafkaTest {
                 .getValue("ham.checkpoint.signing-key", String.class));
     }
 
-    /** @param signingKey null: unsigned */
+    String announceOn(String dataset, String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks,
+                      Integer subset) throws Exception {
+        return announce(job, epoch, npz, sha256, evalAttacks, subset, trainerKey(), dataset);
+    }
+
     String announce(String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks, Integer subset,
                     byte[] signingKey) throws Exception {
+        return announce(job, epoch, npz, sha256, evalAttacks, subset, signingKey, "fashion-mnist");
+    }
+
+    /** @param signingKey null: unsigned */
+    String announce(String job, int epoch, byte[] npz, String sha256, List<String> evalAttacks, Integer subset,
+                    byte[] signingKey, String dataset) throws Exception {
         String key = "jobs/" + job + "/checkpoints/" + epoch + ".npz";
         try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
             c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
         }
         CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, epoch, key, sha256, "linear",
-                "fashion-mnist", EPS, "ham", Instant.now(), evalAttacks, subset, null);
+                dataset, EPS, "ham", Instant.now(), evalAttacks, subset, null);
         TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(signingKey == null ? a : a.signedWith(signingKey)));
         return key;
     }

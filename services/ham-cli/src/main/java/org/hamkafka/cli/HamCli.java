@@ -205,6 +205,9 @@ public final class HamCli implements Runnable {
                     throw new ParameterException(spec.commandLine(), "--model " + options.model + ": " + infoFile
                             + " says these weights are " + info.architecture());
                 }
+                if (options.dataset == null) {
+                    options.dataset = info.dataset(); // another --dataset is refused by checkMatches below
+                }
             }
             TrainConfig cfg = validated(spec, options);
             Dataset test = load(spec, cfg, false)[1];

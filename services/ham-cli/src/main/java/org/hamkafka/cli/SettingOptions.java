@@ -45,9 +45,13 @@ public final class SettingOptions {
             command.addOption(o.build());
         }
         List<String> footer = new ArrayList<>(List.of("", "Files each --dataset needs in its folder (--data-dir, "
-                + "default $HAM_DATA_DIR/<dataset>, else /usr/share/datasets/<dataset>):"));
-        for (String d : TrainConfig.DATASETS) {
+                + "default $HAM_DATA_DIR/<dataset>, else /usr/share/datasets/<dataset>; for a data set of your own, "
+                + "<kind>:<name>, the folder <name>):"));
+        for (String d : Datasets.NAMES) {
             footer.add("  " + d + ": " + String.join(", ", Datasets.expectedFiles(d)));
+        }
+        for (String kind : List.of(Datasets.IMAGE_FOLDER, Datasets.IDX)) {
+            footer.add("  " + kind + ":<name>: " + String.join(", ", Datasets.expectedFilesOfKind(kind)));
         }
         command.usageMessage().footer(footer.toArray(String[]::new));
     }

@@ -46,11 +46,13 @@ class HamCliTest {
         }
         // the defaults are ham-core's, per data set where they differ
         assertEquals("K', HAM's early-drop step, 1 <= K' < K (default: fashion-mnist/mnist/cifar10/cifar100/"
-                + "imagenette 3; svhn 5)", train.findOption("--drop-step").description()[0]);
+                + "imagenette/image-folder:<name>/idx:<name> 3; svhn 5)", train.findOption("--drop-step").description()[0]);
         // and the files each data set needs, all of them at once
         String footer = String.join("\n", train.usageMessage().footer());
         assertTrue(footer.contains("cifar10: cifar-10-batches-bin/data_batch_1.bin") && footer.contains("data_batch_5.bin")
                 && footer.contains("test_batch.bin"), footer);
+        assertTrue(footer.contains("image-folder:<name>: train/<class>/*.{jpg,jpeg,png}"), footer);
+        assertTrue(footer.contains("idx:<name>: train-images-idx3-ubyte[.gz]"), footer);
     }
 
     @Test
@@ -109,6 +111,49 @@ class HamCliTest {
         r = run("eval", "--weights", out.resolve("model.npz").toString(), "--test-subset", "100");
         assertEquals("2", r[0], r[1]);
         assertTrue(r[1].contains("refusing to evaluate") && r[1].contains("Pants"), r[1]);
+    }
+
+    @Test
+    void aDataSetOfOnesOwnTrainsAndEvaluatesFromItsFolder(@TempDir Path dir) throws Exception {
+        // IDX files of 12×12 images (not 28×28), classes 0-2: a data set of one's own, reached by name and folder
+        Path data = dir.resolve("squares");
+        java.nio.file.Files.createDirectories(data);
+        int n = 30;
+        byte[] px = new byte[n * 144];
+        byte[] labels = new byte[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = (byte) (i % 3);
+            for (int j = 0; j < 144; j++) {
+                px[i * 144 + j] = (byte) (j / 48 == i % 3 ? 200 : 10); // class c lights rows 4c..4c+3
+            }
+        }
+        java.nio.ByteBuffer img = java.nio.ByteBuffer.allocate(16 + px.length).putInt(0x803).putInt(n).putInt(12)
+                .putInt(12).put(px);
+        java.nio.ByteBuffer lab = java.nio.ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n).put(labels);
+        for (String split : new String[]{"train", "t10k"}) {
+            java.nio.file.Files.write(data.resolve(split + "-images-idx3-ubyte"), img.array());
+            java.nio.file.Files.write(data.resolve(split + "-labels-idx1-ubyte"), lab.array());
+        }
+        Path out = dir.resolve("run");
+        String[] r = run("train", "--dataset", "idx:squares", "--data-dir", data.toString(), "--model", "linear",
+                "--method", "standard", "--epochs", "1", "--eval-attacks", "pgd-2", "--out", out.toString());
+        assertEquals("0", r[0], r[1]);
+        var report = org.hamkafka.core.eval.Report.read(out.resolve("report.json"));
+        assertEquals("idx:squares", report.dataset());
+        assertEquals(java.util.List.of("0", "1", "2"), report.classes());
+        assertEquals(30, report.testExamples());
+        var info = org.hamkafka.core.model.CheckpointInfo.read(out.resolve("model.json"));
+        assertEquals(12, info.height());
+
+        r = run("eval", "--weights", out.resolve("model.npz").toString(), "--data-dir", data.toString(),
+                "--eval-attacks", "pgd-2");
+        assertEquals("0", r[0], r[1]);
+        assertEquals("idx:squares", org.hamkafka.core.eval.Report.read(out.resolve("eval-report.json")).dataset());
+
+        // a name that is a path is refused before anything is read
+        r = run("train", "--dataset", "idx:../squares", "--epochs", "1");
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("dataset") && r[1].contains("idx:<name>"), r[1]);
     }
 
     @Test

@@ -70,10 +70,16 @@ public final class ContractMapping {
     }
 
     /**
-     * A received data set description: its shape must be ham-core's for that data set; class names and
-     * normalization are the request's where it carries them (else ham-core's table).
+     * A received data set description: for a known data set its shape must be ham-core's, class names and
+     * normalization are the request's where it carries them (else ham-core's table); a user's own data set
+     * ({@code image-folder:<name>}, {@code idx:<name>}) is described by the request alone, within bounds a
+     * worker can hold (1 or 3 channels, at most {@value #MAX_SIDE} pixels a side, 2 to {@value #MAX_CLASSES}
+     * named classes, normalization for every channel).
      */
     public static DatasetInfo datasetInfo(DatasetSpec spec) {
+        if (Datasets.isOwn(spec.name())) {
+            return ownDatasetInfo(spec);
+        }
         DatasetInfo known = Datasets.info(spec.name());
         if (spec.channels() != known.channels() || spec.height() != known.height() || spec.width() != known.width()
                 || spec.numClasses() != known.numClasses()) {
@@ -84,12 +90,47 @@ public final class ContractMapping {
         List<String> names = spec.classNames() != null ? spec.classNames() : known.classNames();
         float[] mean = spec.mean() != null ? spec.mean() : known.mean();
         float[] std = spec.std() != null ? spec.std() : known.std();
+        requirePositiveStd(std);
+        return new DatasetInfo(known.name(), spec.channels(), spec.height(), spec.width(), names, mean, std);
+    }
+
+    static final int MAX_SIDE = 512;
+    static final int MAX_CLASSES = 1000;
+
+    private static DatasetInfo ownDatasetInfo(DatasetSpec spec) {
+        String n = Datasets.canonicalName(spec.name());
+        if (spec.channels() != 1 && spec.channels() != 3) {
+            throw new IllegalArgumentException("dataset " + n + ": channels must be 1 or 3; got " + spec.channels());
+        }
+        if (spec.height() < 1 || spec.height() > MAX_SIDE || spec.width() < 1 || spec.width() > MAX_SIDE) {
+            throw new IllegalArgumentException("dataset " + n + ": height and width must be in [1, " + MAX_SIDE
+                    + "]; got " + spec.height() + "x" + spec.width());
+        }
+        if (spec.numClasses() < 2 || spec.numClasses() > MAX_CLASSES) {
+            throw new IllegalArgumentException("dataset " + n + ": num_classes must be in [2, " + MAX_CLASSES
+                    + "]; got " + spec.numClasses());
+        }
+        if (spec.classNames() == null || spec.classNames().size() != spec.numClasses()) {
+            throw new IllegalArgumentException("dataset " + n + ": a data set of one's own carries its "
+                    + spec.numClasses() + " class_names; got " + (spec.classNames() == null ? "none"
+                    : spec.classNames().size()));
+        }
+        if (spec.mean() == null || spec.std() == null || spec.mean().length != spec.channels()
+                || spec.std().length != spec.channels()) {
+            throw new IllegalArgumentException("dataset " + n + ": a data set of one's own carries mean and std, one "
+                    + "value per channel (" + spec.channels() + ")");
+        }
+        requirePositiveStd(spec.std());
+        return new DatasetInfo(n, spec.channels(), spec.height(), spec.width(), spec.classNames(), spec.mean(),
+                spec.std());
+    }
+
+    private static void requirePositiveStd(float[] std) {
         for (float v : std) {
             if (!(v > 0)) {
                 throw new IllegalArgumentException("dataset.std must be > 0 per channel; got " + v);
             }
         }
-        return new DatasetInfo(known.name(), spec.channels(), spec.height(), spec.width(), names, mean, std);
     }
 
     public static ShardStats shardStats(AttackStats s) {

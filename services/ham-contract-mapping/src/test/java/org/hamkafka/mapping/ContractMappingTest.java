@@ -13,6 +13,8 @@ import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,6 +86,38 @@ class ContractMappingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ContractMapping.datasetInfo(new DatasetSpec("fashion-mnist", 3, 32, 32, 10, null, null, null)));
         assertTrue(e.getMessage().contains("1x28x28") && e.getMessage().contains("3x32x32"), e.getMessage());
+    }
+
+    @Test
+    void aDataSetOfOnesOwnIsDescribedByTheRequestWithinBounds() {
+        DatasetInfo own = new DatasetInfo("idx:squares", 1, 12, 9, List.of("a", "b", "c"), new float[]{0.5f},
+                new float[]{0.5f});
+        DatasetInfo back = ContractMapping.datasetInfo(ContractMapping.datasetSpec(own));
+        assertEquals("idx:squares", back.name());
+        assertEquals(12, back.height());
+        assertEquals(9, back.width());
+        assertEquals(own.classNames(), back.classNames());
+        // what a worker could not hold, or a description with parts missing, is refused with the field named
+        String[][] refused = {
+                {"width", "height and width must be in [1, 512]"},
+                {"classes", "num_classes must be in [2, 1000]"},
+                {"names", "carries its 3 class_names"},
+                {"std", "carries mean and std"},
+                {"channels", "channels must be 1 or 3"}};
+        DatasetSpec[] specs = {
+                new DatasetSpec("idx:squares", 1, 12, 100_000, 3, own.classNames(), own.mean(), own.std()),
+                new DatasetSpec("idx:squares", 1, 12, 9, 5000, null, own.mean(), own.std()),
+                new DatasetSpec("idx:squares", 1, 12, 9, 3, null, own.mean(), own.std()),
+                new DatasetSpec("idx:squares", 1, 12, 9, 3, own.classNames(), own.mean(), null),
+                new DatasetSpec("image-folder:pets", 4, 32, 32, 3, own.classNames(), new float[4], new float[4])};
+        for (int i = 0; i < specs.length; i++) {
+            DatasetSpec spec = specs[i];
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> ContractMapping.datasetInfo(spec), refused[i][0]);
+            assertTrue(e.getMessage().contains(refused[i][1]), e.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> ContractMapping.datasetInfo(
+                new DatasetSpec("idx:../etc", 1, 12, 9, 3, own.classNames(), own.mean(), own.std())), "a path as name");
     }
 
     @Test

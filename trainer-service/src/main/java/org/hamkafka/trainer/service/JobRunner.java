@@ -214,10 +214,18 @@ public class JobRunner {
         }
     }
 
-    /** The folder of one data set under {@code ham.data.dir}, or null for ham-core's default. */
+    /**
+     * The folder of one data set under {@code ham.data.dir} (a known set's name, {@code <name>} of a user's own
+     * {@code <kind>:<name>}), or null for ham-core's default; null too for a name that is not a data set's, which
+     * the settings' validation then names.
+     */
     public String dataDir(String dataset) {
+        if (!org.hamkafka.core.data.Datasets.isKnown(dataset)) {
+            return null;
+        }
+        String folder = org.hamkafka.core.data.Datasets.folderName(dataset);
         return dataRoot.filter(s -> !s.isBlank())
-                .map(root -> java.nio.file.Path.of(root).resolve(dataset).toString()).orElse(null);
+                .map(root -> java.nio.file.Path.of(root).resolve(folder).toString()).orElse(null);
     }
 
     private void finish(String id, JobState state, String error) {

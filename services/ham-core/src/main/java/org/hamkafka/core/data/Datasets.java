@@ -7,10 +7,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The known data sets by name: their {@link DatasetInfo} (shape, class names, the usual per-channel
- * mean/std) and where their files are read from.
+ * mean/std) and where their files are read from; and a user's own data set, named {@code <kind>:<name>}:
+ * {@code image-folder:<name>} (class sub-folders of JPEG/PNG images under {@code train/} and {@code test/},
+ * resized to 32×32 RGB) or {@code idx:<name>} (IDX files as MNIST's, of any image size), described by its
+ * files (classes, shape) and read from the folder {@code <name>} under the data root, or from the data
+ * directory given.
  */
 public final class Datasets {
     public static final String FASHION_MNIST = "fashion-mnist";
@@ -22,6 +28,16 @@ public final class Datasets {
     /** The data set used when none is named. */
     public static final String DEFAULT = FASHION_MNIST;
     public static final List<String> NAMES = List.of(FASHION_MNIST, MNIST, CIFAR10, CIFAR100, SVHN, IMAGENETTE);
+    /** A user's own data set in image-folder layout: {@code image-folder:<name>}. */
+    public static final String IMAGE_FOLDER = "image-folder";
+    /** A user's own data set as IDX files of any image size: {@code idx:<name>}. */
+    public static final String IDX = "idx";
+    /** The names a user's own data set may take, as a pattern for help texts. */
+    public static final List<String> OWN_FORMS = List.of(IMAGE_FOLDER + ":<name>", IDX + ":<name>");
+    // a folder name, never a path: no '/', no leading '.', so the name cannot leave the data root
+    private static final Pattern OWN = Pattern.compile("(" + IMAGE_FOLDER + "|" + IDX + "):([a-z0-9][a-z0-9._-]{0,63})");
+    /** The neutral normalization of a user's own data set (its statistics are not known in advance). */
+    private static final float NEUTRAL = 0.5f;
 
     /** Root folder for all data sets (each in a sub-folder named like the data set). */
     public static final String DATA_DIR_ENV = "HAM_DATA_DIR";
@@ -44,17 +60,89 @@ public final class Datasets {
     private Datasets() {
     }
 
-    /** The canonical lower-case name, or IllegalArgumentException listing the known names. */
+    /** The canonical lower-case name, or IllegalArgumentException listing the known names and forms. */
     public static String canonicalName(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
-        if (!NAMES.contains(n)) {
-            throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES));
+        if (!NAMES.contains(n) && !OWN.matcher(n).matches()) {
+            throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES)
+                    + ", or a data set of your own as " + String.join(" or ", OWN_FORMS) + " (<name>: lower-case "
+                    + "letters, digits, '.', '_', '-', at most 64, the folder it is read from)");
         }
         return n;
     }
 
-    /** Shape, classes and normalization of a data set, without reading any file. */
+    /** True for a name {@link #canonicalName} accepts. */
+    public static boolean isKnown(String name) {
+        try {
+            canonicalName(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** True for a user's own data set ({@code image-folder:<name>}, {@code idx:<name>}): described by its files. */
+    public static boolean isOwn(String name) {
+        return OWN.matcher(canonicalName(name)).matches();
+    }
+
+    /** {@code image-folder}, {@code idx}, or the name itself for a known data set. */
+    public static String kind(String name) {
+        Matcher m = OWN.matcher(canonicalName(name));
+        return m.matches() ? m.group(1) : canonicalName(name);
+    }
+
+    /** The folder a data set is read from under the data root: its name, or {@code <name>} of {@code <kind>:<name>}. */
+    public static String folderName(String name) {
+        Matcher m = OWN.matcher(canonicalName(name));
+        return m.matches() ? m.group(2) : canonicalName(name);
+    }
+
+    /**
+     * Shape, classes and normalization of a data set: for a known one without reading any file, for a
+     * user's own one from its files in {@code dir} (null: {@link #defaultDir(String)}).
+     */
+    public static DatasetInfo info(String name, Path dir) {
+        String n = canonicalName(name);
+        if (!isOwn(n)) {
+            return info(n);
+        }
+        Path d = dir == null ? defaultDir(n) : dir;
+        try {
+            if (kind(n).equals(IMAGE_FOLDER)) {
+                Path train = d.resolve("train");
+                if (!Files.isDirectory(train)) {
+                    throw new DatasetNotFoundException(n, train, "Expected " + String.join(" and ", expectedFiles(n)));
+                }
+                List<String> classes = ImageFolderReader.classFolders(train);
+                if (classes.size() < 2) {
+                    throw new IOException(train + ": found " + classes.size() + " class sub-folders " + classes
+                            + ", need at least 2");
+                }
+                return new DatasetInfo(n, 3, ImageFolderReader.DEFAULT_SIZE, ImageFolderReader.DEFAULT_SIZE, classes,
+                        new float[]{NEUTRAL, NEUTRAL, NEUTRAL}, new float[]{NEUTRAL, NEUTRAL, NEUTRAL});
+            }
+            IdxReader.Images images = IdxReader.readImages(idxFile(n, d, "train-images-idx3-ubyte"));
+            int classes = java.util.Arrays.stream(IdxReader.readLabels(idxFile(n, d, "train-labels-idx1-ubyte")))
+                    .max().orElse(-1) + 1;
+            if (classes < 2) {
+                throw new IOException(d + ": the training labels name " + Math.max(classes, 0)
+                        + " class(es); a data set needs at least 2");
+            }
+            return new DatasetInfo(n, 1, images.rows(), images.cols(),
+                    java.util.stream.IntStream.range(0, classes).mapToObj(Integer::toString).toList(),
+                    new float[]{NEUTRAL}, new float[]{NEUTRAL});
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Shape, classes and normalization of a known data set, without reading any file. */
     public static DatasetInfo info(String name) {
+        if (isOwn(name)) {
+            throw new IllegalArgumentException("data set '" + name + "' is described by its files: read its "
+                    + "description with info(name, folder)");
+        }
         return switch (canonicalName(name)) {
             case FASHION_MNIST -> new DatasetInfo(FASHION_MNIST, 1, 28, 28, FASHION_MNIST_CLASSES,
                     new float[]{0.2860f}, new float[]{0.3530f});
@@ -78,9 +166,13 @@ public final class Datasets {
      * readers look for them; CIFAR may also be the batches folder itself).
      */
     public static List<String> expectedFiles(String name) {
-        String n = canonicalName(name);
+        return expectedFilesOfKind(kind(name));
+    }
+
+    /** {@link #expectedFiles} by kind: a known data set's name, {@link #IMAGE_FOLDER} or {@link #IDX}. */
+    public static List<String> expectedFilesOfKind(String kind) {
         Path here = Path.of("");
-        return switch (n) {
+        return switch (kind) {
             case FASHION_MNIST, MNIST -> List.of("train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]",
                     "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz]");
             case CIFAR10 -> java.util.stream.Stream.concat(CifarReader.cifar10Files(here, true).stream(),
@@ -89,18 +181,25 @@ public final class Datasets {
                     CifarReader.cifar100File(here, false).toString());
             case SVHN -> List.of(SvhnReader.file(here, true).toString(), SvhnReader.file(here, false).toString());
             case IMAGENETTE -> List.of("train/<wnid>/*.JPEG", "val/<wnid>/*.JPEG (the 10 Imagenette class folders)");
-            default -> throw new IllegalStateException("no files for " + n);
+            case IMAGE_FOLDER -> List.of("train/<class>/*.{jpg,jpeg,png}",
+                    "test/<class>/*.{jpg,jpeg,png} (the same class folders; val/ is taken when test/ is missing)");
+            case IDX -> List.of("train-images-idx3-ubyte[.gz]", "train-labels-idx1-ubyte[.gz]",
+                    "t10k-images-idx3-ubyte[.gz]", "t10k-labels-idx1-ubyte[.gz] (images of any size; labels 0..k-1)");
+            default -> throw new IllegalArgumentException("no data set kind '" + kind + "'");
         };
     }
 
-    /** The default folder of a data set: {@code $HAM_DATA_DIR/<name>} if set, else {@code /usr/share/datasets/<name>}. */
+    /**
+     * The default folder of a data set: {@code $HAM_DATA_DIR/<folder>} if set, else
+     * {@code /usr/share/datasets/<folder>}, the folder being {@link #folderName}.
+     */
     public static Path defaultDir(String name) {
         return defaultDir(name, System.getenv());
     }
 
     /** {@link #defaultDir(String)} with the environment given (for tests and embedding). */
     public static Path defaultDir(String name, Map<String, String> env) {
-        String n = canonicalName(name);
+        String n = folderName(name);
         String root = env.get(DATA_DIR_ENV);
         if (root != null && !root.isBlank()) {
             return Path.of(root).resolve(n);
@@ -123,9 +222,9 @@ public final class Datasets {
     public static Dataset load(String name, Path dir, boolean train) {
         String n = canonicalName(name);
         Path d = dir == null ? defaultDir(n) : dir;
-        DatasetInfo info = info(n);
+        DatasetInfo info = info(n, d);
         try {
-            return switch (n) {
+            return switch (kind(n)) {
                 case FASHION_MNIST, MNIST -> {
                     String prefix = train ? "train" : "t10k";
                     Path images = idxFile(n, d, prefix + "-images-idx3-ubyte");
@@ -161,6 +260,26 @@ public final class Datasets {
                                 + IMAGENETTE_WNIDS);
                     }
                     yield new ImageFolderReader(info.height(), info.width()).read(split, info);
+                }
+                case IMAGE_FOLDER -> {
+                    Path split = d.resolve(train ? "train" : "test");
+                    if (!train && !Files.isDirectory(split) && Files.isDirectory(d.resolve("val"))) {
+                        split = d.resolve("val");
+                    }
+                    if (!Files.isDirectory(split)) {
+                        throw new DatasetNotFoundException(n, split, "Expected " + String.join(" and ", expectedFiles(n)));
+                    }
+                    List<String> folders = ImageFolderReader.classFolders(split);
+                    if (!folders.equals(info.classNames())) {
+                        throw new IOException(split + ": class folders " + folders + " are not the training split's "
+                                + info.classNames());
+                    }
+                    yield new ImageFolderReader(info.height(), info.width()).read(split, info);
+                }
+                case IDX -> {
+                    String prefix = train ? "train" : "t10k";
+                    yield IdxReader.read(idxFile(n, d, prefix + "-images-idx3-ubyte"),
+                            idxFile(n, d, prefix + "-labels-idx1-ubyte"), info);
                 }
                 default -> throw new IllegalStateException("no loader for " + n);
             };

@@ -30,7 +30,8 @@ public final class PartialConfig {
     public static final Set<String> DISTRIBUTED_ONLY = Set.of("shardsPerBatch", "batchesInFlight");
 
     // data
-    @JsonPropertyDescription("data set: fashion-mnist, mnist, cifar10, cifar100, svhn, imagenette")
+    @JsonPropertyDescription("data set: fashion-mnist, mnist, cifar10, cifar100, svhn, imagenette, or one of your own: "
+            + "image-folder:<name>, idx:<name> (the folder <name> under the data root)")
     public String dataset;
     @JsonPropertyDescription("class-balanced training subset size, 0 = the whole training set")
     public Integer trainSubset;

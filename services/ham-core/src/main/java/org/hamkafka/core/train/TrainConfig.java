@@ -29,7 +29,9 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
 
     public static final Set<String> HAM_METHODS = Set.of("ham", "ham-trades");
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham", "ham-trades");
-    public static final List<String> DATASETS = org.hamkafka.core.data.Datasets.NAMES;
+    /** The known data sets, then the forms of a user's own ({@code image-folder:<name>}, {@code idx:<name>}). */
+    public static final List<String> DATASETS = java.util.stream.Stream.concat(
+            org.hamkafka.core.data.Datasets.NAMES.stream(), org.hamkafka.core.data.Datasets.OWN_FORMS.stream()).toList();
     /** Upper bound on batches in flight: beyond it the attacked weights would be very stale. */
     public static final int MAX_BATCHES_IN_FLIGHT = 16;
     /** Upper bound on evaluation attacks per job (each is a full pass over the test set). */
@@ -124,15 +126,18 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      * weight decay 2e-4, TRADES β 6, Fast-AT alpha 1.25·eps, evaluation PGD-20 and CW∞-20.
      * Fashion-MNIST (grey 28×28, not in the paper) uses eps 0.1 and alpha eps/4, as is usual for it,
      * and lr 0.01: with lr 0.1, PGD-AT on the small models used here collapsed to one class (accuracy
-     * 0.10) in short runs, while standard training did not.
+     * 0.10) in short runs, while standard training did not. A user's own data set takes the defaults of
+     * the known one it is shaped like: {@code image-folder:<name>} (RGB 32×32) CIFAR-10's, {@code idx:<name>}
+     * (grey) Fashion-MNIST's.
      */
     public static TrainConfig defaults(String dataset) {
-        String d = dataset == null ? "fashion-mnist" : dataset.toLowerCase(Locale.ROOT);
+        String given = dataset == null ? "fashion-mnist" : dataset.toLowerCase(Locale.ROOT);
+        String d = given.startsWith("image-folder:") ? "cifar10" : given.startsWith("idx:") ? "fashion-mnist" : given;
         float eps = d.equals("fashion-mnist") ? 0.1f : 8f / 255f;
         int dropStep = d.equals("svhn") ? 5 : 3;
         float lr = d.equals("svhn") || d.equals("fashion-mnist") ? 0.01f : 0.1f;
         String model = d.equals("fashion-mnist") ? "smallcnn" : "preact-resnet18";
-        return new TrainConfig(model, "ham", new Data(d, 0, 0, 0L),
+        return new TrainConfig(model, "ham", new Data(given, 0, 0, 0L),
                 new ThreatModel("linf", eps, ThreatModel.alphaFor(eps), 10),
                 new Ham(dropStep, -1f, 0f, true, false, 50),
                 new Baselines(6f, Baselines.fastAlphaFor(eps)),
@@ -203,8 +208,9 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
     public List<Violation> problems() {
         Checks c = new Checks();
         String dataset = data.dataset();
-        c.require(dataset != null && DATASETS.contains(dataset), "dataset", "must be one of " + DATASETS
-                + "; got '" + dataset + "'");
+        c.require(dataset != null && org.hamkafka.core.data.Datasets.isKnown(dataset), "dataset", "must be one of "
+                + DATASETS + " (<name>: lower-case letters, digits, '.', '_', '-', at most 64: the folder under the "
+                + "data root); got '" + dataset + "'");
         c.require(data.trainSubset() >= 0, "trainSubset", "must be >= 0 (0 = the whole training set); got "
                 + data.trainSubset());
         c.require(data.testSubset() >= 0, "testSubset", "must be >= 0 (0 = the whole test set); got " + data.testSubset());
