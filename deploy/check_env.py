@@ -3,9 +3,10 @@
 Quarkus maps an environment variable to a property by its name: the property name upper-cased
 with every character other than a letter or digit replaced by '_' (so HAM_S3_BUCKET is
 ham.s3.bucket, and HAM_DATA_DIR is ham.data.dir or ham.data-dir). A variable passes when
-<service>/src/main/resources/application.properties names such a property (with or without a
-%profile. prefix), or refers to the variable itself in a ${NAME} expression, or the variable is one
-of the standard ones in ALLOWED.
+<service>/src/main/resources/application.properties, or the configuration every service shares
+(SHARED: ham-service-support's META-INF/microprofile-config.properties), names such a property (with or
+without a %profile. prefix), or refers to the variable itself in a ${NAME} expression, or the variable is
+one of the standard ones in ALLOWED.
 
 Usage: check_env.py --root REPO --compose RENDERED.yml --k8s RENDERED.yaml [--k8s ...]
 RENDERED.yml is the output of `docker-compose config`; each RENDERED.yaml that of `kubectl kustomize`.
@@ -22,6 +23,8 @@ import yaml
 # the services' optional ham.data.dir property
 ALLOWED_EXACT = {"QUARKUS_PROFILE", "KAFKA_BOOTSTRAP_SERVERS", "HAM_DATA_DIR"}
 ALLOWED_PREFIXES = ("JAVA_OPTS", "DJL_")
+# read by every service too: the shared defaults in ham-service-support (authentication)
+SHARED = Path("services/ham-service-support/src/main/resources/META-INF/microprofile-config.properties")
 # compose service / Deployment name -> Maven module of the service
 SERVICES = {
     "trainer-service": "trainer-service",
@@ -109,6 +112,9 @@ def main():
             problems += 1
             continue
         props[module] = read_properties(p)
+        shared = Path(args.root) / SHARED
+        if shared.is_file():
+            props[module] |= read_properties(shared)
     if problems:
         return 1
 

@@ -75,6 +75,9 @@ class DistributedTrainingTest {
 
     @BeforeEach
     void startWorker() {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", org.hamkafka.testsupport.TestTokens.operator()).build();
+
         worker = new KafkaAttackWorker(KafkaResource.bootstrapServers(), store::get);
     }
 

@@ -63,6 +63,9 @@ class JobResourceTest {
 
     @BeforeEach
     void setUp() {
+        // the REST calls of these tests are an operator's (JobResourceTest.authentication… calls without)
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", org.hamkafka.testsupport.TestTokens.operator()).build();
         half = new AttackHalf(this::snapshotBytes);
         answered = 0;
         connector.sink("attack-requests").clear();
@@ -132,6 +135,36 @@ class JobResourceTest {
         assertTrue(doc.contains("\"drop_step\"") && doc.contains("\"batches_in_flight\"")
                 && doc.contains("K', HAM's early-drop step"), doc);
         assertTrue(!doc.contains("\"data_dir\""), "data_dir is not a job setting");
+    }
+
+    @Test
+    void onlyAnOperatorSubmitsAndCancelsAViewerReadsAndHealthAndTheApiDescriptionAreOpen() {
+        io.restassured.RestAssured.requestSpecification = null;
+        String job = "{\"dataset\": \"fashion-mnist\", \"model\": \"linear\", \"epochs\": 1}";
+        // no token, or one signed by a key the trainer does not know: 401 on every call, health and OpenAPI open
+        for (String auth : new String[]{null, org.hamkafka.testsupport.TestTokens.forged(), "Bearer not-a-jwt"}) {
+            var spec = auth == null ? given() : given().header("Authorization", auth);
+            spec.when().get("/jobs").then().statusCode(401);
+            (auth == null ? given() : given().header("Authorization", auth)).contentType("application/json").body(job)
+                    .when().post("/jobs").then().statusCode(401);
+            (auth == null ? given() : given().header("Authorization", auth)).when().post("/jobs/x/cancel").then()
+                    .statusCode(401);
+            (auth == null ? given() : given().header("Authorization", auth)).when().get("/q/metrics").then()
+                    .statusCode(401);
+        }
+        given().when().get("/q/health/ready").then().statusCode(200);
+        given().when().get("/q/openapi").then().statusCode(200);
+        // a viewer reads jobs and metrics but submits and cancels nothing
+        String viewer = org.hamkafka.testsupport.TestTokens.viewer();
+        given().header("Authorization", viewer).when().get("/jobs").then().statusCode(200);
+        given().header("Authorization", viewer).when().get("/q/metrics").then().statusCode(200);
+        given().header("Authorization", viewer).contentType("application/json").body(job).when().post("/jobs").then()
+                .statusCode(403);
+        given().header("Authorization", viewer).when().post("/jobs/x/cancel").then().statusCode(403);
+        // and an operator's bad request is still a 400 naming the field: authentication comes first, not instead
+        given().header("Authorization", org.hamkafka.testsupport.TestTokens.operator()).contentType("application/json")
+                .body("{\"drop_step\": 0}").when().post("/jobs").then().statusCode(400)
+                .body("field", org.hamcrest.Matchers.is("drop_step"));
     }
 
     @Test

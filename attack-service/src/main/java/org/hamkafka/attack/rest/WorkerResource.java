@@ -11,6 +11,7 @@ import org.hamkafka.attack.service.SnapshotDigests;
 
 /** What this worker is: its id, its device, the snapshots it holds. */
 @Path("/worker")
+@jakarta.annotation.security.RolesAllowed({org.hamkafka.contracts.ApiRoles.VIEWER, org.hamkafka.contracts.ApiRoles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkerResource {
     public record WorkerInfo(String workerId, String device, int snapshotsLoaded, int snapshotsAnnounced) {

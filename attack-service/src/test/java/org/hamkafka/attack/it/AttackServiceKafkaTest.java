@@ -45,6 +45,7 @@ import org.hamkafka.testsupport.KafkaResource;
 import org.hamkafka.testsupport.S3Resource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -95,6 +96,12 @@ class AttackServiceKafkaTest {
     byte[] npz;
     float[] images;
     long[] labels;
+
+    @BeforeEach
+    void asViewer() {
+        io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", org.hamkafka.testsupport.TestTokens.viewer()).build();
+    }
 
     @BeforeAll
     void tinyModelAndBatch() {
@@ -369,7 +376,17 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void workerStatusAndMetricsNeedAToken() {
+        io.restassured.RestAssured.requestSpecification = null;
+        given().when().get("/worker").then().statusCode(401);
+        given().when().get("/q/metrics").then().statusCode(401);
+        given().header("Authorization", org.hamkafka.testsupport.TestTokens.forged()).when().get("/worker").then()
+                .statusCode(401);
+    }
+
+    @Test
     void readinessIncludesS3() {
+        io.restassured.RestAssured.requestSpecification = null; // health needs no token
         given().when().get("/q/health/ready").then().statusCode(200)
                 .body(containsString("\"s3\""));
     }

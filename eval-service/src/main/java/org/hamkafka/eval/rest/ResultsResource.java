@@ -27,6 +27,7 @@ import java.util.List;
  * 404 names what is unknown; 400 names the bad parameter.
  */
 @Path("/results")
+@jakarta.annotation.security.RolesAllowed({org.hamkafka.contracts.ApiRoles.VIEWER, org.hamkafka.contracts.ApiRoles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class ResultsResource {
     private static final ObjectMapper JSON = Codec.mapper();

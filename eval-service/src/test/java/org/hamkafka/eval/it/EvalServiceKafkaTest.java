@@ -100,6 +100,9 @@ class EvalServiceKafkaTest {
         // RestAssured reads JSON numbers as float by default: too coarse to compare accuracies and rho
         RestAssured.config = RestAssured.config().jsonConfig(JsonConfig.jsonConfig()
                 .numberReturnType(JsonPathConfig.NumberReturnType.DOUBLE));
+        // a viewer reads the results
+        RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                .addHeader("Authorization", org.hamkafka.testsupport.TestTokens.viewer()).build();
     }
 
     @Test
@@ -189,6 +192,20 @@ class EvalServiceKafkaTest {
         }
         assertPerClass(expected.clean(), published.cleanAccuracy());
         assertPerClass(expected.robust("pgd-5"), published.robustAccuracy());
+    }
+
+    @Test
+    void resultsNeedAViewersToken() {
+        RestAssured.requestSpecification = null;
+        given().when().get("/results?job=x").then().statusCode(401);
+        given().when().get("/results/x/latest/card").then().statusCode(401);
+        given().header("Authorization", org.hamkafka.testsupport.TestTokens.forged()).when().get("/results?job=x").then()
+                .statusCode(401);
+        given().when().get("/q/metrics").then().statusCode(401);
+        given().when().get("/q/health/live").then().statusCode(200);
+        // past authentication: a viewer learns that job x has no results
+        given().header("Authorization", org.hamkafka.testsupport.TestTokens.viewer()).when().get("/results?job=x").then()
+                .statusCode(404);
     }
 
     @Test

@@ -77,7 +77,7 @@ public final class JobRun {
 
     public static Outcome run(Stack stack, ObjectNode request, Duration jobTimeout, Duration evalTimeout,
                               Listener listener) throws IOException, InterruptedException, TimeoutException {
-        TrainerClient trainer = new TrainerClient(stack.trainer().url());
+        TrainerClient trainer = stack.trainerClient();
         try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
             JsonNode job = trainer.submit(request);
             String id = job.path("id").asText();

@@ -239,7 +239,7 @@ public final class LocalStack implements Callable<Integer> {
                             + warmupEpochs + " warm-up epoch(s)" : "") + ", " + model + ", "
                             + epochs + " epoch(s), " + trainSubset + " training / " + testSubset + " test examples, "
                             + workers + " worker(s), " + shardsPerBatch + " shard(s) per batch): "
-                            + new TrainerClient(stack.trainer().url()).jobUrl(job.path("id").asText()));
+                            + stack.trainerClient().jobUrl(job.path("id").asText()));
                     bar[0] = new ProgressBarBuilder().setTaskName("training").setInitialMax(-1)
                             .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" steps", 1)
                             .setMaxRenderedLength(120)
@@ -306,6 +306,12 @@ public final class LocalStack implements Callable<Integer> {
         stdout.println("S3       " + stack.infra().s3().endpoint() + " bucket " + stack.infra().bucket());
         stdout.println("Postgres " + stack.jdbcUrl(StackSettings.TRAINER_DB) + ", " + stack.jdbcUrl(StackSettings.EVAL_DB));
         stdout.println("logs     " + stack.settings().outDir().resolve("logs"));
+        try {
+            stdout.println("token    the REST APIs take this stack's operator token: curl -H \"Authorization: Bearer $(cat "
+                    + stack.tokenFile() + ")\" " + stack.trainer().url() + "/jobs");
+        } catch (java.io.IOException e) {
+            stdout.println("token    could not be written to the run folder (" + e.getMessage() + ")");
+        }
     }
 
     /** Keeps the stack up until Ctrl-C (the shutdown hook stops it) or until a service dies. */

@@ -105,6 +105,12 @@ public final class Report {
                 .append(stack.trainer().url()).append("/q/swagger-ui)\n");
         sb.append("  eval      GET ").append(stack.eval().url()).append("/results/").append(id).append("/latest")
                 .append("   (all epochs: /results?job=").append(id).append(")\n");
+        try {
+            sb.append("  token     -H \"Authorization: Bearer $(cat ").append(stack.tokenFile())
+                    .append(")\" on every REST call (an operator's, this stack's only)\n");
+        } catch (java.io.IOException e) {
+            sb.append("  token     not written (").append(e.getMessage()).append(")\n");
+        }
         sb.append("  Kafka     topic ").append(Topics.EVAL_RESULTS).append(" (key ").append(id).append(") at ")
                 .append(stack.bootstrapServers()).append("; progress on ").append(Topics.TRAINING_PROGRESS).append('\n');
         sb.append("  S3        ").append(infra.s3().endpoint()).append(" bucket ").append(infra.bucket())

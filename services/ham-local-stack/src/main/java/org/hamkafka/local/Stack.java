@@ -1,6 +1,7 @@
 package org.hamkafka.local;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.io.PrintStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -228,8 +229,62 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /**
+     * One per stack: the issuer of the stack's API tokens. Only its public key is written down (in the run
+     * folder, where the services read it); {@link #operatorToken()} is what the launcher and its user call with.
+     */
+    private final org.hamkafka.infra.LocalAuth auth = org.hamkafka.infra.LocalAuth.generate();
+    private final String operatorToken = auth.operatorToken(java.time.Duration.ofDays(7));
+
+    /** An operator's bearer token for this stack's REST APIs (submit, cancel, read), valid for a week. */
+    public String operatorToken() {
+        return operatorToken;
+    }
+
+    /**
+     * The operator's token as a file in the run folder, readable by its owner only, for a user's own calls:
+     * {@code curl -H "Authorization: Bearer $(cat <run folder>/api-token)" …}.
+     */
+    public synchronized Path tokenFile() throws IOException {
+        Path f = settings.outDir().resolve("api-token").toAbsolutePath();
+        if (!tokenWritten) { // this stack's token, over an earlier run's
+            java.nio.file.Files.createDirectories(f.getParent());
+            java.nio.file.Files.deleteIfExists(f);
+            java.nio.file.Files.createFile(f);
+            try {
+                java.nio.file.Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: the run folder's own permissions apply
+            }
+            java.nio.file.Files.writeString(f, operatorToken + "\n");
+            tokenWritten = true;
+        }
+        return f;
+    }
+
+    private boolean tokenWritten;
+
+    /** The trainer's REST API as this stack's operator. */
+    public TrainerClient trainerClient() {
+        return new TrainerClient(trainer().url(), operatorToken);
+    }
+
     /** One per stack, never written down: the trainer signs checkpoint announcements with it, eval-service checks. */
     private final String checkpointSigningKey = java.util.HexFormat.of().formatHex(randomBytes(32));
+
+    private Path authPublicKey;
+
+    /** The stack's public key as a PEM file in the run folder (written once). */
+    private synchronized Path authPublicKey() {
+        if (authPublicKey == null) {
+            try {
+                authPublicKey = auth.writePublicKey(settings.outDir().resolve("api-public-key.pem").toAbsolutePath());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("writing the stack's API public key", e);
+            }
+        }
+        return authPublicKey;
+    }
 
     private static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
@@ -240,6 +295,7 @@ public final class Stack implements AutoCloseable {
     private Map<String, String> commonEnv(LocalInfra inf) {
         Map<String, String> env = new HashMap<>();
         env.put("HAM_CHECKPOINT_SIGNING_KEY", checkpointSigningKey);
+        env.put("HAM_AUTH_PUBLIC_KEY_LOCATION", authPublicKey().toString());
         env.put("KAFKA_BOOTSTRAP_SERVERS", inf.kafka().bootstrapServers());
         env.put("HAM_S3_ENDPOINT", inf.s3().endpoint());
         env.put("HAM_S3_ACCESS_KEY", inf.s3().accessKey());

@@ -20,9 +20,12 @@ public final class TrainerClient {
     private static final ObjectMapper JSON = Codec.mapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String baseUrl;
+    private final String authorization;
 
-    public TrainerClient(String baseUrl) {
+    /** @param bearerToken an operator's API token (see {@code Stack#operatorToken}) */
+    public TrainerClient(String baseUrl, String bearerToken) {
         this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.authorization = "Bearer " + bearerToken;
     }
 
     public String baseUrl() {
@@ -39,6 +42,7 @@ public final class TrainerClient {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
+                .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request)))
                 .build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
@@ -56,7 +60,8 @@ public final class TrainerClient {
     /** {@code GET /jobs/{id}}. */
     public JsonNode job(String id) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(URI.create(jobUrl(id)))
-                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
+                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json")
+                .header("Authorization", authorization).GET().build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + jobUrl(id) + " answered HTTP " + response.statusCode() + ": "
@@ -68,7 +73,8 @@ public final class TrainerClient {
     /** {@code GET /jobs/{id}/events}: what happened to the job, in order ({@code at}, {@code kind}, {@code message}). */
     public JsonNode events(String id) throws IOException, InterruptedException {
         HttpRequest r = HttpRequest.newBuilder(URI.create(jobUrl(id) + "/events"))
-                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json").GET().build();
+                .timeout(Duration.ofSeconds(30)).header("Accept", "application/json")
+                .header("Authorization", authorization).GET().build();
         HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + jobUrl(id) + "/events answered HTTP " + response.statusCode() + ": "

@@ -71,7 +71,7 @@ class LocalStackE2EIT {
             String id = o.jobId();
 
             // the trainer says COMPLETED, and names the checkpoint that was evaluated
-            JsonNode job = new TrainerClient(stack.trainer().url()).job(id);
+            JsonNode job = stack.trainerClient().job(id);
             assertEquals("COMPLETED", TrainerClient.state(job));
             assertEquals(job.path("progress").path("last_checkpoint_key").asText(), o.eval().checkpointKey());
             assertEquals(job.path("progress").path("last_checkpoint_sha256").asText(), o.eval().sha256());
@@ -85,6 +85,18 @@ class LocalStackE2EIT {
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, ui.statusCode(), svc + " /q/swagger-ui/");
                 assertTrue(ui.body().toLowerCase(java.util.Locale.ROOT).contains("swagger"), svc + ": " + ui.body());
+            }
+            // the built services take the stack's token, and nothing else: results need it, a call without is 401
+            String token = java.nio.file.Files.readString(stack.tokenFile()).strip();
+            for (String path : List.of("/results?job=" + id, "/q/metrics")) {
+                java.net.http.HttpResponse<String> none = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack.eval().url() + path)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, none.statusCode(), path + " without a token");
+                java.net.http.HttpResponse<String> with = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack.eval().url() + path)).header("Authorization", "Bearer " + token).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, with.statusCode(), path + " with the stack's token: " + with.body());
             }
 
             // the evaluation as read from ham.eval.results

@@ -116,7 +116,7 @@ class TrainerRestartIT {
         try {
             stack.start();
             children.addAll(stack.children().stream().map(ServiceProcess::handle).toList());
-            TrainerClient trainer = new TrainerClient(stack.trainer().url());
+            TrainerClient trainer = stack.trainerClient();
 
             ObjectNode request = JobRun.fashionMnistRequest("ham", "tiny-cnn", EPOCHS, TRAIN, TEST, 1, 0, SEED);
             request.put("lr", LR);

@@ -27,17 +27,22 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.hamkafka.trainer.persistence.JobEvent;
 import org.hamkafka.trainer.service.JobService;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.hamkafka.contracts.ApiRoles;
+
 import java.util.List;
 
 /** Training jobs: submit, list, inspect, cancel. */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "jobs", description = "Adversarial training jobs (HAM, PGD-AT, TRADES, Fast-AT, standard)")
+@RolesAllowed({ApiRoles.VIEWER, ApiRoles.OPERATOR})
 public class JobResource {
     @Inject
     JobService jobs;
 
     @POST
+    @RolesAllowed(ApiRoles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Submit a training job; missing settings take the data set's defaults")
     @APIResponse(responseCode = "201", description = "the job, QUEUED or already RUNNING")
@@ -79,6 +84,7 @@ public class JobResource {
     }
 
     @POST
+    @RolesAllowed(ApiRoles.OPERATOR)
     @Path("{id}/cancel")
     @Operation(summary = "Cancel a job: a queued one at once, a running one at its next step")
     @APIResponse(responseCode = "202", description = "the job, CANCELLED or about to be")

@@ -138,6 +138,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             Thread hook = new Thread(stack::close, "attack-memory-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             stack.start();
+            metricsToken = stack.operatorToken();
             ServiceProcess worker = stack.attackWorkers().get(0);
             String job = "attack-memory-" + UUID.randomUUID();
             String key = "jobs/" + job + "/models/1.npz";
@@ -226,6 +227,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
     }
 
     private final java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    /** The stack's token: /q/metrics needs one. */
+    private String metricsToken;
 
     /** RSS from /proc, and the committed heap from the worker's /q/metrics (-1 if it cannot be read). */
     private RssSample sample(long batches, ServiceProcess p) throws IOException, InterruptedException {
@@ -233,7 +236,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
         long heap = -1;
         try {
             var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(p.url() + "/q/metrics"))
-                    .timeout(Duration.ofSeconds(10)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + metricsToken).timeout(Duration.ofSeconds(10)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
             heap = r.statusCode() == 200 ? BenchMath.committedHeapBytes(r.body()) : -1;
         } catch (IOException e) {
             log.println("cannot read " + p.url() + "/q/metrics: " + e);

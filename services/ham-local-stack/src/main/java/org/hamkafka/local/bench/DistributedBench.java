@@ -303,7 +303,7 @@ public final class DistributedBench implements Callable<Integer> {
             Thread hook = new Thread(stack::close, "distributed-bench-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             stack.start();
-            TrainerClient trainer = new TrainerClient(stack.trainer().url());
+            TrainerClient trainer = stack.trainerClient();
             if (warmup) {
                 // a short job first: the workers' consumer groups settle, PyTorch loads, the JIT warms up;
                 // then its evaluation is awaited so eval-service is idle during the timed job
