@@ -95,6 +95,9 @@ public final class LocalStack implements Callable<Integer> {
     Duration jobTimeout;
     @Option(names = "--eval-timeout", defaultValue = "PT10M", description = "after the job completed, ISO-8601 (default ${DEFAULT-VALUE})")
     Duration evalTimeout;
+    @Option(names = "--restarts", defaultValue = "5", description = "a service that dies is started again, after 1 s, "
+            + "doubled each time, up to this many times; 0 = a dead service stops the stack (default ${DEFAULT-VALUE})")
+    int restarts;
 
     @Spec
     CommandSpec spec;
@@ -137,6 +140,9 @@ public final class LocalStack implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             stack.start();
+            if (restarts > 0) {
+                stack.supervise(Duration.ofSeconds(1), restarts);
+            }
             if (noJob) {
                 printEndpoints(stack);
                 return waitForCtrlC(stack);
@@ -169,6 +175,9 @@ public final class LocalStack implements Callable<Integer> {
 
     private List<String> validate() {
         List<String> bad = new ArrayList<>();
+        if (restarts < 0 || restarts > 100) {
+            bad.add("--restarts must be in 0..100, got " + restarts);
+        }
         if (epochs < 1) {
             bad.add("--epochs must be >= 1, got " + epochs);
         }

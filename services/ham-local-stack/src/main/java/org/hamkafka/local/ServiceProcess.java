@@ -102,6 +102,11 @@ public final class ServiceProcess {
         return process.isAlive();
     }
 
+    /** The exit code, or -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     public ProcessHandle handle() {
         return process.toHandle();
     }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
@@ -63,8 +64,17 @@ public final class Stack implements AutoCloseable {
     private Map<String, String> trainerEnv;
     private int trainerPort;
     private int trainerStarts;
-    private ServiceProcess eval;
-    private final List<ServiceProcess> attackers = new ArrayList<>();
+    private volatile ServiceProcess eval;
+    private final List<ServiceProcess> attackers = new CopyOnWriteArrayList<>();
+    /** How each child was launched (service, port, environment), by name: what a restart repeats. */
+    private final Map<String, Launch> launches = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Restarts per child name so far, and the children the supervisor gave up on. */
+    private final Map<String, Integer> restarts = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Set<String> givenUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Thread supervisor;
+
+    private record Launch(String service, int port, Map<String, String> env) {
+    }
 
     private final Launcher launcher;
     private final Duration stopGrace;
@@ -221,6 +231,7 @@ public final class Stack implements AutoCloseable {
             checkNotClosing();
             ServiceProcess p = launcher.launch(settings, service, name, port, env);
             children.add(p);
+            launches.put(name, new Launch(service, port, Map.copyOf(env)));
             if (!portsInUse.contains(port)) {
                 portsInUse.add(port);
             }
@@ -467,9 +478,109 @@ public final class Stack implements AutoCloseable {
         return t;
     }
 
-    /** The first child that has exited, if any: a service that died while the stack should be up. */
+    /**
+     * The first child that has exited, if any: a service that died while the stack should be up. Under
+     * {@link #supervise} only one the supervisor gave up on (a dead child it is about to restart is not).
+     */
     public Optional<ServiceProcess> deadChild() {
-        return children.stream().filter(p -> !p.isAlive()).findFirst();
+        return children.stream().filter(p -> !p.isAlive() && (supervisor == null || givenUp.contains(p.name())))
+                .findFirst();
+    }
+
+    /** How often the supervisor restarted the child of this name. */
+    public int restarts(String name) {
+        return restarts.getOrDefault(name, 0);
+    }
+
+    /**
+     * From now on a child that dies (a crash, an OOM kill, {@code kill -9}) is started again with its service,
+     * port and environment, after {@code firstBackoff}, doubled for each earlier restart of the same child (at
+     * most 30 s), until it has been restarted {@code maxRestarts} times; then it stays down and
+     * {@link #deadChild()} reports it. The trainer resumes its running jobs from their resume states, an attack
+     * worker's unanswered requests are resent by the trainer, eval-service goes on from its committed offsets.
+     * A child stopped on purpose ({@link #killTrainer}) is not restarted.
+     */
+    public void supervise(Duration firstBackoff, int maxRestarts) {
+        synchronized (lock) {
+            checkNotClosing();
+            if (supervisor != null) {
+                return;
+            }
+            Thread t = new Thread(() -> superviseLoop(firstBackoff, maxRestarts), "stack-supervisor");
+            t.setDaemon(true);
+            supervisor = t;
+            t.start();
+        }
+    }
+
+    private void superviseLoop(Duration firstBackoff, int maxRestarts) {
+        try {
+            while (!closing) {
+                for (ServiceProcess p : children) {
+                    if (!p.isAlive() && !closing && !givenUp.contains(p.name())) {
+                        restart(p, firstBackoff, maxRestarts);
+                    }
+                }
+                Thread.sleep(500);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void restart(ServiceProcess dead, Duration firstBackoff, int maxRestarts) throws InterruptedException {
+        String name = dead.name();
+        int done = restarts(name);
+        int exit = dead.exitCode();
+        if (done >= maxRestarts) {
+            log.println("supervisor: " + name + " exited (code " + exit + ") after " + done + " restart(s); leaving it "
+                    + "down, see " + dead.logFile());
+            givenUp.add(name); // after the message: deadChild() reports it from here on
+            return;
+        }
+        long backoff = Math.min(firstBackoff.toMillis() << Math.min(done, 16), 30_000);
+        log.println("supervisor: " + name + " exited (code " + exit + "); restarting it in " + backoff + " ms (restart "
+                + (done + 1) + " of at most " + maxRestarts + "), log " + dead.logFile());
+        Thread.sleep(backoff);
+        Launch l = launches.get(name);
+        ServiceProcess fresh;
+        try {
+            synchronized (lock) {
+                if (closing) {
+                    return;
+                }
+                keepLog(name, done + 1);
+                children.remove(dead);
+                restarts.put(name, done + 1);
+                fresh = launch(l.service(), name, l.port(), l.env());
+                if (dead == trainer) {
+                    trainer = fresh;
+                } else if (dead == eval) {
+                    eval = fresh;
+                } else {
+                    int i = attackers.indexOf(dead);
+                    if (i >= 0) {
+                        attackers.set(i, fresh);
+                    }
+                }
+            }
+            fresh.awaitReady(settings.readyTimeout());
+            log.println("supervisor: " + name + " is ready again (pid " + fresh.pid() + ")");
+        } catch (IOException | RuntimeException e) {
+            // the next round sees it dead (or never started) and counts another restart
+            if (!closing) {
+                log.println("supervisor: restarting " + name + " failed: " + e.getMessage());
+            }
+        }
+    }
+
+    /** The child's output redirect truncates its log: keep what the run before wrote. */
+    private void keepLog(String name, int run) throws IOException {
+        java.nio.file.Path current = settings.logFile(name);
+        if (java.nio.file.Files.exists(current)) {
+            java.nio.file.Files.move(current, current.resolveSibling(name + ".run" + run + ".log"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     public boolean isClosing() {
@@ -484,6 +595,10 @@ public final class Stack implements AutoCloseable {
     public void close() {
         synchronized (lock) {
             closing = true;
+        }
+        Thread s = supervisor;
+        if (s != null) {
+            s.interrupt();
         }
         synchronized (this) {
             if (closed) {

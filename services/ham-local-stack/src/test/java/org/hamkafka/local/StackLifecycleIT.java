@@ -137,6 +137,57 @@ class StackLifecycleIT {
     }
 
     @Test
+    void aSupervisedChildThatDiesIsStartedAgainOnItsPortAndOneThatKeepsDyingIsLeftDownAndReported() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        Stack stack = new Stack(settings(1, 0), new PrintStream(console, true), fakes(Map.of()), Duration.ofSeconds(20));
+        try {
+            stack.start();
+            stack.supervise(Duration.ofMillis(200), 2);
+            ServiceProcess first = stack.attackWorkers().get(0);
+            String name = first.name();
+            first.handle().destroyForcibly(); // what kill -9 or an OOM kill does
+            ServiceProcess second = awaitRestart(stack, first, 1);
+            // the same service on the same port and environment, ready; the dead run's log kept; never reported dead
+            assertEquals(first.port(), second.port());
+            assertEquals(name, env(second).get("HAM_ATTACK_WORKER_ID"));
+            assertTrue(Files.exists(out.resolve("logs/" + name + ".run1.log")), "the first run's log is kept");
+            assertTrue(stack.deadChild().isEmpty());
+            assertTrue(stack.children().contains(second) && !stack.children().contains(first));
+
+            second.handle().destroyForcibly();
+            ServiceProcess third = awaitRestart(stack, second, 2);
+            third.handle().destroyForcibly();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (stack.deadChild().isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            // past its restarts it stays down and is reported, so the job run stops saying which service died
+            assertEquals(name, stack.deadChild().map(ServiceProcess::name).orElse("none"), console.toString());
+            assertEquals(2, stack.restarts(name));
+            assertTrue(console.toString().contains("leaving it down"), console.toString());
+        } finally {
+            stack.close();
+        }
+        for (ServiceProcess p : stack.children()) {
+            assertFalse(p.isAlive(), p + " still alive after close");
+        }
+    }
+
+    /** Waits until the supervisor has replaced {@code dead} by a live, ready process (its restart number {@code n}). */
+    private static ServiceProcess awaitRestart(Stack stack, ServiceProcess dead, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            ServiceProcess now = stack.attackWorkers().get(0);
+            if (now != dead && now.isAlive() && stack.restarts(dead.name()) == n) {
+                now.awaitReady(Duration.ofSeconds(30));
+                return now;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(dead.name() + " was not restarted (restart " + n + ") within 60 s");
+    }
+
+    @Test
     void aChildIgnoringSigtermIsKilledAfterTheGracePeriod() throws Exception {
         Stack stack = new Stack(settings(1, 0), new PrintStream(new ByteArrayOutputStream()),
                 fakes(Map.of(StackSettings.ATTACK, "ignore-term")), Duration.ofSeconds(2));
