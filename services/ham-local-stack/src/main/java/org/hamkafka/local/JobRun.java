@@ -91,7 +91,13 @@ public final class JobRun {
                             + stack.trainer().logFile());
                 }
                 Thread.sleep(1000);
-                job = trainer.job(id);
+                try {
+                    job = trainer.job(id);
+                } catch (IOException e) {
+                    // a trainer being restarted by the supervisor does not answer for a while: ask again
+                    // (one that stays down is reported by checkChildren; the deadline bounds the rest)
+                    continue;
+                }
                 listener.progress(job);
             }
             if (!"COMPLETED".equals(TrainerClient.state(job))) {
