@@ -12,6 +12,8 @@
 #   bash scripts/bench.sh distributed [options]  one HAM job in-process vs through the local stack with 1 and
 #                                                2 attack workers (DistributedBench --help)
 #   bash scripts/bench.sh attack-memory [--batches 1000]  attack-service RSS over N requests (AttackMemoryBench --help)
+#   bash scripts/bench.sh reliability [options]  faults injected into a supervised local stack while a job trains
+#                                                (kill -9 of each service, floods, fuzz, forgery; ReliabilityMain --help)
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
@@ -77,7 +79,9 @@ case "$what" in
     stack_main org.hamkafka.local.bench.DistributedBench "$@" ;;
   attack-memory)
     stack_main org.hamkafka.local.bench.AttackMemoryBench "$@" ;;
+  reliability)
+    stack_main org.hamkafka.local.bench.ReliabilityMain "$@" ;;
   *)
-    sed -n '2,17p' "$0" >&2
+    sed -n '2,19p' "$0" >&2
     exit 2 ;;
 esac

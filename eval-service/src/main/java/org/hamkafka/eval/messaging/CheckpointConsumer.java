@@ -62,6 +62,16 @@ public class CheckpointConsumer {
             outcome("malformed");
             return;
         }
+        String forged = evaluator.forgery(a);
+        if (forged != null) {
+            // not the trainer's: never evaluated, never published; stored as REJECTED where the checkpoint has no
+            // row yet (a real evaluation of it keeps its row), always dead-lettered with the reason
+            LOG.warnf("checkpoint announcement refused: %s", forged);
+            store.storeRejected(a, forged);
+            deadLetters.send(record, forged);
+            outcome("forged");
+            return;
+        }
         Optional<EvalResultEntity> existing = store.find(a.objectKey(), a.sha256());
         if (existing.isPresent() && existing.get().status == EvalResultEntity.Status.EVALUATED) {
             if (!existing.get().published) {

@@ -81,16 +81,23 @@ public class CheckpointEvaluator {
     }
 
     /**
-     * @throws CheckpointRejectedException the announcement is not the trainer's (its signature is missing or
-     *                                     wrong), the object is missing, its sha256 differs from the announced
-     *                                     one, or it cannot be loaded as the announced model
+     * Null when the trainer signed {@code a}, else why it is refused. Checked before anything else about an
+     * announcement, the lookup of an earlier evaluation included: a forged announcement costs no download and
+     * no evaluation, and one naming an already-evaluated checkpoint under another epoch is refused, not taken
+     * for a duplicate.
+     */
+    public String forgery(CheckpointAnnouncement a) {
+        String problem = signing.problem(a);
+        return problem == null ? null : "job " + a.jobId() + " epoch " + a.epoch() + ": " + problem;
+    }
+
+    /**
+     * Evaluates an announcement that {@link #forgery} passed.
+     *
+     * @throws CheckpointRejectedException the object is missing, its sha256 differs from the announced one, or it
+     *                                     cannot be loaded as the announced model
      */
     public Evaluation evaluate(CheckpointAnnouncement a) {
-        // before anything is fetched: a forged announcement costs no download and no evaluation
-        String forged = signing.problem(a);
-        if (forged != null) {
-            throw new CheckpointRejectedException("job " + a.jobId() + " epoch " + a.epoch() + ": " + forged, null);
-        }
         byte[] bytes;
         try {
             bytes = store.get(a.objectKey());

@@ -328,6 +328,18 @@ class EvalServiceKafkaTest {
         given().when().get("/results/{job}/9", job).then().statusCode(404);
         JsonPath rows = given().when().get("/results?job={job}", job).then().statusCode(200).extract().jsonPath();
         assertEquals("REJECTED", rows.getString("find { it.epoch == 9 }.status"));
+
+        // a forgery naming the checkpoint already evaluated (its key and sha256, another signer): refused and dead-lettered,
+        // not taken for a duplicate of the real one (authentication comes before the look-up of earlier results)
+        String key = announce(job, 1, real, ModelWeights.sha256(real), null, null, otherKey);
+        assertEquals("jobs/" + job + "/checkpoints/1.npz", key);
+        List<ConsumerRecord<String, byte[]>> all = TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS),
+                r -> job.equals(r.key()), 3, WAIT, Duration.ZERO);
+        assertEquals(3, all.size());
+        String again = Codec.fromBytes(all.get(2).value(), DeadLetter.class).reason();
+        assertTrue(again.contains("epoch 1") && again.contains("signature does not match"), again);
+        assertEquals(List.of(1), awaitResults(job, 1).stream().map(EvalResult::epoch).toList(), "still only the real one");
+        given().when().get("/results/{job}/1", job).then().statusCode(200).body("status", equalTo("EVALUATED"));
     }
 
     @Test
