@@ -148,11 +148,22 @@ public final class ReliabilitySuite {
                     recordsSent += forgedCheckpoint(producer, id);
                     evalKilled = true;
                 }
-                if (!trainerKilled && evalKilled && step >= stepsPerEpoch + 2 && step < steps - 1) {
+                if (!trainerKilled && step >= stepsPerEpoch + 2 && step < steps - 1) {
                     kill(stack.trainer(), "at step " + step + " of " + steps);
                     trainerKilled = true;
                     trainerKilledAt = step;
                 }
+            }
+            if (!evalKilled) {
+                // the job outran its first evaluation: kill eval-service once that is out, before the later ones
+                try {
+                    topics.awaitEval(id, e -> true, Duration.ofMinutes(2));
+                } catch (TimeoutException e) {
+                    log.println("reliability: " + e.getMessage());
+                }
+                kill(stack.eval(), "after its first evaluation of the job (the job had finished)");
+                recordsSent += forgedCheckpoint(producer, id);
+                evalKilled = true;
             }
             String state = TrainerClient.state(job);
             rows.add(new Row("the job, through all of the below", steps + " steps, " + plan.epochs() + " epochs",
