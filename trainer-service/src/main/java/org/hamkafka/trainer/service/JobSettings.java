@@ -36,7 +36,11 @@ public final class JobSettings {
             throw new JobValidationException(null, "request body must be a JSON object with the job's settings");
         }
         try {
-            return STRICT.readValue(body);
+            PartialConfig settings = STRICT.readValue(body);
+            if (settings == null) { // the JSON literal null (found by the reliability suite's fuzz: it was a 500)
+                throw new JobValidationException(null, "request body must be a JSON object with the job's settings; got null");
+            }
+            return settings;
         } catch (PropertyBindingException e) {
             // unknown, or a field of PartialConfig that JSON may not set (data_dir, device)
             String name = e.getPropertyName();
