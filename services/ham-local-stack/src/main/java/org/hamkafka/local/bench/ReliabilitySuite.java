@@ -319,11 +319,7 @@ public final class ReliabilitySuite {
     }
 
     private AttackRequest firstRequestOf(String jobId) {
-        try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.ATTACK_REQUESTS, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        try (KafkaConsumer<String, byte[]> c = fromBeginning(List.of(Topics.ATTACK_REQUESTS))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
@@ -357,14 +353,7 @@ public final class ReliabilitySuite {
 
     /** Dead letters of the malformed flood, on each flooded topic's dead-letter topic. */
     private long countDeadLetters() {
-        try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (String t : FLOODED) {
-                c.partitionsFor(Topics.dlq(t), Duration.ofSeconds(30))
-                        .forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
-            }
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        try (KafkaConsumer<String, byte[]> c = fromBeginning(FLOODED.stream().map(Topics::dlq).toList())) {
             Set<String> seen = new java.util.HashSet<>();
             long expected = (long) plan.malformedPerTopic() * FLOODED.size();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -381,11 +370,7 @@ public final class ReliabilitySuite {
 
     /** The reason of the first dead letter of {@code topic} with this key whose reason mentions {@code mention}. */
     private String deadLetterReason(String topic, String key, String mention) {
-        try (KafkaConsumer<String, byte[]> c = consumer()) {
-            List<TopicPartition> parts = c.partitionsFor(Topics.dlq(topic), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
+        try (KafkaConsumer<String, byte[]> c = fromBeginning(List.of(Topics.dlq(topic)))) {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
@@ -410,6 +395,18 @@ public final class ReliabilitySuite {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** A consumer of every partition of {@code topics}, from the first record (no group, nothing committed). */
+    private KafkaConsumer<String, byte[]> fromBeginning(List<String> topics) {
+        KafkaConsumer<String, byte[]> c = consumer();
+        List<TopicPartition> parts = new ArrayList<>();
+        for (String t : topics) {
+            c.partitionsFor(t, Duration.ofSeconds(30)).forEach(p -> parts.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        c.assign(parts);
+        c.seekToBeginning(parts);
+        return c;
     }
 
     private KafkaConsumer<String, byte[]> consumer() {
