@@ -132,6 +132,7 @@ public final class Experiment implements Callable<Integer> {
         List<String> strong = strongAttacks();
         List<Report> reports = new ArrayList<>();
         List<Report> strongReports = new ArrayList<>();
+        List<String> notYet = new ArrayList<>();
         for (long s = setting.firstSeed; s <= setting.lastSeed(); s++) {
             for (Variant v : vs) {
                 Path dir = runDir(out, v, s);
@@ -139,6 +140,10 @@ public final class Experiment implements Callable<Integer> {
                 TrainConfig cfg = v.apply(base(s)).validate();
                 if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
                     runOne(cfg, file, curveSubset);
+                }
+                if (!Files.exists(file) && setting.aggregateOnly && setting.partial) {
+                    notYet.add(v.label() + " seed " + s);
+                    continue;
                 }
                 if (!Files.exists(file)) {
                     throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");
@@ -175,6 +180,10 @@ public final class Experiment implements Callable<Integer> {
             setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
                     + "examples; its worst case is the strong column.", strong.get(1), autoAttackSubset == 0 ? "all"
                     : String.valueOf(autoAttackSubset));
+        }
+        if (!notYet.isEmpty()) {
+            setup += " Not trained yet, so not in the table (the experiment is under way; `--resume` goes on): "
+                    + String.join(", ", notYet) + ".";
         }
         String md = ResultsTable.markdown(reports, evalAttacks, strong.isEmpty() ? null : strongReports,
                 machine.describe(), command, setup)

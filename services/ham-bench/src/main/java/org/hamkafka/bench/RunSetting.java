@@ -41,6 +41,9 @@ final class RunSetting {
     boolean resume;
     @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
     boolean aggregateOnly;
+    @Option(names = "--partial", description = "with --aggregate-only: runs not trained yet are left out (and listed) "
+            + "instead of an error, for the table of an experiment still under way")
+    boolean partial;
 
     /** The dataset's defaults with these options applied, for one seed. */
     TrainConfig config(long seed) {
@@ -67,6 +70,12 @@ final class RunSetting {
     void checkSeeds(Object command) {
         if (seeds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(command), "--seeds must be >= 1; got " + seeds);
+        }
+        if (partial && !aggregateOnly) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "--partial goes with --aggregate-only");
+        }
+        if (partial && !(command instanceof Experiment)) {
+            throw new CommandLine.ParameterException(new CommandLine(command), "--partial is the experiment's option");
         }
     }
 

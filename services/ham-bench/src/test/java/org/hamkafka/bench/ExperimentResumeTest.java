@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,5 +33,28 @@ class ExperimentResumeTest {
                 }), file));
         assertTrue(e.getMessage().contains("epochs 2 (now 3)") && e.getMessage().contains("lambda -1.0 (now -5.0)"),
                 e.getMessage());
+    }
+
+    @Test
+    void thePartialTableOfAnExperimentUnderWayListsTheRunsNotTrainedYet(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String[] common = {"--model", "linear", "--train-subset", "60", "--test-subset", "20", "--epochs", "1",
+                "--seeds", "1", "--autoattack", "none", "--curve-subset", "0", "--eval-attacks", "fgsm",
+                "--out", dir.resolve("runs").toString(), "--docs", dir.resolve("docs").toString()};
+        // one run trained, for one of the two methods
+        assertEquals(0, run(common, "--methods", "standard"));
+        // without --partial the missing run is an error; with it, the table has the trained run and names the other
+        assertEquals(1, run(common, "--methods", "standard,pgd-at", "--aggregate-only"));
+        assertEquals(0, run(common, "--methods", "standard,pgd-at", "--aggregate-only", "--partial"));
+        String md = java.nio.file.Files.readString(dir.resolve("docs/results.md"));
+        assertTrue(md.contains("| standard | 1 |"), md);
+        assertTrue(!md.contains("| pgd-at |") && md.contains("Not trained yet") && md.contains("pgd-at seed 0"), md);
+        assertEquals(2, run(common, "--methods", "standard", "--partial"), "--partial goes with --aggregate-only");
+    }
+
+    private static int run(String[] common, String... more) {
+        String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.Arrays.stream(more))
+                .toArray(String[]::new);
+        return new picocli.CommandLine(new Experiment()).execute(args);
     }
 }
