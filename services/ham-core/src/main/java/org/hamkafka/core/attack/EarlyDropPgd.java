@@ -51,6 +51,8 @@ public final class EarlyDropPgd {
     private final Norm norm;
     private final boolean variationOnLogits;
     private final Objective objective;
+    /** False when nothing reads v (HAM with uniform weights): the passes that only feed it are not spent. */
+    private final boolean measureVariation;
 
     /**
      * The one rule for K': 1 &lt;= K' &lt; K (so K &gt;= 2). Null when {@code dropStep} is allowed, else
@@ -88,6 +90,27 @@ public final class EarlyDropPgd {
         this.norm = AttackMath.checkNorm(norm);
         this.variationOnLogits = variationOnLogits;
         this.objective = java.util.Objects.requireNonNull(objective, "objective");
+        this.measureVariation = true;
+    }
+
+    private EarlyDropPgd(EarlyDropPgd a, boolean measureVariation) {
+        this.eps = a.eps;
+        this.alpha = a.alpha;
+        this.steps = a.steps;
+        this.dropStep = a.dropStep;
+        this.norm = a.norm;
+        this.variationOnLogits = a.variationOnLogits;
+        this.objective = a.objective;
+        this.measureVariation = measureVariation;
+    }
+
+    /**
+     * The same attack without measuring v, for HAM with uniform weights (nothing reads v): the forward of the
+     * clean batch (the k = 0 term; TRADES' objective still needs it, for p(x)) and the forward at x_K of the hard
+     * rows are not spent. The hard rows and their x_K are the same; v comes back as zeros.
+     */
+    public EarlyDropPgd withoutVariation() {
+        return new EarlyDropPgd(this, false);
     }
 
     /**
@@ -113,9 +136,14 @@ public final class EarlyDropPgd {
                     : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, eps, norm);
 
             // k = 0 term: clean f(x) against f(x_0), which the first gradient forward gives
-            NDArray cleanLogits = f.logits(xs, false).stopGradient();
-            NDArray prev = view(cleanLogits);
-            forwardRows += total;
+            boolean measure = measureVariation;
+            NDArray cleanLogits = null;
+            NDArray prev = null;
+            if (measure || objective == Objective.TRADES_KL) {
+                cleanLogits = f.logits(xs, false).stopGradient();
+                prev = view(cleanLogits);
+                forwardRows += total;
+            }
             NDArray v = null;
 
             // TRADES' p(x): the k = 0 term's view already is it unless v is measured on logits
@@ -130,12 +158,14 @@ public final class EarlyDropPgd {
                 // a step's forward, backward and temporaries are freed when it ends (see IterativeAttack)
                 try (NDScope step = new NDScope()) {
                     AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, lossAll);
-                    NDArray cur = view(gl.logits());       // f(x_{k-1})
-                    v = max(v, AttackMath.l1Norms(cur.sub(prev)));
-                    prev = cur;
+                    if (measure) {
+                        NDArray cur = view(gl.logits());       // f(x_{k-1})
+                        v = max(v, AttackMath.l1Norms(cur.sub(prev)));
+                        prev = cur;
+                        NDScope.unregister(v);
+                        NDScope.unregister(prev);
+                    }
                     next = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
-                    NDScope.unregister(v);
-                    NDScope.unregister(prev);
                     NDScope.unregister(next);
                 }
                 if (xk != xs) {
@@ -147,9 +177,11 @@ public final class EarlyDropPgd {
             // classify x_{K'} once, without gradient; the same pass gives the k = K' term
             NDArray logitsDrop = f.logits(xk, false).stopGradient();
             forwardRows += total;
-            NDArray cur = view(logitsDrop);
-            v = max(v, AttackMath.l1Norms(cur.sub(prev)));
-            prev = cur;
+            if (measure) {
+                NDArray cur = view(logitsDrop);
+                v = max(v, AttackMath.l1Norms(cur.sub(prev)));
+                prev = cur;
+            }
             long[] predicted = logitsDrop.argMax(1).toLongArray();
             long[] labels = ys.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
             int[] hard = hardIndices(predicted, labels);
@@ -164,8 +196,8 @@ public final class EarlyDropPgd {
             NDArray xh = xk.get(rows);
             NDArray yh = ys.get(rows);
             NDArray cleanH = xs.get(rows);
-            NDArray vh = v.get(rows);
-            prev = prev.get(rows);
+            NDArray vh = measure ? v.get(rows) : null;
+            prev = measure ? prev.get(rows) : null;
             Function<NDArray, NDArray> lossHard = loss(yh, pClean == null ? null : pClean.get(rows));
             for (int k = dropStep + 1; k <= steps; k++) {
                 forwardRows += n;
@@ -173,7 +205,7 @@ public final class EarlyDropPgd {
                 NDArray next;
                 try (NDScope step = new NDScope()) {
                     AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh, lossHard);
-                    if (k > dropStep + 1) {
+                    if (measure && k > dropStep + 1) {
                         // f(x_{k-1}); at k = K'+1 this is f(x_{K'}), already counted from the classification
                         NDArray q = view(gl.logits());
                         vh = vh.maximum(AttackMath.l1Norms(q.sub(prev)));
@@ -187,13 +219,15 @@ public final class EarlyDropPgd {
                 xh.close();
                 xh = next;
             }
-            NDArray last = view(f.logits(xh, false).stopGradient());
-            forwardRows += n;
-            vh = vh.maximum(AttackMath.l1Norms(last.sub(prev)));
+            if (measure) {
+                NDArray last = view(f.logits(xh, false).stopGradient());
+                forwardRows += n;
+                vh = vh.maximum(AttackMath.l1Norms(last.sub(prev)));
+            }
 
             NDArray out = xh.stopGradient();
             out.attach(outer);
-            return new EarlyDropResult(out, hard, vh.toFloatArray(),
+            return new EarlyDropResult(out, hard, measure ? vh.toFloatArray() : new float[n],
                     new AttackStats(total, n, forwardRows, backwardRows, millisSince(t0)));
         } finally {
             if (restore) {

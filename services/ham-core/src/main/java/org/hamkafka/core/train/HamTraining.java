@@ -44,7 +44,8 @@ public final class HamTraining implements TrainingMethod {
                         int warmupEpochs, TrainingMethod warmup, float tradesBeta) {
         this.eps = eps;
         this.norm = norm;
-        this.earlyDrop = earlyDrop;
+        // uniform weights read no v: the attack does not spend the passes that only measure it
+        this.earlyDrop = weighting ? earlyDrop : earlyDrop.withoutVariation();
         this.lambda = lambda;
         this.base = base;
         this.weighting = weighting;

@@ -161,6 +161,34 @@ class EarlyDropPgdTest {
         }
     }
 
+    /**
+     * Uniform weights read no v: without measuring it the attack gives the same hard rows and the same x_K, and
+     * spends exactly the forwards that fed only v less — the clean batch (N) and x_K of the hard rows (n) with
+     * cross-entropy, only the n with TRADES' objective (its KL needs p(x) of the clean batch).
+     */
+    @ParameterizedTest
+    @CsvSource({"CROSS_ENTROPY,LINF", "CROSS_ENTROPY,L2", "TRADES_KL,LINF"})
+    void withoutVariationTheSameHardRowsAndExamplesCostTheirFloor(EarlyDropPgd.Objective objective, Norm norm) {
+        float eps = eps(norm);
+        float alpha = eps / 4;
+        try (NDManager m = f.manager().newSubManager()) {
+            NDArray x = Tiny.uniformImages(m, N, IMAGE, 31);
+            NDArray y = Tiny.predictions(f, x);
+            NDArray start = start(m, norm);
+            EarlyDropPgd measuring = new EarlyDropPgd(eps, alpha, K, K_DROP, norm, false, objective);
+            EarlyDropResult full = measuring.attack(f, x, y, start);
+            EarlyDropResult floor = measuring.withoutVariation().attack(f, x, y, start);
+            int n = full.hardIndices().length;
+            assertTrue(n > 0, "the setup has hard examples");
+            assertArrayEquals(full.hardIndices(), floor.hardIndices());
+            assertArrayEquals(full.hardAdversarial().toFloatArray(), floor.hardAdversarial().toFloatArray(), 0f);
+            assertArrayEquals(new float[n], floor.variation(), 0f);
+            long saved = objective == EarlyDropPgd.Objective.TRADES_KL ? n : N + n;
+            assertEquals(full.stats().forwardRows() - saved, floor.stats().forwardRows());
+            assertEquals(full.stats().backwardRows(), floor.stats().backwardRows());
+        }
+    }
+
     @Test
     void noStartMeansTheAttackBeginsAtX() {
         float eps = 0.05f;
