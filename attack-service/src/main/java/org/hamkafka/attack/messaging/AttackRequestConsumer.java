@@ -69,9 +69,15 @@ public class AttackRequestConsumer {
             return;
         }
         try {
+            if (expired(record, request)) {
+                return;
+            }
             long t0 = System.nanoTime();
             SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
                     settings.snapshotWait(), settings.unknownJobWait());
+            if (expired(record, request)) {
+                return;
+            }
             long t1 = System.nanoTime();
             AttackedShard shard = worker.attack(ShardMessages.shard(request, ref));
             long t2 = System.nanoTime();
@@ -89,6 +95,32 @@ public class AttackRequestConsumer {
             // impossible setting, unusable snapshot, or an engine failure: nothing to retry with the same input
             reject(record, request, e instanceof IllegalArgumentException ? "invalid" : "failed", e);
         }
+    }
+
+    /**
+     * True (and the request dead-lettered, no result sent: no trainer waits for it any more) when the request is
+     * older than {@code ham.attack.request-budget}.
+     */
+    private boolean expired(ConsumerRecord<String, byte[]> record, AttackRequest request) {
+        String problem = overBudget(record.timestamp(), System.currentTimeMillis(), settings.requestBudget());
+        if (problem == null) {
+            return false;
+        }
+        LOG.warnf("job %s step %d shard %d abandoned: %s", request.jobId(), request.step(), request.shardIndex(),
+                problem);
+        deadLetters.send(record, problem);
+        metrics.outcome("expired");
+        return true;
+    }
+
+    /** Null when a request produced at {@code producedAt} (ms) is within its budget at {@code now}, else why not. */
+    static String overBudget(long producedAt, long now, java.time.Duration budget) {
+        long age = now - producedAt;
+        if (producedAt < 0 || age <= budget.toMillis()) {
+            return null; // no timestamp to judge by, or young enough
+        }
+        return "expired: the request is " + age / 1000 + " s old, over its budget of " + budget.toSeconds()
+                + " s (ham.attack.request-budget); its trainer has resent it or given up on it";
     }
 
     private void reject(ConsumerRecord<String, byte[]> record, AttackRequest request, String kind, Exception e) {

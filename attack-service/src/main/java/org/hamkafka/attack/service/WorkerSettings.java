@@ -35,6 +35,16 @@ public interface WorkerSettings {
     @WithDefault("5s")
     java.time.Duration unknownJobWait();
 
+    /**
+     * How old (since it was produced) a request may be when its attack would start: an older one is abandoned
+     * and dead-lettered, not attacked. Longer than the trainer waits for one shard in all (its attack-timeout
+     * times its attempts: 2 min × 3), so whatever it abandons no trainer waits for any more — a backlog left by a
+     * dead or slow worker is not attacked from worker to worker.
+     */
+    @WithName("request-budget")
+    @WithDefault("10m")
+    java.time.Duration requestBudget();
+
     /** How many announced snapshot digests are remembered. */
     @WithName("known-snapshots")
     @WithDefault("10000")

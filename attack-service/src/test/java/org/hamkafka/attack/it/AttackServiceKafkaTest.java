@@ -210,6 +210,31 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void aRequestOlderThanItsBudgetIsAbandonedAndDeadLetteredNotAttacked() throws Exception {
+        String job = "it-expired-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        upload(key, npz);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(
+                new ModelSnapshot(SchemaVersion.CURRENT, job, 1, key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+        AttackRequest request = request(job, key, hamSettings(3));
+        String requestKey = Topics.attackRequestKey(job, 0, 0);
+        // produced 11 minutes ago: past ham.attack.request-budget (10 min), longer than any trainer waits for it
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, requestKey, Codec.toBytes(request),
+                System.currentTimeMillis() - java.time.Duration.ofMinutes(11).toMillis());
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> requestKey.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(1, dead.size());
+        String reason = Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason();
+        assertTrue(reason.startsWith("expired: the request is 66") && reason.contains("request-budget"), reason);
+        // no result: nobody waits for it; the same request produced now is attacked
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, requestKey, Codec.toBytes(request));
+        AttackResult fresh = awaitResult(job);
+        assertEquals(null, fresh.error(), "the fresh copy is attacked");
+        assertEquals(1, TestKafka.await(bootstrap, Topics.ATTACK_RESULTS, r -> Topics.key(job).equals(r.key()), 2,
+                Duration.ofSeconds(5), Duration.ZERO).size(), "the expired one sent no result");
+    }
+
+    @Test
     void snapshotFailingItsSha256IsDeadLettered() throws Exception {
         String job = "it-bad-sha-" + UUID.randomUUID();
         String key = "jobs/" + job + "/models/1.npz";

@@ -24,11 +24,17 @@ public final class TestKafka {
     }
 
     public static void produce(String bootstrap, String topic, String key, byte[] value) throws Exception {
+        produce(bootstrap, topic, key, value, null);
+    }
+
+    /** With the record's timestamp (ms since the epoch) set, e.g. to look like a request produced long ago. */
+    public static void produce(String bootstrap, String topic, String key, byte[] value, Long timestamp)
+            throws Exception {
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 << 20),
                 new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, value)).get();
+            p.send(new ProducerRecord<>(topic, null, timestamp, key, value)).get();
         }
     }
 
