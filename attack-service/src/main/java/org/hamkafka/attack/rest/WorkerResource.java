@@ -1,5 +1,7 @@
 package org.hamkafka.attack.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.hamkafka.contracts.ApiRoles;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -11,7 +13,7 @@ import org.hamkafka.attack.service.SnapshotDigests;
 
 /** What this worker is: its id, its device, the snapshots it holds. */
 @Path("/worker")
-@jakarta.annotation.security.RolesAllowed({org.hamkafka.contracts.ApiRoles.VIEWER, org.hamkafka.contracts.ApiRoles.OPERATOR})
+@RolesAllowed({ApiRoles.VIEWER, ApiRoles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class WorkerResource {
     public record WorkerInfo(String workerId, String device, int snapshotsLoaded, int snapshotsAnnounced) {

@@ -1,5 +1,7 @@
 package org.hamkafka.eval.rest;
 
+import jakarta.annotation.security.RolesAllowed;
+import org.hamkafka.contracts.ApiRoles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.ws.rs.GET;
@@ -27,7 +29,7 @@ import java.util.List;
  * 404 names what is unknown; 400 names the bad parameter.
  */
 @Path("/results")
-@jakarta.annotation.security.RolesAllowed({org.hamkafka.contracts.ApiRoles.VIEWER, org.hamkafka.contracts.ApiRoles.OPERATOR})
+@RolesAllowed({ApiRoles.VIEWER, ApiRoles.OPERATOR})
 @Produces(MediaType.APPLICATION_JSON)
 public class ResultsResource {
     private static final ObjectMapper JSON = Codec.mapper();

@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The test split of each data set, read once from {@code ham.data.dir/<folder>} (a known data set's name,
- * {@code <name>} of a user's own {@code <kind>:<name>}; default: ham-core's {@code Datasets.defaultDir}), limited to a class-balanced subset when the subset asked for (a job's own
+ * {@code <name>} of a user's own {@code <kind>:<name>}; default: ham-core's {@code Datasets.defaultDir}),
+ * limited to a class-balanced subset when the subset asked for (a job's own
  * {@code test_subset}, else {@code ham.eval.test-subset}) is > 0.
  */
 @ApplicationScoped

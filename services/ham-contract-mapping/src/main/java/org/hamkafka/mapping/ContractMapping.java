@@ -20,6 +20,11 @@ import java.util.Set;
  * fairness aggregates. Used by the trainer, the attack worker, eval-service and the benches.
  */
 public final class ContractMapping {
+    /** A data set of one's own, as a worker accepts its description: at most this many pixels a side ... */
+    static final int MAX_SIDE = 512;
+    /** ... and this many classes. */
+    static final int MAX_CLASSES = 1000;
+
     /** ham-core's PGD-AT and HAM always start from a uniform random point in the eps-ball. */
     private static final Set<String> ALWAYS_RANDOM_START = Set.of("pgd-at", "ham");
 
@@ -93,9 +98,6 @@ public final class ContractMapping {
         requirePositiveStd(std);
         return new DatasetInfo(known.name(), spec.channels(), spec.height(), spec.width(), names, mean, std);
     }
-
-    static final int MAX_SIDE = 512;
-    static final int MAX_CLASSES = 1000;
 
     private static DatasetInfo ownDatasetInfo(DatasetSpec spec) {
         String n = Datasets.canonicalName(spec.name());
