@@ -126,8 +126,8 @@ public final class ResultsTable {
         b.append(setup).append("\n\n");
         b.append("Accuracies in %, mean ± sample sd over seeds; worst = the worst class's accuracy. Training time is "
                 + "wall-clock seconds of the training loop (evaluation excluded) and CPU s the process's CPU seconds over "
-                + "the same span (all threads; far less sensitive than wall time to other load on the machine; over the "
-                + "seeds that recorded it); attack passes are the training attacks' forward + backward batch-rows.\n\n");
+                + "the same span (all threads, over the seeds that recorded it; less sensitive than wall time to other load "
+                + "on the machine, not immune to it: shared cores and caches slow a CPU second too); attack passes are the training attacks' forward + backward batch-rows.\n\n");
         b.append("| method | seeds | clean avg | clean worst");
         for (String a : attacks) {
             b.append(" | ").append(name(a)).append(" avg | ").append(name(a)).append(" worst");

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * 128), examples trained on and dropped (HAM's easy examples), optimizer steps, wall time, and the process's
  * CPU time over the same span ({@code cpuSeconds}: all threads, JIT and GC included; null where not measured,
  * as in reports written before it existed) — wall time grows with whatever else the machine runs, CPU time
- * much less, so runs made on a busy machine stay comparable by it.
+ * less (not nothing: shared cores and caches slow a CPU second too); the pass counts not at all.
  */
 public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("attack_forward_rows") long attackForwardRows,
