@@ -60,14 +60,12 @@ public final class Stack implements AutoCloseable {
     private volatile boolean closed;
     private final List<Integer> portsInUse = new CopyOnWriteArrayList<>();
     private volatile ServiceProcess trainer;
-    /** The trainer's environment and port, kept so {@link #startTrainer()} can start it again after a crash. */
-    private Map<String, String> trainerEnv;
-    private int trainerPort;
-    private int trainerStarts;
     private volatile ServiceProcess eval;
     private final List<ServiceProcess> attackers = new CopyOnWriteArrayList<>();
     /** How each child was launched (service, port, environment), by name: what a restart repeats. */
     private final Map<String, Launch> launches = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Processes started per child name so far (names the kept logs: {@code <name>.run<N>.log}). */
+    private final Map<String, Integer> starts = new java.util.concurrent.ConcurrentHashMap<>();
     /** Restarts per child name so far, and the children the supervisor gave up on. */
     private final Map<String, Integer> restarts = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> givenUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -165,10 +163,7 @@ public final class Stack implements AutoCloseable {
             env.put("HAM_ATTACK_WORKER_ID", name);
             attackers.add(launch(StackSettings.ATTACK, name, port, env));
         }
-        this.trainerEnv = Map.copyOf(trainerEnv);
-        this.trainerPort = ports.get(StackSettings.TRAINER);
-        trainer = launch(StackSettings.TRAINER, StackSettings.TRAINER, trainerPort, trainerEnv);
-        trainerStarts = 1;
+        trainer = launch(StackSettings.TRAINER, StackSettings.TRAINER, ports.get(StackSettings.TRAINER), trainerEnv);
 
         for (ServiceProcess p : children) {
             log.println("waiting for " + p.name() + " (" + p.url() + "/q/health/ready, log " + p.logFile() + ") ...");
@@ -232,6 +227,7 @@ public final class Stack implements AutoCloseable {
             ServiceProcess p = launcher.launch(settings, service, name, port, env);
             children.add(p);
             launches.put(name, new Launch(service, port, Map.copyOf(env)));
+            starts.merge(name, 1, Integer::sum);
             if (!portsInUse.contains(port)) {
                 portsInUse.add(port);
             }
@@ -456,24 +452,19 @@ public final class Stack implements AutoCloseable {
      * waits until it is ready. The previous run's log is kept as {@code trainer-service.run<N>.log}.
      */
     public ServiceProcess startTrainer() throws IOException, InterruptedException {
+        ServiceProcess t;
         synchronized (lock) {
             checkNotClosing();
-            if (trainerEnv == null) {
+            Launch l = launches.get(StackSettings.TRAINER);
+            if (l == null) {
                 throw new IllegalStateException("the stack was not started");
             }
             if (trainer != null && trainer.isAlive()) {
                 throw new IllegalStateException("trainer-service is still running (pid " + trainer.pid() + ")");
             }
+            t = relaunch(StackSettings.TRAINER, l);
+            trainer = t;
         }
-        java.nio.file.Path current = settings.logFile(StackSettings.TRAINER);
-        if (java.nio.file.Files.exists(current)) {
-            // the child's output redirect truncates: keep what the previous run wrote
-            java.nio.file.Files.move(current, current.resolveSibling(StackSettings.TRAINER + ".run" + trainerStarts + ".log"),
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-        ServiceProcess t = launch(StackSettings.TRAINER, StackSettings.TRAINER, trainerPort, trainerEnv);
-        trainer = t;
-        trainerStarts++;
         t.awaitReady(settings.readyTimeout());
         return t;
     }
@@ -549,10 +540,9 @@ public final class Stack implements AutoCloseable {
                 if (closing) {
                     return;
                 }
-                keepLog(name, done + 1);
                 children.remove(dead);
                 restarts.put(name, done + 1);
-                fresh = launch(l.service(), name, l.port(), l.env());
+                fresh = relaunch(name, l);
                 if (dead == trainer) {
                     trainer = fresh;
                 } else if (dead == eval) {
@@ -574,13 +564,17 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** The child's output redirect truncates its log: keep what the run before wrote. */
-    private void keepLog(String name, int run) throws IOException {
+    /**
+     * Starts a child again as it was launched. Its output redirect truncates the log, so the previous run's is
+     * kept first as {@code <name>.run<N>.log}, N counting the runs (the first run's log is {@code .run1}).
+     */
+    private ServiceProcess relaunch(String name, Launch l) throws IOException {
         java.nio.file.Path current = settings.logFile(name);
         if (java.nio.file.Files.exists(current)) {
-            java.nio.file.Files.move(current, current.resolveSibling(name + ".run" + run + ".log"),
+            java.nio.file.Files.move(current, current.resolveSibling(name + ".run" + starts.getOrDefault(name, 0) + ".log"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
+        return launch(l.service(), name, l.port(), l.env());
     }
 
     public boolean isClosing() {

@@ -28,6 +28,21 @@ final class DataFiles {
         }
     }
 
+    /** The first {@code n} bytes of the file's content (decompressed if gzipped), fewer if it is shorter. */
+    static byte[] readHead(Path file, int n) throws IOException {
+        try (InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            boolean gzipped = raw.read() == 0x1F && raw.read() == 0x8B;
+            raw.reset();
+            InputStream in = gzipped ? new GZIPInputStream(raw) : raw;
+            return in.readNBytes(n);
+        } catch (EOFException e) {
+            throw new IOException(file + ": truncated gzip stream (" + e.getMessage() + ")", e);
+        } catch (ZipException e) {
+            throw new IOException(file + ": corrupt gzip stream (" + e.getMessage() + ")", e);
+        }
+    }
+
     static int readIntBigEndian(byte[] b, int offset) {
         return ((b[offset] & 0xFF) << 24) | ((b[offset + 1] & 0xFF) << 16) | ((b[offset + 2] & 0xFF) << 8)
                 | (b[offset + 3] & 0xFF);

@@ -86,6 +86,16 @@ public final class Datasets {
         return OWN.matcher(canonicalName(name)).matches();
     }
 
+    /**
+     * The known data set whose defaults a data set takes: itself, or for one of one's own the known set it is
+     * shaped like (an image folder, RGB 32×32: CIFAR-10; IDX, grey: Fashion-MNIST). Also for the help's
+     * {@code <kind>:<name>} placeholders, so the name is not checked here.
+     */
+    public static String defaultsOf(String name) {
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        return n.startsWith(IMAGE_FOLDER + ":") ? CIFAR10 : n.startsWith(IDX + ":") ? FASHION_MNIST : n;
+    }
+
     /** {@code image-folder}, {@code idx}, or the name itself for a known data set. */
     public static String kind(String name) {
         Matcher m = OWN.matcher(canonicalName(name));
@@ -122,7 +132,8 @@ public final class Datasets {
                 return new DatasetInfo(n, 3, ImageFolderReader.DEFAULT_SIZE, ImageFolderReader.DEFAULT_SIZE, classes,
                         new float[]{NEUTRAL, NEUTRAL, NEUTRAL}, new float[]{NEUTRAL, NEUTRAL, NEUTRAL});
             }
-            IdxReader.Images images = IdxReader.readImages(idxFile(n, d, "train-images-idx3-ubyte"));
+            // the shape from the images' header alone: the whole file is read once, by load()
+            IdxReader.Images images = IdxReader.readImagesHeader(idxFile(n, d, "train-images-idx3-ubyte"));
             int classes = java.util.Arrays.stream(IdxReader.readLabels(idxFile(n, d, "train-labels-idx1-ubyte")))
                     .max().orElse(-1) + 1;
             if (classes < 2) {

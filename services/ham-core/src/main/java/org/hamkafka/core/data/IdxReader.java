@@ -23,6 +23,21 @@ public final class IdxReader {
 
     public static Images readImages(Path file) throws IOException {
         byte[] b = DataFiles.readMaybeGzipped(file);
+        Images h = header(file, b);
+        long expected = 16L + (long) h.count() * h.rows() * h.cols();
+        checkLength(file, b.length, expected, h.count() + " images of " + h.rows() + "x" + h.cols());
+        byte[] data = new byte[(int) (expected - 16)];
+        System.arraycopy(b, 16, data, 0, data.length);
+        return new Images(h.count(), h.rows(), h.cols(), data);
+    }
+
+    /** Count and image size of an idx3-ubyte file from its 16-byte header alone ({@code data} null). */
+    public static Images readImagesHeader(Path file) throws IOException {
+        return header(file, DataFiles.readHead(file, 16));
+    }
+
+    /** The validated header of an image file whose content starts with {@code b} ({@code data} null). */
+    private static Images header(Path file, byte[] b) throws IOException {
         // the magic first: a wrong kind of file is named as such even when it is short
         if (b.length >= 4 && DataFiles.readIntBigEndian(b, 0) != IMAGES_MAGIC) {
             throw new IOException(String.format("%s: bad magic number 0x%08x, expected 0x%08x (IDX unsigned-byte images)",
@@ -37,11 +52,7 @@ public final class IdxReader {
         if (count < 0 || rows <= 0 || cols <= 0) {
             throw new IOException(file + ": invalid IDX header: " + count + " images of " + rows + "x" + cols);
         }
-        long expected = 16L + (long) count * rows * cols;
-        checkLength(file, b.length, expected, count + " images of " + rows + "x" + cols);
-        byte[] data = new byte[(int) (expected - 16)];
-        System.arraycopy(b, 16, data, 0, data.length);
-        return new Images(count, rows, cols, data);
+        return new Images(count, rows, cols, null);
     }
 
     public static int[] readLabels(Path file) throws IOException {

@@ -132,7 +132,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      */
     public static TrainConfig defaults(String dataset) {
         String given = dataset == null ? "fashion-mnist" : dataset.toLowerCase(Locale.ROOT);
-        String d = given.startsWith("image-folder:") ? "cifar10" : given.startsWith("idx:") ? "fashion-mnist" : given;
+        String d = org.hamkafka.core.data.Datasets.defaultsOf(given);
         float eps = d.equals("fashion-mnist") ? 0.1f : 8f / 255f;
         int dropStep = d.equals("svhn") ? 5 : 3;
         float lr = d.equals("svhn") || d.equals("fashion-mnist") ? 0.01f : 0.1f;

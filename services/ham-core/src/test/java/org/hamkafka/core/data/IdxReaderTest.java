@@ -78,6 +78,20 @@ class IdxReaderTest {
     }
 
     @Test
+    void theHeaderAloneGivesTheSameCountAndSizeAsTheWholeFile() throws IOException {
+        Path img = Files.write(tmp.resolve("img"), idxImages(2, 2, 3, pixels(12)));
+        Path gz = Files.write(tmp.resolve("img.gz"), gzip(idxImages(2, 2, 3, pixels(12))));
+        for (Path f : List.of(img, gz)) {
+            IdxReader.Images whole = IdxReader.readImages(f);
+            IdxReader.Images head = IdxReader.readImagesHeader(f);
+            assertEquals(List.of(whole.count(), whole.rows(), whole.cols()), List.of(head.count(), head.rows(), head.cols()));
+        }
+        Path labels = Files.write(tmp.resolve("lab"), idxLabels(new byte[]{1}));
+        IOException e = assertThrows(IOException.class, () -> IdxReader.readImagesHeader(labels));
+        assertTrue(e.getMessage().contains("bad magic number"), e.getMessage());
+    }
+
+    @Test
     void badMagicIsNamed() throws IOException {
         Path lab = Files.write(tmp.resolve("labels-as-images"), idxLabels(new byte[]{1, 2}));
         IOException e = assertThrows(IOException.class, () -> IdxReader.readImages(lab));
