@@ -144,6 +144,29 @@ class DistributedTrainingTest {
         assertClose(reference, checkpoint(id, "linear", 2), "PGD-AT");
     }
 
+    @Test
+    void aRefusedShardIsResentUnderAKeyOfItsOwnAndTheJobStillEqualsInProcess() {
+        String pgd = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
+                 "steps": 2, "train_subset": 128, "batch_size": 64, "epochs": 1, "lr": 0.05, "seed": 13}""";
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "linear";
+            p.method = "pgd-at";
+            p.steps = 2;
+            p.trainSubset = 128;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 13L;
+        }));
+        worker.refuseFirstAttempts = true;
+        String id = submitAndFinish(pgd);
+        assertClose(reference, checkpoint(id, "linear", 1), "PGD-AT after resends");
+        // the resend of step 0 shard 0 had a key of its own (so the partitioner may place it with another worker)
+        assertTrue(worker.keysSeen.contains(id + "/0/0") && worker.keysSeen.contains(id + "/0/0/2"),
+                worker.keysSeen.toString());
+    }
+
     /** HAM on TRADES: a TRADES warm-up epoch, then one of early-dropped KL attacks, in two shards per batch. */
     @Test
     void hamOnTradesJobEqualsInProcessRun() {

@@ -9,6 +9,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.hamkafka.attack.service.AttackMetrics;
+import org.hamkafka.attack.service.AttackThread;
 import org.hamkafka.attack.service.WorkerSettings;
 import org.hamkafka.attack.service.AttackWorker;
 import org.hamkafka.attack.service.AttackedShard;
@@ -22,45 +23,47 @@ import org.hamkafka.contracts.Topics;
 import org.hamkafka.service.DeadLetters;
 import org.jboss.logging.Logger;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
 /**
- * {@code ham.attack.requests} → attack half → {@code ham.attack.results}. Runs on one dedicated
- * worker thread (an attack takes seconds); instances share the consumer group {@code ham-attack-workers}, so the
- * partitions spread the shards over them. A record that cannot be served goes to
- * {@code ham.attack.requests.dlq} with the reason, and, when it named a shard, a failed
- * {@link AttackResult} tells the trainer at once; either way the next record is read.
+ * {@code ham.attack.requests} → attack half → {@code ham.attack.results}. Records are read one at a time and
+ * attacked on the worker's one {@link AttackThread}; instances share the consumer group
+ * {@code ham-attack-workers}, so the partitions spread the shards over them. A request whose model snapshot is
+ * not announced yet is parked ({@link SnapshotDigests#whenAnnounced}) and the next record is read: waiting for
+ * an announcement never holds the attack thread. A record that cannot be served goes to
+ * {@code ham.attack.requests.dlq} with the reason, and, when it named a shard, a failed {@link AttackResult}
+ * tells the trainer at once.
  */
 @ApplicationScoped
 public class AttackRequestConsumer {
     private static final Logger LOG = Logger.getLogger(AttackRequestConsumer.class);
-    /**
-     * The named worker pool the attacks run on, sized 1 in application.properties. PyTorch's CPU kernels
-     * (OpenMP) keep per-calling-thread state: the same attack handed in turn to 8 threads ran at half the
-     * rate of one thread (`bash scripts/bench.sh threads`, docs/benchmarks.md §4).
-     */
-    static final String ATTACK_THREAD = "ham-attack";
 
     private final AttackWorker worker;
     private final SnapshotDigests digests;
     private final AttackMetrics metrics;
     private final WorkerSettings settings;
+    private final AttackThread attackThread;
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> results;
 
     public AttackRequestConsumer(AttackWorker worker, SnapshotDigests digests, AttackMetrics metrics,
-                                 WorkerSettings settings,
+                                 WorkerSettings settings, AttackThread attackThread,
                                  @Channel("attack-requests-dlq") MutinyEmitter<byte[]> deadLetterChannel,
                                  @Channel("attack-results") MutinyEmitter<byte[]> results) {
         this.worker = worker;
         this.digests = digests;
         this.metrics = metrics;
         this.settings = settings;
+        this.attackThread = attackThread;
         this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
     }
 
     @Incoming("attack-requests")
-    @Blocking(ATTACK_THREAD) // one thread, always the same (see ATTACK_THREAD)
-    public void onRequest(ConsumerRecord<String, byte[]> record) throws InterruptedException {
+    @Blocking // ordered: the next record waits until this one is attacked or parked
+    public void onRequest(ConsumerRecord<String, byte[]> record) throws InterruptedException, ExecutionException {
         AttackRequest request;
         try {
             request = Codec.fromBytes(record.value(), AttackRequest.class);
@@ -68,13 +71,33 @@ public class AttackRequestConsumer {
             reject(record, null, "malformed", e);
             return;
         }
+        if (expired(record, request)) {
+            return;
+        }
+        CompletableFuture<SnapshotRef> ref = digests.whenAnnounced(request.jobId(), request.modelVersion(),
+                request.modelKey(), settings.snapshotWait(), settings.unknownJobWait());
+        long parkedAt = System.nanoTime();
+        CompletableFuture<Void> served = ref.handleAsync((r, e) -> {
+            serve(record, request, r, e, parkedAt);
+            return null;
+        }, attackThread);
+        if (ref.isDone()) {
+            served.get(); // back-pressure: read the next record once this one is attacked
+        } else {
+            metrics.parked();
+            LOG.debugf("job %s step %d shard %d parked until version %d is announced", request.jobId(),
+                    request.step(), request.shardIndex(), request.modelVersion());
+        }
+    }
+
+    /** On the attack thread: attacks {@code request} with snapshot {@code ref}, or dead-letters it with why not. */
+    private void serve(ConsumerRecord<String, byte[]> record, AttackRequest request, SnapshotRef ref,
+                       Throwable refused, long parkedAt) {
         try {
-            if (expired(record, request)) {
-                return;
+            if (refused != null) {
+                throw refused instanceof CompletionException && refused.getCause() != null
+                        ? refused.getCause() : refused;
             }
-            long t0 = System.nanoTime();
-            SnapshotRef ref = digests.await(request.jobId(), request.modelVersion(), request.modelKey(),
-                    settings.snapshotWait(), settings.unknownJobWait());
             if (expired(record, request)) {
                 return;
             }
@@ -84,16 +107,19 @@ public class AttackRequestConsumer {
             metrics.record(shard);
             send(request.jobId(), ShardMessages.result(request, shard));
             metrics.outcome("ok");
-            // where a request's time goes: the snapshot's digest, snapshot load + attack, the result's send
+            // where a request's time goes: waiting for the snapshot's digest, snapshot load + attack, the result's send
             LOG.debugf("job %s step %d shard %d: kept %d of %d; digest wait %.1f ms, snapshot and attack %.1f ms "
                     + "(attack %.0f ms), result sent %.1f ms", request.jobId(), request.step(), request.shardIndex(),
-                    shard.stats().examplesKept(), shard.stats().examplesIn(), (t1 - t0) / 1e6, (t2 - t1) / 1e6,
+                    shard.stats().examplesKept(), shard.stats().examplesIn(), (t1 - parkedAt) / 1e6, (t2 - t1) / 1e6,
                     shard.stats().millis(), (System.nanoTime() - t2) / 1e6);
-        } catch (InterruptedException e) {
-            throw e;
         } catch (RuntimeException e) {
             // impossible setting, unusable snapshot, or an engine failure: nothing to retry with the same input
             reject(record, request, e instanceof IllegalArgumentException ? "invalid" : "failed", e);
+        } catch (Throwable e) {
+            reject(record, request, "failed", new IllegalStateException(e.toString(), e));
+            if (e instanceof Error error) {
+                throw error;
+            }
         }
     }
 

@@ -21,7 +21,8 @@ import java.util.Map;
  * {@code ham.attack.models-lookback}, not at the topic's beginning. Small snapshots travel inside their
  * announcements, so replaying the whole retained topic would mean reading every snapshot of every recent
  * job. Older announcements are not needed: the trainer announces a version again (without its bytes)
- * when it resumes a job and before it resends a request.
+ * when it resumes a job and before it resends a request. {@code ham.training.progress} starts at the same
+ * point: a job that ended earlier has no request younger than the request budget left.
  */
 @ApplicationScoped
 @Identifier(ModelsLookback.NAME)

@@ -24,8 +24,10 @@ public class AttackMetrics {
     private final Timer attackTime;
     private final MeterRegistry registry;
 
-    public AttackMetrics(MeterRegistry registry) {
+    public AttackMetrics(MeterRegistry registry, SnapshotDigests digests) {
         this.registry = registry;
+        io.micrometer.core.instrument.Gauge.builder("ham.attack.requests.waiting", digests, SnapshotDigests::parked)
+                .description("requests parked now until their model snapshot is announced").register(registry);
         examples = Counter.builder("ham.attack.examples").description("examples attacked").register(registry);
         kept = Counter.builder("ham.attack.examples.kept").description("examples kept (hard) after the attack")
                 .register(registry);
@@ -53,6 +55,11 @@ public class AttackMetrics {
         forwardSaved.increment(Math.max(0, shard.pgdForwardRows() - s.forwardRows()));
         backwardSaved.increment(Math.max(0, shard.pgdBackwardRows() - s.backwardRows()));
         attackTime.record((long) (s.millis() * 1e6), TimeUnit.NANOSECONDS);
+    }
+
+    /** A request parked to wait for its snapshot's announcement (its outcome is counted when it is served). */
+    public void parked() {
+        registry.counter("ham.attack.requests.parked").increment();
     }
 
     /** Requests by outcome: ok, or dead-letter with the kind of failure. */

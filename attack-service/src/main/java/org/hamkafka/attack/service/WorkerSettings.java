@@ -22,14 +22,17 @@ public interface WorkerSettings {
     @WithDefault("4")
     int snapshotCacheSize();
 
-    /** How long a request waits for the ModelSnapshot announcement of its model version (it names the sha256). */
+    /**
+     * How long a request waits for the ModelSnapshot announcement of its model version (it names the sha256);
+     * it waits parked, so the attack thread goes on with the requests whose snapshot is known.
+     */
     @WithName("snapshot-wait")
     @WithDefault("60s")
     java.time.Duration snapshotWait();
 
     /**
-     * How long a request for a job with no announced snapshot at all waits (a job that does not exist must
-     * not hold the attack thread for the whole snapshot-wait; a real job's trainer announces again and resends).
+     * How long a request for a job with no announced snapshot at all waits (parked: it holds no thread, but
+     * requests naming jobs that do not exist must not fill the parking for the whole snapshot-wait).
      */
     @WithName("unknown-job-wait")
     @WithDefault("5s")
@@ -44,6 +47,15 @@ public interface WorkerSettings {
     @WithName("request-budget")
     @WithDefault("10m")
     java.time.Duration requestBudget();
+
+    /**
+     * How many requests may wait parked for their announcement at once (each holds its record, up to the 16 MiB
+     * message limit); one more is dead-lettered at once with the reason. Parked requests are acknowledged: a
+     * worker that dies loses them, and their trainer resends after its attack-timeout.
+     */
+    @WithName("parked-requests")
+    @WithDefault("64")
+    int parkedRequests();
 
     /** How many announced snapshot digests are remembered. */
     @WithName("known-snapshots")

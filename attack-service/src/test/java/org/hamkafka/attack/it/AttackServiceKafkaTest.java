@@ -235,6 +235,53 @@ class AttackServiceKafkaTest {
     }
 
     @Test
+    void aRequestWaitingForItsAnnouncementDoesNotHoldTheWorker() throws Exception {
+        // job A's request comes before its snapshot is announced (a known job: it may wait 60 s for it)...
+        String jobA = "it-parked-" + UUID.randomUUID();
+        String keyA = "jobs/" + jobA + "/models/1.npz";
+        upload(keyA, npz);
+        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, jobA,
+                0, "jobs/" + jobA + "/models/0.npz", ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+        AttackRequest requestA = request(jobA, keyA, hamSettings(3));
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(jobA, 0, 0),
+                Codec.toBytes(requestA));
+        Thread.sleep(1000); // read and parked before B's request is produced
+        // ...and job B's request, behind it, is attacked meanwhile: the wait holds no thread
+        String jobB = "it-not-starved-" + UUID.randomUUID();
+        AttackRequest requestB = publishSnapshotAndRequest(jobB, hamSettings(3));
+        AttackResult b = awaitResult(jobB);
+        assertNull(b.error(), b.error());
+        assertEqualsAttackInProcess(requestB, b);
+        assertTrue(TestKafka.await(bootstrap, Topics.ATTACK_RESULTS, r -> jobA.equals(r.key()), 1,
+                Duration.ofSeconds(2), Duration.ZERO).isEmpty(), "A is still waiting, not failed");
+        // A's announcement comes: the parked request is attacked, and gives the in-process answer
+        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, jobA,
+                1, keyA, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+        AttackResult a = awaitResult(jobA);
+        assertNull(a.error(), a.error());
+        assertEqualsAttackInProcess(requestA, a);
+    }
+
+    @Test
+    void aRequestForAJobThatEndedIsRefusedAtOnce() throws Exception {
+        String job = "it-ended-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        AttackRequest request = request(job, key, hamSettings(3));
+        String requestKey = Topics.attackRequestKey(job, 0, 0);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, requestKey, Codec.toBytes(request)); // parked
+        long t0 = System.nanoTime();
+        TestKafka.produce(bootstrap, Topics.TRAINING_PROGRESS, job, Codec.toBytes(new org.hamkafka.contracts
+                .TrainingProgress(SchemaVersion.CURRENT, job, 1, 10, 0.5, 0, 1, 0, "COMPLETED", null)));
+        AttackResult failed = awaitResult(job);
+        assertTrue(failed.error().contains("job " + job + " has ended (COMPLETED"), failed.error());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(),
+                "refused when the job ended, not when its 20 s wait ran out");
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> requestKey.equals(r.key()), 1, WAIT, Duration.ZERO);
+        assertEquals(failed.error(), Codec.fromBytes(dead.get(0).value(), DeadLetter.class).reason());
+    }
+
+    @Test
     void snapshotFailingItsSha256IsDeadLettered() throws Exception {
         String job = "it-bad-sha-" + UUID.randomUUID();
         String key = "jobs/" + job + "/models/1.npz";

@@ -64,4 +64,17 @@ public final class Topics {
     public static String attackRequestKey(String jobId, long step, int shardIndex) {
         return key(jobId) + "/" + step + "/" + shardIndex;
     }
+
+    /**
+     * Key of the {@code attempt}-th request of a shard (1 = the first: {@link #attackRequestKey(String, long, int)}),
+     * {@code <job_id>/<step>/<shard_index>/<attempt>} for a resend: another key, hashed to another partition as
+     * a rule, so that a resend can reach another worker than the one that did not answer.
+     */
+    public static String attackRequestKey(String jobId, long step, int shardIndex, int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt must be >= 1; got " + attempt);
+        }
+        String first = attackRequestKey(jobId, step, shardIndex);
+        return attempt == 1 ? first : first + "/" + attempt;
+    }
 }

@@ -179,6 +179,8 @@ class CodecRoundTripTest {
     void topicsAndKeys() {
         assertEquals("ham.attack.requests.dlq", Topics.dlq(Topics.ATTACK_REQUESTS));
         assertEquals("job-1/42/3", Topics.attackRequestKey("job-1", 42, 3));
+        assertEquals("job-1/42/3", Topics.attackRequestKey("job-1", 42, 3, 1));
+        assertEquals("job-1/42/3/2", Topics.attackRequestKey("job-1", 42, 3, 2), "a resend has a key of its own");
         assertEquals(10, Topics.ALL.size());
         assertEquals(Topics.ALL.size(), Topics.ALL.stream().distinct().count());
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Topics.dlq("x.dlq"));

@@ -68,9 +68,12 @@ public class TrainerMessaging {
         return pending;
     }
 
-    /** Sends one shard; keyed {@code <job>/<step>/<shard>} so the shards spread over the partitions. */
-    public CompletionStage<Void> sendAttackRequest(AttackRequest r) {
-        return send(attackRequests, Topics.attackRequestKey(r.jobId(), r.step(), r.shardIndex()), r);
+    /**
+     * Sends one shard, the {@code attempt}-th time; keyed {@code <job>/<step>/<shard>[/<attempt>]} so the shards
+     * spread over the partitions and a resend is not bound to the partition (and worker) of the first.
+     */
+    public CompletionStage<Void> sendAttackRequest(AttackRequest r, int attempt) {
+        return send(attackRequests, Topics.attackRequestKey(r.jobId(), r.step(), r.shardIndex(), attempt), r);
     }
 
     public CompletionStage<Void> publishSnapshot(ModelSnapshot s) {

@@ -99,7 +99,7 @@ final class RemoteAttack {
                     Tensor.ofInts(new long[]{n}, labels));
             fl.requests.add(req);
             fl.futures.add(messaging.pending().expect(jobId, step, s, attackVersion));
-            messaging.sendAttackRequest(req);
+            messaging.sendAttackRequest(req, 1);
         }
         inFlight.addLast(fl);
     }
@@ -147,8 +147,8 @@ final class RemoteAttack {
                 }
                 LOG.warnf("job %s: no attack result for step %d shard %d within %s; sending it again", jobId,
                         fl.step, shard, timeout);
-                resend(fl, shard, "timeout");
                 attempts++;
+                resend(fl, shard, "timeout", attempts);
                 continue;
             } catch (CancellationException e) {
                 handle.checkActive();
@@ -167,8 +167,8 @@ final class RemoteAttack {
                 }
                 LOG.warnf("job %s: worker %s failed on step %d shard %d (%s); sending it again", jobId,
                         r.workerId(), fl.step, shard, r.error());
-                resend(fl, shard, "error");
                 attempts++;
+                resend(fl, shard, "error", attempts);
                 continue;
             }
             check(fl, shard, r);
@@ -176,12 +176,12 @@ final class RemoteAttack {
         }
     }
 
-    private void resend(InFlightBatch fl, int shard, String reason) {
+    private void resend(InFlightBatch fl, int shard, String reason, int attempt) {
         metrics.resend(reason);
         snapshots.announceBeforeResend(fl.attackVersion);
         AttackRequest req = fl.requests.get(shard);
         fl.futures.set(shard, messaging.pending().expect(jobId, fl.step, shard, fl.attackVersion));
-        messaging.sendAttackRequest(req);
+        messaging.sendAttackRequest(req, attempt);
     }
 
     /** Fails the job unless {@code r} answers shard {@code shard} of {@code fl}: its kept rows ascending, inside it. */

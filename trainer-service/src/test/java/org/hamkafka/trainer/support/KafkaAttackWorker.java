@@ -55,6 +55,8 @@ public final class KafkaAttackWorker implements AutoCloseable {
     public final Set<Integer> partitionsSeen = ConcurrentHashMap.newKeySet();
     public final Set<String> keysSeen = ConcurrentHashMap.newKeySet();
     public final AtomicInteger answered = new AtomicInteger();
+    /** When set, the first request of every shard is answered with a failure (its resends are attacked). */
+    public volatile boolean refuseFirstAttempts;
 
     public KafkaAttackWorker(String bootstrap, Function<String, byte[]> snapshots) {
         Properties c = new Properties();
@@ -111,6 +113,9 @@ public final class KafkaAttackWorker implements AutoCloseable {
                 }
                 AttackResult res;
                 try {
+                    if (refuseFirstAttempts && r.key().equals(Topics.attackRequestKey(req.jobId(), req.step(), req.shardIndex()))) {
+                        throw new IllegalStateException("test worker: first attempts of this job are refused");
+                    }
                     awaitAnnouncement(req.modelKey());
                     res = half.attack(req);
                 } catch (RuntimeException e) {
