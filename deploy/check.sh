@@ -13,8 +13,8 @@
 #   1. compose: `docker-compose config -q` (schema of the Compose file), with and without the gpu profile
 #   2. kustomize: `kubectl kustomize` renders the base and every overlay
 #   3. kubernetes objects, strict (unknown fields are errors):
-#      built-in kinds and Strimzi (Kafka, KafkaNodePool, KafkaTopic): deploy/validator/ManifestValidator.java
-#      KEDA ScaledObject: deploy/validator/keda/validate-keda.mjs
+#      built-in kinds and Strimzi (Kafka, KafkaNodePool, KafkaTopic, KafkaUser): deploy/validator/ManifestValidator.java
+#      KEDA ScaledObject, TriggerAuthentication: deploy/validator/keda/validate-keda.mjs
 #   4. policy: placeholder-only secrets, hardened containers, KEDA max = partitions of ham.attack.requests
 #   5. environment: every variable given to a service is read by it (deploy/check_env.py); needs each
 #      service's src/main/resources/application.properties. DEPLOY_CHECK_SKIP_ENV=1 skips this step
@@ -61,7 +61,7 @@ step "3a. built-in kinds and Strimzi CRDs (Kubernetes Java client 24 / Strimzi a
 mvn -B -q -f deploy/validator/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" > "$WORK/mvn.log" 2>&1 \
   || { cat "$WORK/mvn.log"; exit 1; }
 java -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java \
-  --skip-kind keda.sh/v1alpha1/ScaledObject "${rendered[@]}" 2> "$WORK/validator.err" \
+  --skip-kind keda.sh/v1alpha1/ScaledObject --skip-kind keda.sh/v1alpha1/TriggerAuthentication "${rendered[@]}" 2> "$WORK/validator.err" \
   || { grep -v '^SLF4J' "$WORK/validator.err" || true; exit 1; }
 
 step "3b. KEDA (@kubernetes-models/keda, generated from KEDA's CRDs, plus unknown-field probe)"

@@ -30,7 +30,7 @@ import java.util.Set;
  *       OpenAPI spec). {@code ModelMapper} maps apiVersion+kind to the model class (an unknown pair is
  *       an error), {@code validateJsonElement} rejects unknown fields, missing required fields and
  *       wrong JSON types at every depth, then Gson deserialisation checks quantities and int-or-string.</li>
- *   <li>Strimzi Kafka, KafkaNodePool, KafkaTopic: Strimzi's own typed model ({@code io.strimzi:api}).
+ *   <li>Strimzi Kafka, KafkaNodePool, KafkaTopic, KafkaUser: Strimzi's own typed model ({@code io.strimzi:api}).
  *       Wrong types and enum values fail in Jackson; unknown fields, which Strimzi keeps in
  *       {@code additionalProperties} maps, are found by walking the object graph.</li>
  *   <li>Kinds listed in {@code --skip-kind} (checked by another tool) are counted, not checked.
@@ -44,7 +44,8 @@ public class ManifestValidator {
     private static final Map<String, Class<?>> STRIMZI = Map.of(
             "kafka.strimzi.io/v1beta2/Kafka", Kafka.class,
             "kafka.strimzi.io/v1beta2/KafkaNodePool", KafkaNodePool.class,
-            "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class);
+            "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
+            "kafka.strimzi.io/v1beta2/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class);
 
     public static void main(String[] args) throws Exception {
         List<String> skip = new ArrayList<>();

@@ -1,4 +1,4 @@
-// Schema check of KEDA objects (keda.sh/v1alpha1 ScaledObject) in rendered manifest files.
+// Schema check of KEDA objects (keda.sh/v1alpha1 ScaledObject, TriggerAuthentication) in rendered manifest files.
 //
 // The schema: @kubernetes-models/keda, JSON-schema validators generated from KEDA's own CRDs.
 // Those validators check types, required fields and enums but let unknown fields through, so
@@ -9,8 +9,12 @@
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import { ScaledObject } from "@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject";
+import { TriggerAuthentication } from "@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication";
 
-const KINDS = { "keda.sh/v1alpha1/ScaledObject": ScaledObject };
+const KINDS = {
+  "keda.sh/v1alpha1/ScaledObject": ScaledObject,
+  "keda.sh/v1alpha1/TriggerAuthentication": TriggerAuthentication,
+};
 
 function errorsOf(Model, obj) {
   try {
