@@ -30,8 +30,8 @@ public final class LocalInfra implements AutoCloseable {
     }
 
     /**
-     * S3 and PostgreSQL on fixed ports (0 = any free port). Kafka always takes a free port (the
-     * test kit binds its listeners itself); read it from {@link #kafka()}{@code .bootstrapServers()}.
+     * S3 and PostgreSQL on fixed ports (0 = any free port). Kafka always takes a free port of 127.0.0.1;
+     * read it from {@link #kafka()}{@code .bootstrapServers()}.
      */
     public static LocalInfra onPorts(int s3Port, int postgresPort, String bucket) {
         return new LocalInfra(new EmbeddedKafka(), EmbeddedS3.inMemory(s3Port),

@@ -51,6 +51,27 @@ class EmbeddedKafkaTest {
     }
 
     @Test
+    void listensOnLoopbackOnly() throws Exception {
+        String[] hostPort = kafka.bootstrapServers().split(":");
+        assertEquals("127.0.0.1", hostPort[0]);
+        int port = Integer.parseInt(hostPort[1]);
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            assertTrue(s.isConnected());
+        }
+        // every address of this machine that is not loopback: nothing answers there
+        List<java.net.InetAddress> others = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())
+                .stream().flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> !a.isLoopbackAddress() && !a.isLinkLocalAddress()).toList();
+        org.junit.jupiter.api.Assumptions.assumeFalse(others.isEmpty(), "this machine has no other address to try");
+        for (java.net.InetAddress a : others) {
+            try (java.net.Socket s = new java.net.Socket()) {
+                assertThrows(java.io.IOException.class, () -> s.connect(new java.net.InetSocketAddress(a, port), 2000),
+                        "the broker must not answer on " + a);
+            }
+        }
+    }
+
+    @Test
     void producesAndConsumesThroughTheBroker() throws Exception {
         kafka.createTopics(Map.of("t.roundtrip", 2));
         byte[] big = new byte[400_000]; // the size of a large attack message

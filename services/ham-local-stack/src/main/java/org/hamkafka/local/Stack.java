@@ -367,10 +367,10 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * Kafka's test kit registers a JVM shutdown hook that deletes the broker's log folder, and the broker
-     * then halts the JVM ("all log dirs have failed") - before our own hook has stopped the services, which
-     * would be left running after Ctrl-C. So its hooks are collected and run by {@link #close()} after the
-     * broker is closed, and a halt request from Kafka is reported instead of obeyed.
+     * Kafka's code may register JVM shutdown hooks (through its {@code Exit}) and halts the JVM when its log
+     * dirs fail ("all log dirs have failed") - which would come before our own hook has stopped the services,
+     * left running after Ctrl-C. So such hooks are collected and run by {@link #close()} after the broker is
+     * closed, and a halt request from Kafka is reported instead of obeyed.
      */
     private static synchronized void tameKafkaExit(PrintStream log) {
         Exit.setShutdownHookAdder((name, hook) -> PENDING_KAFKA_HOOKS.add(hook));

@@ -27,9 +27,8 @@ public final class SharedInfra {
     /** The JVM's Kafka broker, with every HAM topic created. */
     public static synchronized EmbeddedKafka kafka() {
         if (kafka == null) {
-            // no close hook: the test kit deletes its log directory in its own shutdown hook, which
-            // runs concurrently with ours and would pull the files from under a closing broker
             EmbeddedKafka k = new EmbeddedKafka().start();
+            closeOnExit(k, "kafka"); // stops the broker, then deletes its log directory
             java.util.Map<String, Integer> partitions = new java.util.HashMap<>();
             for (String topic : Topics.ALL) {
                 partitions.put(topic, 1);
