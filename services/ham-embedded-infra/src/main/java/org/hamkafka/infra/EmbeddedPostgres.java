@@ -1,7 +1,10 @@
 package org.hamkafka.infra;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,9 +18,9 @@ import java.time.Duration;
 public final class EmbeddedPostgres implements AutoCloseable {
     /** Database created for the services. */
     public static final String DEFAULT_DATABASE = "ham";
-    /** LOCAL DEVELOPMENT ONLY: role created for the services. */
+    /** LOCAL DEVELOPMENT ONLY: role created for the services (it may create databases, it is no superuser). */
     public static final String DEV_USER = "ham";
-    /** LOCAL DEVELOPMENT ONLY: its password (the embedded server trusts local connections anyway). */
+    /** LOCAL DEVELOPMENT ONLY: its password; the server asks every connection for its password. */
     public static final String DEV_PASSWORD = "ham-local-dev-password";
 
     private final int requestedPort;
@@ -54,11 +57,26 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 builder.setPort(requestedPort);
             }
             io.zonky.test.db.postgres.embedded.EmbeddedPostgres pg = builder.start();
+            // initdb made a passwordless superuser that every local connection may use ("trust"): create the
+            // services' role, give the superuser a random password nobody is told, and require passwords from now on
             try (Connection c = DriverManager.getConnection(pg.getJdbcUrl("postgres", "postgres"), "postgres", "");
                  Statement s = c.createStatement()) {
-                s.execute("CREATE ROLE " + DEV_USER + " LOGIN PASSWORD '" + DEV_PASSWORD + "'");
+                s.execute("CREATE ROLE " + DEV_USER + " LOGIN CREATEDB PASSWORD '" + DEV_PASSWORD + "'");
                 s.execute("CREATE DATABASE " + database + " OWNER " + DEV_USER);
-            } catch (SQLException e) {
+                s.execute("ALTER ROLE postgres PASSWORD '" + java.util.UUID.randomUUID() + "'");
+                String hba;
+                try (ResultSet r = s.executeQuery("SHOW hba_file")) {
+                    r.next();
+                    hba = r.getString(1);
+                }
+                Files.writeString(Path.of(hba), """
+                        # written by org.hamkafka.infra.EmbeddedPostgres: every connection needs its password
+                        local all all scram-sha-256
+                        host all all 127.0.0.1/32 scram-sha-256
+                        host all all ::1/128 scram-sha-256
+                        """);
+                s.execute("SELECT pg_reload_conf()");
+            } catch (SQLException | IOException e) {
                 pg.close();
                 throw e;
             }

@@ -40,6 +40,23 @@ class EmbeddedPostgresTest {
     }
 
     @Test
+    void everyConnectionNeedsItsPasswordTheSuperuserToo() throws Exception {
+        try (EmbeddedPostgres pg = new EmbeddedPostgres().start()) {
+            String admin = "jdbc:postgresql://localhost:" + pg.port() + "/postgres";
+            java.sql.SQLException e = assertThrows(java.sql.SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(admin, "postgres", "").close());
+            assertTrue(e.getMessage().contains("password"), e.getMessage());
+            assertThrows(java.sql.SQLException.class,
+                    () -> java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.username(), "wrong").close());
+            try (Connection c = pg.connect(); Statement s = c.createStatement();
+                 ResultSet r = s.executeQuery("select rolsuper from pg_roles where rolname = current_user")) {
+                assertTrue(r.next());
+                assertFalse(r.getBoolean(1), "the services' role is no superuser");
+            }
+        }
+    }
+
+    @Test
     void rejectsABadDatabaseName() {
         assertThrows(IllegalArgumentException.class, () -> new EmbeddedPostgres(0, "Robert'); drop"));
         assertThrows(IllegalArgumentException.class, () -> new EmbeddedPostgres(70000, "ham"));

@@ -347,10 +347,10 @@ public final class Stack implements AutoCloseable {
         }
     }
 
-    /** The services' databases, owned by the services' role (the embedded server trusts local connections). */
+    /** The services' databases, created by (and owned by) the services' role. */
     private static void createDatabases(EmbeddedPostgres pg) {
         String admin = "jdbc:postgresql://localhost:" + pg.port() + "/postgres";
-        try (Connection c = DriverManager.getConnection(admin, "postgres", "");
+        try (Connection c = DriverManager.getConnection(admin, pg.username(), pg.password());
              Statement s = c.createStatement()) {
             for (String db : List.of(StackSettings.TRAINER_DB, StackSettings.EVAL_DB)) {
                 try (ResultSet r = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + db + "'")) {
@@ -358,7 +358,7 @@ public final class Stack implements AutoCloseable {
                         continue;
                     }
                 }
-                s.execute("CREATE DATABASE " + db + " OWNER " + pg.username());
+                s.execute("CREATE DATABASE " + db);
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the databases " + StackSettings.TRAINER_DB + ", "
