@@ -197,7 +197,7 @@ public class JobRunner {
             }
         } finally {
             if (counted) {
-                metrics.jobEnded();
+                metrics.jobEnded(id);
             }
             running.remove(id, h);
             h.done.complete(null);

@@ -1,6 +1,7 @@
 package org.hamkafka.trainer.service;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -14,10 +15,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Prometheus metrics of the trainer (exposed at /q/metrics): steps, examples/s, HAM's drop rate,
- * staleness, attack waits and resends. Gauges are per job (tag {@code job}).
+ * staleness, attack waits and resends. Per-job meters carry the tag {@value #JOB_TAG} (not {@code job}, which is
+ * Prometheus' own target label: a scrape would rename ours to {@code exported_job}) and are removed when the job
+ * ends, so a long-lived trainer does not export one series per job it ever ran.
  */
 @ApplicationScoped
 public class TrainerMetrics {
+    /** The tag naming the job on per-job meters. */
+    public static final String JOB_TAG = "ham_job";
+
     @Inject
     MeterRegistry registry;
 
@@ -49,18 +55,25 @@ public class TrainerMetrics {
         running.incrementAndGet();
     }
 
-    public void jobEnded() {
+    /** The job no longer runs here (finished, failed, cancelled or halted): its meters go. */
+    public void jobEnded(String jobId) {
         running.decrementAndGet();
+        gauges.remove(jobId);
+        for (Meter m : registry.getMeters()) {
+            if (jobId.equals(m.getId().getTag(JOB_TAG))) {
+                registry.remove(m);
+            }
+        }
     }
 
     public void step(String jobId, int examples, double dropRate, double examplesPerSecond, long staleness,
                      double loss) {
         ensureRegistered();
-        registry.counter("ham_trainer_steps_total", "job", jobId).increment();
-        registry.counter("ham_trainer_examples_total", "job", jobId).increment(examples);
+        registry.counter("ham_trainer_steps_total", JOB_TAG, jobId).increment();
+        registry.counter("ham_trainer_examples_total", JOB_TAG, jobId).increment(examples);
         JobGauges g = gauges.computeIfAbsent(jobId, id -> {
             JobGauges n = new JobGauges();
-            Tags t = Tags.of("job", id);
+            Tags t = Tags.of(JOB_TAG, id);
             registry.gauge("ham_trainer_drop_rate", t, n, x -> x.dropRate);
             registry.gauge("ham_trainer_examples_per_second", t, n, x -> x.examplesPerSecond);
             registry.gauge("ham_trainer_staleness", t, n, x -> x.staleness);
