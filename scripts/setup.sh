@@ -7,6 +7,9 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
+# eval-service's dashboard tests drive a real headless Chromium (under CI they fail without it, never skip)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 # deploy/check.sh validates docker-compose.yml with a real compose parser and the Kubernetes manifests
 # (a Compose v1 parser that needs no engine, PyYAML for the env-var check)
 if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ]; then

@@ -116,4 +116,28 @@ public class EvalResultEntity extends PanacheEntityBase {
         return find("jobId = ?1 and status = ?2 order by epoch desc, evaluatedAt desc", jobId, Status.EVALUATED)
                 .firstResultOptional();
     }
+
+    /**
+     * The evaluated row of every job's highest epoch, newest evaluation first (one row per job: when an epoch
+     * was evaluated more than once, the newest).
+     */
+    public static List<EvalResultEntity> latestOfEveryJob() {
+        List<EvalResultEntity> rows = list("from EvalResultEntity e where e.status = ?1 and e.epoch = "
+                + "(select max(x.epoch) from EvalResultEntity x where x.jobId = e.jobId and x.status = ?1) "
+                + "order by e.evaluatedAt desc", Status.EVALUATED);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        return rows.stream().filter(r -> seen.add(r.jobId)).toList();
+    }
+
+    /** Per job, how many distinct epochs were evaluated. */
+    public static java.util.Map<String, Long> evaluatedEpochsByJob() {
+        List<Object[]> counts = getEntityManager().createQuery("select e.jobId, count(distinct e.epoch) from "
+                + "EvalResultEntity e where e.status = ?1 group by e.jobId", Object[].class)
+                .setParameter(1, Status.EVALUATED).getResultList();
+        java.util.Map<String, Long> byJob = new java.util.HashMap<>();
+        for (Object[] c : counts) {
+            byJob.put((String) c[0], ((Number) c[1]).longValue());
+        }
+        return byJob;
+    }
 }

@@ -50,6 +50,26 @@ public class ResultsResource {
                              String note) {
     }
 
+    /**
+     * One line of the jobs table: what was trained, how many epochs were evaluated and the headline numbers
+     * of the highest one.
+     */
+    public record JobSummary(String jobId, String method, String model, String dataset, float eps, long epochs,
+                             int latestEpoch, String attack, Double cleanAverage, Double robustAverage,
+                             Double robustWorst, String worstClass, Instant evaluatedAt) {
+    }
+
+    @GET
+    @Path("/jobs")
+    @Operation(summary = "Every job with an evaluated checkpoint: its latest evaluation's headline numbers")
+    public List<JobSummary> jobs() {
+        java.util.Map<String, Long> epochs = EvalResultEntity.evaluatedEpochsByJob();
+        return EvalResultEntity.latestOfEveryJob().stream().map(r -> new JobSummary(r.jobId, r.method, r.model,
+                r.dataset, r.eps, epochs.getOrDefault(r.jobId, 0L), r.epoch, r.attack, r.cleanAverage, r.robustAverage,
+                r.robustWorst, Codec.fromJson(r.resultJson, EvalResult.class).robustAccuracy().worstClass(),
+                r.evaluatedAt)).toList();
+    }
+
     @GET
     @Operation(summary = "Every stored evaluation of a job (all epochs, rejected checkpoints included)")
     public List<ResultView> ofJob(@Parameter(description = "job id", required = true) @QueryParam("job") String job) {
