@@ -1,6 +1,7 @@
 package org.hamkafka.eval.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import org.hamkafka.eval.service.EvalMetrics;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -38,15 +39,18 @@ public class CheckpointConsumer {
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> results;
     private final MeterRegistry registry;
+    private final EvalMetrics metrics;
 
     public CheckpointConsumer(CheckpointEvaluator evaluator, EvalResultStore store,
                               @Channel("checkpoints-dlq") MutinyEmitter<byte[]> deadLetterChannel,
-                              @Channel("eval-results") MutinyEmitter<byte[]> results, MeterRegistry registry) {
+                              @Channel("eval-results") MutinyEmitter<byte[]> results, MeterRegistry registry,
+                              EvalMetrics metrics) {
         this.evaluator = evaluator;
         this.store = store;
         this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
         this.registry = registry;
+        this.metrics = metrics;
     }
 
     @Incoming("checkpoints")
@@ -110,6 +114,7 @@ public class CheckpointConsumer {
         results.sendMessageAndAwait(Message.of(row.resultJson.getBytes(StandardCharsets.UTF_8))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(Topics.key(row.jobId)).build()));
         store.markPublished(row.id);
+        metrics.published(row.jobId, row.robustWorst);
         LOG.infof("published the evaluation of job %s epoch %d (robust %s avg %.4f worst %.4f)", row.jobId, row.epoch,
                 row.attack, row.robustAverage, row.robustWorst);
     }

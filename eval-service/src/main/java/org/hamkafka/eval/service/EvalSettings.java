@@ -36,4 +36,10 @@ public interface EvalSettings {
 
     @WithDefault("linf")
     String norm();
+
+    /** Jobs whose worst-class gauge is exported: those evaluated most recently (see {@link EvalMetrics}). */
+    @WithName("metrics.jobs")
+    @WithDefault("100")
+    @jakarta.validation.constraints.Min(1)
+    int metricsJobs();
 }

@@ -1,9 +1,15 @@
 package org.hamkafka.trainer.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,6 +46,43 @@ class TrainerMetricsTest {
         metrics.jobStarted();
         metrics.step("job-a", 64, 0.125, 700, 2, 0.6);
         assertEquals(0.125, value(registry.scrape(), "ham_trainer_drop_rate", "job-a"));
+    }
+
+    /**
+     * deploy/grafana/ham-kafka.json queries only trainer metrics that TrainerMetrics exports (eval-service's
+     * GrafanaDashboardTest checks the others against its own /q/metrics).
+     */
+    @Test
+    void everyTrainerMetricTheGrafanaDashboardQueriesIsExported() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        TrainerMetrics metrics = new TrainerMetrics();
+        metrics.registry = registry;
+        metrics.jobStarted();
+        metrics.step("job-a", 128, 0.25, 900, 1, 0.7);
+        metrics.attackWait(Duration.ofMillis(40));
+        metrics.resend("timeout");
+        metrics.checkpoint();
+        Set<String> exported = new TreeSet<>();
+        for (String line : registry.scrape().split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                exported.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+
+        Set<String> queried = new TreeSet<>();
+        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "deploy", "grafana", "ham-kafka.json").toFile());
+        Matcher trainerMetric = Pattern.compile("\\bham_trainer_[a-z0-9_]+").matcher("");
+        for (JsonNode expr : dashboard.findValues("expr")) {
+            trainerMetric.reset(expr.asText().replaceAll("\\{[^}]*}", ""));
+            while (trainerMetric.find()) {
+                queried.add(trainerMetric.group());
+            }
+        }
+        assertTrue(queried.size() >= 5, "the dashboard's trainer queries were read: " + queried);
+        Set<String> missing = new TreeSet<>(queried);
+        missing.removeAll(exported);
+        assertTrue(missing.isEmpty(), "the dashboard queries " + missing + ", which the trainer does not export; it "
+                + "exports " + exported);
     }
 
     /** The sample of one job's series (the text format may or may not end a label set with a comma). */

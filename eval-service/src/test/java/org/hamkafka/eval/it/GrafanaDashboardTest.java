@@ -1,0 +1,138 @@
+package org.hamkafka.eval.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.minio.MinioClient;
+import io.minio.PutObjectArgs;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hamkafka.contracts.CheckpointAnnouncement;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.contracts.EvalResult;
+import org.hamkafka.contracts.SchemaVersion;
+import org.hamkafka.contracts.Topics;
+import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.testsupport.KafkaResource;
+import org.hamkafka.testsupport.PostgresResource;
+import org.hamkafka.testsupport.S3Resource;
+import org.hamkafka.testsupport.TestKafka;
+import org.hamkafka.testsupport.TestTokens;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * deploy/grafana/ham-kafka.json queries only metrics that the services export: those of eval-service (and the Kafka
+ * clients' metrics, which every service has) are read here from this service's /q/metrics after a real evaluation;
+ * the trainer's ({@code ham_trainer_*}) from TrainerMetrics in trainer-service's TrainerMetricsTest. A metric of any
+ * other kind has no test to check it, and fails here.
+ */
+@QuarkusTest
+@WithTestResource(KafkaResource.class)
+@WithTestResource(S3Resource.class)
+@WithTestResource(PostgresResource.class)
+@WithTestResource(TinyFashionMnist.class)
+class GrafanaDashboardTest {
+    static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "ham-kafka.json");
+    /** PromQL's words that the dashboard uses; a new function is added here knowingly. */
+    static final Set<String> PROMQL = Set.of("sum", "max", "min", "avg", "rate", "irate", "increase", "by", "without");
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "ham.s3.endpoint")
+    String endpoint;
+    @ConfigProperty(name = "ham.s3.access-key")
+    String accessKey;
+    @ConfigProperty(name = "ham.s3.secret-key")
+    String secretKey;
+    @ConfigProperty(name = "ham.s3.bucket")
+    String bucket;
+
+    @Test
+    void everyEvalAndKafkaMetricTheDashboardQueriesIsExported() throws Exception {
+        // one real evaluation, so that the timer, the outcome counter and the job's gauge exist
+        String job = "grafana-" + UUID.randomUUID();
+        byte[] npz = EvalServiceKafkaTest.templateModel(EvalServiceKafkaTest.uniform(1f));
+        String key = "jobs/" + job + "/checkpoints/0.npz";
+        try (MinioClient c = MinioClient.builder().endpoint(endpoint).credentials(accessKey, secretKey).build()) {
+            c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
+                    .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
+        }
+        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, 0, key,
+                ModelWeights.sha256(npz), "linear", "fashion-mnist", 0.1f, "ham", Instant.now(), List.of("pgd-5"), 50,
+                null).signedWith(EvalServiceKafkaTest.trainerKey());
+        TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(a));
+        EvalResult published = Codec.fromBytes(TestKafka.await(bootstrap, Topics.EVAL_RESULTS, r -> job.equals(r.key()),
+                1, Duration.ofSeconds(90), Duration.ZERO).get(0).value(), EvalResult.class);
+
+        String scrape = given().header("Authorization", TestTokens.viewer()).when().get("/q/metrics").then()
+                .statusCode(200).extract().asString();
+        Set<String> exported = sampleNames(scrape);
+        Set<String> queried = queriedMetrics(DASHBOARD);
+        assertTrue(queried.size() >= 10, "the dashboard's queries were read: " + queried);
+
+        Set<String> here = queried.stream().filter(m -> m.startsWith("ham_eval_") || m.startsWith("kafka_"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> missing = new TreeSet<>(here);
+        missing.removeAll(exported);
+        assertTrue(missing.isEmpty(), "the dashboard queries " + missing + ", which eval-service does not export; "
+                + "it exports " + exported);
+        Set<String> unchecked = queried.stream().filter(m -> !here.contains(m) && !m.startsWith("ham_trainer_"))
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(unchecked.isEmpty(), "no test checks that these are exported: " + unchecked);
+
+        // the per-job gauge carries ham_job (not Prometheus' own label job) and the published number
+        Matcher gauge = Pattern.compile("(?m)^ham_eval_robust_worst_class_accuracy\\{[^}]*ham_job=\""
+                + Pattern.quote(job) + "\"[^}]*} (\\S+)$").matcher(scrape);
+        assertTrue(gauge.find(), scrape);
+        assertEquals(published.robustAccuracy().worst(), Double.parseDouble(gauge.group(1)), 1e-12);
+        assertTrue(!scrape.contains("{job="), "no metric is tagged job");
+    }
+
+    /** The metric names in every {@code expr} of a Grafana dashboard, PromQL's own words and label names left out. */
+    static Set<String> queriedMetrics(Path dashboard) throws IOException {
+        JsonNode root = new ObjectMapper().readTree(dashboard.toFile());
+        Set<String> names = new TreeSet<>();
+        Pattern identifier = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+        for (JsonNode expr : root.findValues("expr")) {
+            String e = expr.asText()
+                    .replaceAll("\\{[^}]*}", "") // label matchers
+                    .replaceAll("\\[[^]]*]", "") // range selectors
+                    .replaceAll("\\b(by|without)\\s*\\([^)]*\\)", ""); // grouping labels
+            Matcher m = identifier.matcher(e);
+            while (m.find()) {
+                if (!PROMQL.contains(m.group())) {
+                    names.add(m.group());
+                }
+            }
+        }
+        return names;
+    }
+
+    /** The names of the samples in a Prometheus text scrape (a timer's _count, _sum and _max each). */
+    static Set<String> sampleNames(String scrape) {
+        Set<String> names = new TreeSet<>();
+        for (String line : scrape.split("\n")) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                names.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        return names;
+    }
+}
