@@ -105,6 +105,8 @@ public final class Report {
                 .append(stack.trainer().url()).append("/q/swagger-ui)\n");
         sb.append("  eval      GET ").append(stack.eval().url()).append("/results/").append(id).append("/latest")
                 .append("   (all epochs: /results?job=").append(id).append(")\n");
+        sb.append("  dashboard ").append(stack.eval().url()).append("/dashboard/jobs/").append(id)
+                .append("   (paste the token below at ").append(stack.eval().url()).append("/dashboard/token)\n");
         try {
             sb.append("  token     -H \"Authorization: Bearer $(cat ").append(stack.tokenFile())
                     .append(")\" on every REST call (an operator's, this stack's only)\n");
