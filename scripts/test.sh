@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The project's test command: set-up, then every test (unit, integration against real Kafka/S3/PostgreSQL
-# started from the JVM), then the deployment checks.
+# started from the JVM), then the deployment checks and a job through the docker-compose stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,6 +8,11 @@ export DJL_OFFLINE=true
 mvn -B -ntp verify "$@"
 if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ] && [ -f deploy/check.sh ]; then
   bash deploy/check.sh
+fi
+# the compose stack for real: images built offline, a job through the containers (needs root; HAM_SKIP_COMPOSE_CHECK=1
+# skips it, e.g. on a machine without Docker's engine)
+if [ "${HAM_SKIP_COMPOSE_CHECK:-}" != "1" ]; then
+  bash scripts/compose-check.sh
 fi
 # one closing line over every surefire and failsafe report of this build
 "$(command -v /usr/bin/python3 || command -v python3)" - <<'PY'
