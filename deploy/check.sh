@@ -47,7 +47,7 @@ docker-compose -f docker-compose.yml --profile gpu config > "$WORK/compose.yml"
 echo "ok: docker-compose.yml is valid; services: $(docker-compose -f docker-compose.yml --profile gpu config --services | tr '\n' ' ')"
 
 step "2. kustomize render"
-OVERLAYS=(dev prod gpu)
+OVERLAYS=(dev prod gpu dev-gpu-keda)
 kubectl kustomize deploy/base > "$WORK/base.yaml"
 echo "ok: deploy/base ($(grep -c '^kind:' "$WORK/base.yaml") objects)"
 rendered=()
