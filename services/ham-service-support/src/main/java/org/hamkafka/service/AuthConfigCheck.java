@@ -13,8 +13,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class AuthConfigCheck {
-    /** What the Kubernetes base ships in place of a real value. */
-    static final String PLACEHOLDER = "REPLACE_ME";
+    static final String PLACEHOLDER = PlaceholderCheck.PLACEHOLDER;
 
     void onStart(@Observes StartupEvent event,
                  @ConfigProperty(name = "mp.jwt.verify.publickey.location", defaultValue = "") String location,
