@@ -37,7 +37,8 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 if ! docker info > /dev/null 2>&1; then
   say "starting dockerd (log: /var/log/ham-dockerd.log)"
-  nohup dockerd > /var/log/ham-dockerd.log 2>&1 &
+  # detached, holding none of this script's streams: it outlives the check (the images stay cached for the next run)
+  setsid nohup dockerd < /dev/null > /var/log/ham-dockerd.log 2>&1 &
   for _ in $(seq 60); do docker info > /dev/null 2>&1 && break; sleep 1; done
   docker info > /dev/null 2>&1 || fail "dockerd did not answer within 60 s (see /var/log/ham-dockerd.log)"
 fi
