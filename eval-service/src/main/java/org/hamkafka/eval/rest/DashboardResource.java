@@ -122,10 +122,10 @@ public class DashboardResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "Server-sent events of ham.eval.results and ham.training.progress, from now on")
     public Multi<LiveFeed.LiveEvent> events() {
-        // a heartbeat at once (the browser sees the stream open) and then now and then (idle proxies keep it open)
-        Multi<LiveFeed.LiveEvent> heartbeats = Multi.createBy().concatenating().streams(
-                Multi.createFrom().item(LiveFeed.LiveEvent::heartbeat),
-                Multi.createFrom().ticks().every(HEARTBEAT).map(t -> LiveFeed.LiveEvent.heartbeat()));
+        // a heartbeat at once (the first tick: the browser sees the stream open) and then every HEARTBEAT (idle
+        // proxies keep it open)
+        Multi<LiveFeed.LiveEvent> heartbeats = Multi.createFrom().ticks().every(HEARTBEAT)
+                .map(t -> LiveFeed.LiveEvent.heartbeat());
         return Multi.createBy().merging().streams(heartbeats, live.events());
     }
 }
