@@ -30,7 +30,7 @@ import java.util.Set;
  *       OpenAPI spec). {@code ModelMapper} maps apiVersion+kind to the model class (an unknown pair is
  *       an error), {@code validateJsonElement} rejects unknown fields, missing required fields and
  *       wrong JSON types at every depth, then Gson deserialisation checks quantities and int-or-string.</li>
- *   <li>Strimzi Kafka, KafkaNodePool, KafkaTopic, KafkaUser: Strimzi's own typed model ({@code io.strimzi:api}).
+ *   <li>Strimzi Kafka, KafkaNodePool, KafkaTopic, KafkaUser, and the Prometheus Operator's PodMonitor (fabric8): Strimzi's own typed model ({@code io.strimzi:api}).
  *       Wrong types and enum values fail in Jackson; unknown fields, which Strimzi keeps in
  *       {@code additionalProperties} maps, are found by walking the object graph.</li>
  *   <li>Kinds listed in {@code --skip-kind} (checked by another tool) are counted, not checked.
@@ -45,7 +45,9 @@ public class ManifestValidator {
             "kafka.strimzi.io/v1beta2/Kafka", Kafka.class,
             "kafka.strimzi.io/v1beta2/KafkaNodePool", KafkaNodePool.class,
             "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
-            "kafka.strimzi.io/v1beta2/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class);
+            "kafka.strimzi.io/v1beta2/KafkaUser", io.strimzi.api.kafka.model.user.KafkaUser.class,
+            // not Strimzi's, but a Jackson model checked the same way
+            "monitoring.coreos.com/v1/PodMonitor", io.fabric8.openshift.api.model.monitoring.v1.PodMonitor.class);
 
     public static void main(String[] args) throws Exception {
         List<String> skip = new ArrayList<>();
