@@ -24,9 +24,14 @@ public class EvalMetrics {
     /** Job → its gauge's value holder, oldest evaluated first. */
     private final LinkedHashMap<String, double[]> jobs = new LinkedHashMap<>(16, 0.75f, true);
 
+    @jakarta.inject.Inject
     public EvalMetrics(MeterRegistry registry, EvalSettings settings) {
+        this(registry, settings.metricsJobs());
+    }
+
+    EvalMetrics(MeterRegistry registry, int keep) {
         this.registry = registry;
-        this.keep = settings.metricsJobs();
+        this.keep = keep;
     }
 
     public synchronized void published(String jobId, double robustWorst) {
