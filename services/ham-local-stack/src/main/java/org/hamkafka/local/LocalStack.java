@@ -311,6 +311,8 @@ public final class LocalStack implements Callable<Integer> {
             stdout.println("attack   " + w.url() + "  (" + w.name() + ")");
         }
         stdout.println("eval     " + stack.eval().url() + "/results?job=<id>");
+        stdout.println("dashboard " + stack.eval().url() + "/dashboard  (sign in with the token below at "
+                + stack.eval().url() + "/dashboard/token)");
         stdout.println("Kafka    " + stack.bootstrapServers());
         stdout.println("S3       " + stack.infra().s3().endpoint() + " bucket " + stack.infra().bucket());
         stdout.println("Postgres " + stack.jdbcUrl(StackSettings.TRAINER_DB) + ", " + stack.jdbcUrl(StackSettings.EVAL_DB));
