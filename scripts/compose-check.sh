@@ -9,6 +9,7 @@
 #   4. a HAM job submitted over REST on 127.0.0.1 (a dev token), attack-service scaled to 2 mid-job and both seen
 #      attacking, the job COMPLETED; its class-wise result read from ham.eval.results with kcat on the published
 #      port, its checkpoint listed with s3cmd, its result row queried with psql;
+#      and the job's dashboard page, its chart library and its data served by the stack's eval-service;
 #   5. `down -v`, and no container, network or volume of the project left.
 # Needs root (apt-get, dockerd) and the services' fast-jars (built here if missing). Exit status 0 only when all
 # of it held. HAM_COMPOSE_KEEP=1 leaves the stack running for a look (then: docker-compose -p hamci ... down -v).
@@ -182,6 +183,15 @@ rows=$(PGPASSWORD=ham-dev psql -h 127.0.0.1 -U ham -d ham_eval -Atc \
    where job_id = '$job' order by epoch")
 say "eval_results rows (psql), epoch|status|clean average|robust worst|attack:"; echo "$rows"
 [ "$(echo "$rows" | grep -c '|EVALUATED|')" = 3 ] || fail "PostgreSQL has not 3 EVALUATED rows for job $job"
+
+# the dashboard of the stack's eval-service: the job's page and its chart library are served, and the data it
+# draws from (with the viewer's token) lists the job
+page=$(curl -fsS "http://127.0.0.1:8082/dashboard/jobs/$job") || fail "GET /dashboard/jobs/$job failed"
+case "$page" in *"$job"*) ;; *) fail "the dashboard page of job $job does not name it" ;; esac
+script=$(printf '%s' "$page" | grep -o '[^"]*webjars/echarts/[^"]*echarts.min.js' | head -1)
+[ -n "$script" ] && curl -fsS -o /dev/null "http://127.0.0.1:8082/${script#/}" || fail "the dashboard's chart library is not served"
+curl -fsS "${auth[@]}" http://127.0.0.1:8082/results/jobs | grep -q "$job" || fail "/results/jobs does not list job $job"
+say "dashboard: http://127.0.0.1:8082/dashboard/jobs/$job served, with ECharts and its data"
 
 # ---- 5. down, and nothing left
 trap - EXIT
