@@ -43,7 +43,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
     int pretrainEpochs;
     @Option(names = "--epochs", defaultValue = "2", description = "timed epochs per method (default ${DEFAULT-VALUE})")
     int epochs;
-    @Option(names = "--weighting", defaultValue = "true", negatable = true, description = "HAM weights (default ${DEFAULT-VALUE})")
+    @Option(names = "--weighting", defaultValue = "true", negatable = true, fallbackValue = "true", description = "HAM weights (default ${DEFAULT-VALUE})")
     boolean weighting;
     @Option(names = "--seed", defaultValue = "0")
     long seed;

@@ -55,7 +55,7 @@ public final class PassAccountingMain implements Callable<Integer> {
     int pretrainSubset;
     @Option(names = "--seed", defaultValue = "0")
     long seed;
-    @Option(names = "--time-pgd", defaultValue = "true", negatable = true,
+    @Option(names = "--time-pgd", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "also time PGD-K on the same batches (default ${DEFAULT-VALUE})")
     boolean timePgd;
     @Option(names = "--out", defaultValue = "bench-results/passes", description = "output prefix (.md, .json)")
