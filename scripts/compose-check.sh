@@ -15,7 +15,6 @@
 # of it held. HAM_COMPOSE_KEEP=1 leaves the stack running for a look (then: docker-compose -p hamci ... down -v).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 PROJECT=hamci
 CI_DIR=deploy/compose/ci
 COMPOSE=(docker-compose -p "$PROJECT" -f docker-compose.yml -f "$CI_DIR/docker-compose.ci.yml")
@@ -45,13 +44,14 @@ if ! docker info > /dev/null 2>&1; then
 fi
 
 # ---- 2. images
-hash_of() { cat "$@" | sha256sum | cut -c1-12; }
 have_image() { docker image inspect "$1" > /dev/null 2>&1; }
+# a content tag: the first argument, then the files named (or stdin for "-") hashed
+tag() { printf '%s' "$1" | cat - "${@:2}" | sha256sum | cut -c1-12; }
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || fail "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 suite=bookworm
-debian=ham-ci/debian:$(printf '%s %s minbase v1' "$mirror" "$suite" | sha256sum | cut -c1-12)
+debian=ham-ci/debian:$(tag "$mirror $suite minbase v1")
 if ! have_image "$debian"; then
   say "debootstrap $suite from $mirror"
   rootfs=$(mktemp -d)
@@ -68,7 +68,6 @@ build() { # image-name context dockerfile-args...
       || { tail -30 /tmp/ham-docker-build.log; fail "docker build of $name failed"; }
   fi
 }
-tag() { printf '%s' "$1" | cat - "${@:2}" | sha256sum | cut -c1-12; }
 jre=ham-ci/jre:$(tag "$debian" "$CI_DIR/jre/Dockerfile")
 build "$jre" "$CI_DIR/jre" --build-arg DEBIAN="$debian"
 clients=ham-ci/clients:$(tag "$debian" "$CI_DIR/clients/Dockerfile")
@@ -93,8 +92,7 @@ for svc in trainer-service attack-service eval-service; do
 done
 export HAM_CI_JRE=$jre HAM_CI_KAFKA=$kafka HAM_CI_S3=$s3 HAM_CI_POSTGRES=$postgres HAM_CI_CLIENTS=$clients
 export HAM_DATA_DIR=${HAM_DATA_DIR:-/usr/share/datasets}
-[ -f "$HAM_DATA_DIR/fashion-mnist/train-images-idx3-ubyte.gz" ] || [ -d "$HAM_DATA_DIR/fashion-mnist" ] \
-  || fail "no fashion-mnist under HAM_DATA_DIR=$HAM_DATA_DIR"
+[ -d "$HAM_DATA_DIR/fashion-mnist" ] || fail "no fashion-mnist under HAM_DATA_DIR=$HAM_DATA_DIR"
 say "building the service images on $jre"
 "${COMPOSE[@]}" build -q > /tmp/ham-compose-build.log 2>&1 \
   || { tail -30 /tmp/ham-compose-build.log; fail "docker-compose build failed"; }
