@@ -31,9 +31,12 @@ public record AttackResult(int schemaVersion, String jobId, long step, int epoch
         }
     }
 
-    /** A result saying the worker could not attack the shard of {@code request}. */
+    /**
+     * A result saying the worker could not attack the shard of {@code request}, in the request's schema version
+     * (a trainer that sends version 1 reads version 1).
+     */
     public static AttackResult failure(AttackRequest request, String workerId, String error) {
-        return new AttackResult(SchemaVersion.CURRENT, request.jobId(), request.step(), request.epoch(),
+        return new AttackResult(request.schemaVersion(), request.jobId(), request.step(), request.epoch(),
                 request.shardIndex(), request.shardCount(), request.shardOffset(), request.modelVersion(),
                 new int[0], null, null, new ShardStats(request.rows(), 0, 0, 0, 0), workerId,
                 Require.nonBlank(error, "error"));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -18,12 +19,14 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Reads and writes the message records as UTF-8 JSON with snake_case field names. One
- * {@link ObjectMapper}, configured once; thread-safe.
+ * Reads and writes the message records as UTF-8 JSON with snake_case field names, and the messages that carry
+ * tensors ({@link SchemaVersion#carriesTensors}) as a binary {@link Envelope} whose header is that JSON with
+ * references for the tensors. One {@link ObjectMapper}, configured once; thread-safe.
  *
- * <p>Reading checks, in this order: the bytes are one JSON object; {@code schema_version} is present
- * and equals the type's {@link SchemaVersion#of} (else {@link UnsupportedSchemaVersionException}; an older
- * version that is still read, such as {@link EvalResultV1}, is upgraded); every
+ * <p>Reading checks, in this order: an envelope's preamble (magic, version, header length); the bytes (or the
+ * header) are one JSON object; {@code schema_version} is present and is one the type reads (else
+ * {@link UnsupportedSchemaVersionException}; an older version that is still read, such as {@link EvalResultV1},
+ * is upgraded; a tensor message's version 1 JSON is read as it is); every
  * field not marked {@link Nullable} is present and non-null, nested records included; types and
  * tensors are valid. Every failure is a {@link ContractException} naming the record type and field.
  * Unknown fields are ignored, so adding an optional field does not break older consumers.
@@ -50,17 +53,30 @@ public final class Codec {
         return MAPPER.copy();
     }
 
-    /** UTF-8 JSON of a message record. */
+    /**
+     * The wire bytes of a message record: a binary {@link Envelope} for a message that carries tensors, at
+     * {@link SchemaVersion#BINARY}; UTF-8 JSON for every other record (a tensor message of version 1 included).
+     */
     public static byte[] toBytes(Versioned message) {
+        Require.nonNull(message, "message");
         try {
-            return MAPPER.writeValueAsBytes(Require.nonNull(message, "message"));
+            if (binary(message)) {
+                Envelope.Writer body = new Envelope.Writer();
+                byte[] header = MAPPER.writer().withAttribute(Envelope.Writer.class, body).writeValueAsBytes(message);
+                return Envelope.write(message.schemaVersion(), header, body);
+            }
+            return MAPPER.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write " + message.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
     }
 
-    /** JSON text of a message record. */
+    /** JSON text of a message record; a binary one ({@link #toBytes}) has none. */
     public static String toJson(Versioned message) {
+        if (binary(Require.nonNull(message, "message"))) {
+            throw new IllegalArgumentException(message.getClass().getSimpleName() + " of schema_version "
+                    + message.schemaVersion() + " is a binary envelope, not JSON text: use toBytes");
+        }
         return new String(toBytes(message), StandardCharsets.UTF_8);
     }
 
@@ -70,21 +86,73 @@ public final class Codec {
     }
 
     /**
-     * Reads a message record from UTF-8 JSON.
+     * Reads a message record from its wire bytes: a binary {@link Envelope} (they start with its magic) or
+     * UTF-8 JSON.
      *
-     * @throws UnsupportedSchemaVersionException when {@code schema_version} is not the type's {@link SchemaVersion#of}
-     * @throws MalformedMessageException         on bad JSON, a missing required field or a wrong type
+     * @throws UnsupportedSchemaVersionException when {@code schema_version} is not one the type reads
+     * @throws MalformedMessageException         on bad JSON, a missing required field or a wrong type; on a
+     *                                           truncated envelope, bad magic, a header too long or a section
+     *                                           past the end of the body
      */
     public static <T extends Versioned> T fromBytes(byte[] bytes, Class<T> type) {
         String name = type.getSimpleName();
         if (bytes == null || bytes.length == 0) {
             throw new MalformedMessageException(name + ": message is empty");
         }
+        if (Envelope.looksBinary(bytes)) {
+            return fromEnvelope(bytes, type);
+        }
+        JsonNode root = parseObject(name, bytes, 0, bytes.length, "JSON");
+        int version = version(name, root);
+        if (type == EvalResult.class && version == EvalResultV1.VERSION) {
+            return type.cast(read(name, EvalResultV1.class, root, null).upgrade());
+        }
+        if (SchemaVersion.carriesTensors(type) && version != SchemaVersion.JSON_TENSORS) {
+            throw new UnsupportedSchemaVersionException(name, "schema_version " + version + " as JSON is not supported",
+                    version, TENSOR_VERSIONS);
+        }
+        if (!SchemaVersion.carriesTensors(type) && version != SchemaVersion.of(type)) {
+            throw new UnsupportedSchemaVersionException(name, version, SchemaVersion.of(type));
+        }
+        return read(name, type, root, null);
+    }
+
+    private static final String TENSOR_VERSIONS = SchemaVersion.BINARY + " as a binary envelope and "
+            + SchemaVersion.JSON_TENSORS + " as JSON";
+
+    private static boolean binary(Versioned message) {
+        return SchemaVersion.carriesTensors(message.getClass()) && message.schemaVersion() == SchemaVersion.BINARY;
+    }
+
+    private static <T extends Versioned> T fromEnvelope(byte[] bytes, Class<T> type) {
+        String name = type.getSimpleName();
+        Envelope.Frame frame = Envelope.read(name, bytes);
+        if (!SchemaVersion.carriesTensors(type)) {
+            throw new MalformedMessageException(name + ": found a binary envelope, but this message is JSON "
+                    + "(only AttackRequest, AttackResult and ModelSnapshot travel as envelopes)");
+        }
+        if (frame.schemaVersion() != SchemaVersion.BINARY) {
+            throw new UnsupportedSchemaVersionException(name, "schema_version " + frame.schemaVersion()
+                    + " in a binary envelope is not supported", frame.schemaVersion(), TENSOR_VERSIONS);
+        }
+        JsonNode header = parseObject(name, bytes, frame.headerStart(), frame.headerLength(), "JSON in the header");
+        int version = version(name, header);
+        if (version != frame.schemaVersion()) {
+            throw new MalformedMessageException(name + ": the header's schema_version " + version
+                    + " disagrees with the envelope's " + frame.schemaVersion());
+        }
+        Envelope.Reader body = new Envelope.Reader(bytes, frame);
+        T message = read(name, type, header, body);
+        body.requireAllReferenced(name);
+        return message;
+    }
+
+    private static JsonNode parseObject(String name, byte[] bytes, int offset, int length, String what) {
         JsonNode root;
         try {
-            root = MAPPER.readTree(bytes);
+            root = MAPPER.readTree(bytes, offset, length);
         } catch (JsonProcessingException e) {
-            throw new MalformedMessageException(name + ": malformed JSON: " + e.getOriginalMessage()
+            throw new MalformedMessageException(name + ": malformed " + what + ": " + e.getOriginalMessage()
                     + location(e), e);
         } catch (IOException e) {
             throw new MalformedMessageException(name + ": unreadable message: " + e.getMessage(), e);
@@ -93,6 +161,10 @@ public final class Codec {
             throw new MalformedMessageException(name + ": message must be a JSON object, found "
                     + (root == null ? "nothing" : root.getNodeType().toString().toLowerCase()));
         }
+        return root;
+    }
+
+    private static int version(String name, JsonNode root) {
         JsonNode version = root.get("schema_version");
         if (version == null || version.isNull()) {
             throw new MalformedMessageException(name + ": missing required field 'schema_version'");
@@ -100,19 +172,15 @@ public final class Codec {
         if (!version.isInt()) {
             throw new MalformedMessageException(name + ": field 'schema_version' must be an integer, found " + version);
         }
-        if (type == EvalResult.class && version.intValue() == EvalResultV1.VERSION) {
-            return type.cast(read(name, EvalResultV1.class, root).upgrade());
-        }
-        if (version.intValue() != SchemaVersion.of(type)) {
-            throw new UnsupportedSchemaVersionException(name, version.intValue(), SchemaVersion.of(type));
-        }
-        return read(name, type, root);
+        return version.intValue();
     }
 
-    private static <T> T read(String name, Class<T> type, JsonNode root) {
+    /** Binds a checked tree; {@code body} is the envelope's body its tensors refer to, or null for JSON. */
+    private static <T> T read(String name, Class<T> type, JsonNode root, Envelope.Reader body) {
         checkRequired(name, type, root, "");
+        ObjectReader reader = MAPPER.readerFor(type);
         try {
-            return MAPPER.treeToValue(root, type);
+            return (body == null ? reader : reader.withAttribute(Envelope.Reader.class, body)).readValue(root);
         } catch (JsonProcessingException e) {
             String field = path(e);
             ContractException contract = findCause(e, ContractException.class);
@@ -120,6 +188,8 @@ public final class Codec {
             String why = contract != null ? contract.getMessage()
                     : invalid != null ? invalid.getMessage() : e.getOriginalMessage();
             throw new MalformedMessageException(name + (field.isEmpty() ? "" : ": field '" + field + "'") + ": " + why, e);
+        } catch (IOException e) {
+            throw new MalformedMessageException(name + ": unreadable message: " + e.getMessage(), e);
         }
     }
 

@@ -79,26 +79,34 @@ public final class TensorCodec {
 
     /** Parses {@code .npy} v1.0 bytes; validates magic, version, header, dtype and data length. */
     public static Tensor fromNpy(byte[] npy) {
-        if (npy == null || npy.length < PREAMBLE) {
-            throw new TensorFormatException("npy data is too short (" + (npy == null ? 0 : npy.length)
+        return fromNpy(npy, 0, npy == null ? 0 : npy.length);
+    }
+
+    /**
+     * Parses the {@code .npy} v1.0 file in {@code npy[offset, offset + length)} (a tensor inside a binary
+     * envelope) without copying it out first; validates as {@link #fromNpy(byte[])} does.
+     */
+    static Tensor fromNpy(byte[] npy, int offset, int length) {
+        if (npy == null || length < PREAMBLE) {
+            throw new TensorFormatException("npy data is too short (" + (npy == null ? 0 : length)
                     + " bytes) to hold the 10-byte preamble");
         }
         for (int i = 0; i < MAGIC.length; i++) {
-            if (npy[i] != MAGIC[i]) {
+            if (npy[offset + i] != MAGIC[i]) {
                 throw new TensorFormatException("npy magic is missing: data does not start with \\x93NUMPY");
             }
         }
-        if (npy[6] != 1 || npy[7] != 0) {
-            throw new TensorFormatException("npy format version " + npy[6] + "." + npy[7]
+        if (npy[offset + 6] != 1 || npy[offset + 7] != 0) {
+            throw new TensorFormatException("npy format version " + npy[offset + 6] + "." + npy[offset + 7]
                     + " is not supported; only 1.0 is read");
         }
-        ByteBuffer buf = ByteBuffer.wrap(npy).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer buf = ByteBuffer.wrap(npy, offset, length).slice().order(ByteOrder.LITTLE_ENDIAN);
         int headerLen = Short.toUnsignedInt(buf.getShort(8));
-        if (PREAMBLE + headerLen > npy.length) {
+        if (PREAMBLE + headerLen > length) {
             throw new TensorFormatException("npy header length " + headerLen + " runs past the end of the "
-                    + npy.length + "-byte data");
+                    + length + "-byte data");
         }
-        String header = new String(npy, PREAMBLE, headerLen, StandardCharsets.US_ASCII);
+        String header = new String(npy, offset + PREAMBLE, headerLen, StandardCharsets.US_ASCII);
         if (!header.startsWith("{") || !header.endsWith("\n")) {
             throw new TensorFormatException("npy header is not a dict ending in a newline: " + header.strip());
         }
@@ -110,7 +118,7 @@ public final class TensorCodec {
         long n = Tensor.elementCount(shape);
         int dataStart = PREAMBLE + headerLen;
         long expected = n * dtype.itemSize();
-        long actual = npy.length - dataStart;
+        long actual = length - dataStart;
         if (actual != expected) {
             throw new TensorFormatException("npy data has " + actual + " bytes but shape "
                     + java.util.Arrays.toString(shape) + " of " + dtype.npyDescr() + " needs " + expected);

@@ -10,7 +10,11 @@ import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
 import java.util.Arrays;
 
-/** Jackson binding of {@link Tensor}: {@code {"dtype", "shape", "data": base64(gzip(npy))}}. */
+/**
+ * Jackson binding of {@link Tensor}: in JSON {@code {"dtype", "shape", "data": base64(gzip(npy))}}; in the
+ * header of a binary {@link Envelope} {@code {"dtype", "shape", "offset", "length"}}, the {@code .npy} bytes in
+ * the body.
+ */
 final class TensorJson {
     private TensorJson() {
     }
@@ -29,7 +33,13 @@ final class TensorJson {
                 gen.writeNumber(d);
             }
             gen.writeEndArray();
-            gen.writeStringField("data", TensorCodec.encode(t));
+            if (provider.getAttribute(Envelope.Writer.class) instanceof Envelope.Writer body) {
+                byte[] npy = TensorCodec.toNpy(t);
+                gen.writeNumberField("offset", body.add(npy));
+                gen.writeNumberField("length", npy.length);
+            } else {
+                gen.writeStringField("data", TensorCodec.encode(t));
+            }
             gen.writeEndObject();
         }
     }
@@ -47,15 +57,11 @@ final class TensorJson {
             }
             JsonNode dtype = node.get("dtype");
             JsonNode shape = node.get("shape");
-            JsonNode data = node.get("data");
             if (dtype == null || !dtype.isTextual()) {
                 throw new TensorFormatException("tensor field 'dtype' is missing or not a string");
             }
             if (shape == null || !shape.isArray()) {
                 throw new TensorFormatException("tensor field 'shape' is missing or not an array");
-            }
-            if (data == null || !data.isTextual()) {
-                throw new TensorFormatException("tensor field 'data' is missing or not a base64 string");
             }
             Tensor.DType declared = Tensor.DType.fromJsonName(dtype.asText());
             long[] declaredShape = new long[shape.size()];
@@ -65,13 +71,28 @@ final class TensorJson {
                 }
                 declaredShape[i] = shape.get(i).asLong();
             }
-            Tensor t = TensorCodec.decode(data.asText());
+            Tensor t = ctxt.getAttribute(Envelope.Reader.class) instanceof Envelope.Reader body
+                    ? fromSection(node, body) : fromData(node);
             if (t.dtype() != declared || !Arrays.equals(t.shape(), declaredShape)) {
                 throw new TensorFormatException("tensor declares " + declared.jsonName() + " "
                         + Arrays.toString(declaredShape) + " but its data is " + t.dtype().jsonName() + " "
                         + Arrays.toString(t.shape()));
             }
             return t;
+        }
+
+        private static Tensor fromData(JsonNode node) {
+            JsonNode data = node.get("data");
+            if (data == null || !data.isTextual()) {
+                throw new TensorFormatException("tensor field 'data' is missing or not a base64 string");
+            }
+            return TensorCodec.decode(data.asText());
+        }
+
+        private static Tensor fromSection(JsonNode node, Envelope.Reader body) {
+            long offset = BytesJson.integer(node, "offset", "tensor");
+            long length = BytesJson.integer(node, "length", "tensor");
+            return TensorCodec.fromNpy(body.bytes(), body.section(offset, length), (int) length);
         }
     }
 }

@@ -8,7 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The checks of a message's fields, on the JSON form (version 1 of the tensor messages, {@link #V1}); the header
+ * of a binary envelope goes through the same ones, and {@link EnvelopeTest} covers the envelope's own errors.
+ */
 class CodecErrorsTest {
+    private static final int V1 = SchemaVersion.JSON_TENSORS;
 
     private static ObjectNode tree(Versioned message) throws Exception {
         return (ObjectNode) Codec.mapper().readTree(Codec.toBytes(message));
@@ -16,17 +21,23 @@ class CodecErrorsTest {
 
     @Test
     void unknownSchemaVersionIsRejectedWithBothVersions() throws Exception {
-        ObjectNode json = tree(Samples.modelSnapshot());
+        ObjectNode json = tree(Samples.modelSnapshot(V1));
         json.put("schema_version", 7);
         UnsupportedSchemaVersionException e = assertThrows(UnsupportedSchemaVersionException.class,
                 () -> Codec.fromJson(json.toString(), ModelSnapshot.class));
-        assertEquals("ModelSnapshot: schema_version 7 is not supported; this consumer reads 1", e.getMessage());
+        assertEquals("ModelSnapshot: schema_version 7 as JSON is not supported; this consumer reads 2 as a binary "
+                + "envelope and 1 as JSON", e.getMessage());
         assertEquals(7, e.version());
+        ObjectNode checkpoint = tree(Samples.checkpoint());
+        checkpoint.put("schema_version", 2);
+        e = assertThrows(UnsupportedSchemaVersionException.class,
+                () -> Codec.fromJson(checkpoint.toString(), CheckpointAnnouncement.class));
+        assertEquals("CheckpointAnnouncement: schema_version 2 is not supported; this consumer reads 1", e.getMessage());
     }
 
     @Test
     void missingSchemaVersionIsMalformed() throws Exception {
-        ObjectNode json = tree(Samples.modelSnapshot());
+        ObjectNode json = tree(Samples.modelSnapshot(V1));
         json.remove("schema_version");
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), ModelSnapshot.class));
@@ -35,7 +46,7 @@ class CodecErrorsTest {
 
     @Test
     void inlineSnapshotBytesMustBeBase64AndNotEmpty() throws Exception {
-        ObjectNode json = tree(Samples.modelSnapshot());
+        ObjectNode json = tree(Samples.modelSnapshot(V1));
         json.put("npz", "not base64!");
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), ModelSnapshot.class));
@@ -57,7 +68,7 @@ class CodecErrorsTest {
 
     @Test
     void missingRequiredFieldIsNamed() throws Exception {
-        ObjectNode json = tree(Samples.attackRequest());
+        ObjectNode json = tree(Samples.attackRequest(V1));
         json.remove("shard_offset");
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), AttackRequest.class));
@@ -66,7 +77,7 @@ class CodecErrorsTest {
 
     @Test
     void missingNestedFieldIsNamedWithItsPath() throws Exception {
-        ObjectNode json = tree(Samples.attackRequest());
+        ObjectNode json = tree(Samples.attackRequest(V1));
         ((ObjectNode) json.get("settings")).remove("drop_step");
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), AttackRequest.class));
@@ -80,11 +91,11 @@ class CodecErrorsTest {
 
     @Test
     void nullForRequiredFieldIsRejectedButNullableMayBeAbsent() throws Exception {
-        ObjectNode json = tree(Samples.attackResult());
+        ObjectNode json = tree(Samples.attackResult(V1));
         json.putNull("worker_id");
         assertThrows(MalformedMessageException.class, () -> Codec.fromJson(json.toString(), AttackResult.class));
 
-        ObjectNode ok = tree(Samples.attackResult());
+        ObjectNode ok = tree(Samples.attackResult(V1));
         ok.remove("error");
         ok.remove("variation");
         AttackResult r = Codec.fromJson(ok.toString(), AttackResult.class);
@@ -93,7 +104,7 @@ class CodecErrorsTest {
 
     @Test
     void wrongTypeNamesTheField() throws Exception {
-        ObjectNode json = tree(Samples.attackRequest());
+        ObjectNode json = tree(Samples.attackRequest(V1));
         json.put("step", "forty-two");
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), AttackRequest.class));
@@ -102,7 +113,7 @@ class CodecErrorsTest {
 
     @Test
     void invariantViolationIsMalformed() throws Exception {
-        ObjectNode json = tree(Samples.attackRequest());
+        ObjectNode json = tree(Samples.attackRequest(V1));
         json.put("shard_index", 5); // shard_count is 2
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), AttackRequest.class));
@@ -111,14 +122,14 @@ class CodecErrorsTest {
 
     @Test
     void badTensorIsNamed() throws Exception {
-        ObjectNode json = tree(Samples.attackRequest());
+        ObjectNode json = tree(Samples.attackRequest(V1));
         ((ObjectNode) json.get("images")).put("data", "bm90IGd6aXA="); // base64 of "not gzip"
         MalformedMessageException e = assertThrows(MalformedMessageException.class,
                 () -> Codec.fromJson(json.toString(), AttackRequest.class));
         assertTrue(e.getMessage().contains("'images'") && e.getMessage().contains("not gzip"), e.getMessage());
         assertTrue(hasCause(e, TensorFormatException.class));
 
-        ObjectNode shape = tree(Samples.attackRequest());
+        ObjectNode shape = tree(Samples.attackRequest(V1));
         ((ObjectNode) shape.get("images")).putArray("shape").add(3).add(1).add(2).add(3);
         e = assertThrows(MalformedMessageException.class, () -> Codec.fromJson(shape.toString(), AttackRequest.class));
         assertTrue(e.getMessage().contains("declares float32 [3, 1, 2, 3] but its data is float32 [3, 1, 2, 2]"),

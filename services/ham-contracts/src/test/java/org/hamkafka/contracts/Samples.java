@@ -20,23 +20,36 @@ final class Samples {
     }
 
     static AttackRequest attackRequest() {
+        return attackRequest(SchemaVersion.BINARY);
+    }
+
+    /** The sample request written under {@code version}: {@link SchemaVersion#JSON_TENSORS} for the old JSON form. */
+    static AttackRequest attackRequest(int version) {
         float[] px = new float[3 * 4];
         for (int i = 0; i < px.length; i++) {
             px[i] = i / 255f;
         }
-        return new AttackRequest(SchemaVersion.CURRENT, "job-1", 42, 1, 7, 1, 2, 3, 5, "jobs/job-1/models/5.npz",
+        return new AttackRequest(version, "job-1", 42, 1, 7, 1, 2, 3, 5, "jobs/job-1/models/5.npz",
                 "smallcnn", dataset(), settings(), 1234L, new long[]{10, 11, 12},
                 Tensor.ofFloats(new long[]{3, 1, 2, 2}, px), Tensor.ofInts(new long[]{3}, new int[]{0, 2, 1}));
     }
 
     static AttackResult attackResult() {
-        return new AttackResult(SchemaVersion.CURRENT, "job-1", 42, 1, 1, 2, 3, 5, new int[]{0, 2},
+        return attackResult(SchemaVersion.BINARY);
+    }
+
+    static AttackResult attackResult(int version) {
+        return new AttackResult(version, "job-1", 42, 1, 1, 2, 3, 5, new int[]{0, 2},
                 new float[]{0.5f, 1.5f}, Tensor.ofFloats(new long[]{2, 1, 2, 2}, new float[]{0, 0.1f, 0.2f, 0.3f, 1, 0.9f, 0.8f, 0.7f}),
                 new ShardStats(3, 2, 12, 9, 17.5), "worker-a", null);
     }
 
     static ModelSnapshot modelSnapshot() {
-        return new ModelSnapshot(SchemaVersion.CURRENT, "job-1", 5, "jobs/job-1/models/5.npz", "ab".repeat(32),
+        return modelSnapshot(SchemaVersion.BINARY);
+    }
+
+    static ModelSnapshot modelSnapshot(int version) {
+        return new ModelSnapshot(version, "job-1", 5, "jobs/job-1/models/5.npz", "ab".repeat(32),
                 "smallcnn", "fashion-mnist");
     }
 
