@@ -111,6 +111,7 @@ class DistributedTrainingTest {
         // behind the steps, are what a resume reads: haltedJobResumesToTheSameWeights)
         List<ModelSnapshot> announced = worker.announcementsOf(one);
         assertTrue(!announced.isEmpty() && announced.stream().allMatch(a -> a.npz() != null), "inline: " + announced);
+        assertTrue(announced.stream().allMatch(a -> a.schemaVersion() == 2), "announced as envelopes: " + announced);
         assertTrue(worker.servedInline.get() >= 4, "requests served from inline bytes: " + worker.servedInline);
 
         String two = submitAndFinish(ham.formatted(2));
@@ -118,6 +119,8 @@ class DistributedTrainingTest {
         // shards are keyed <job>/<step>/<shard>, so they spread over the 4 partitions
         assertTrue(worker.keysSeen.contains(two + "/0/1"), worker.keysSeen.toString());
         assertTrue(worker.partitionsSeen.size() >= 2, "partitions used: " + worker.partitionsSeen);
+        // issue 16: the trainer sends version 2, binary envelopes, and reads the worker's envelopes back
+        assertEquals(java.util.Set.of("v2 envelope"), worker.formsSeen);
         // HAM drops easy examples: the reported drop rate is a fraction, staleness 0 without pipelining
         given().when().get("/jobs/" + two).then().statusCode(200)
                 .body("progress.staleness", org.hamcrest.Matchers.is(0))

@@ -5,7 +5,6 @@ import org.hamkafka.attack.service.ShardToAttack;
 import org.hamkafka.attack.service.SnapshotRef;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
-import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
 import org.hamkafka.mapping.ContractMapping;
 
@@ -21,9 +20,10 @@ public final class ShardMessages {
                 r.images().floats(), r.images().shape(), r.labels().longs(), r.exampleIds());
     }
 
+    /** The shard's result, in the request's schema version: a trainer that still sends version 1 reads version 1. */
     public static AttackResult result(AttackRequest r, AttackedShard s) {
         Tensor adversarial = s.adversarial() == null ? null : Tensor.ofFloats(s.adversarialShape(), s.adversarial());
-        return new AttackResult(SchemaVersion.CURRENT, r.jobId(), r.step(), r.epoch(), r.shardIndex(), r.shardCount(),
+        return new AttackResult(r.schemaVersion(), r.jobId(), r.step(), r.epoch(), r.shardIndex(), r.shardCount(),
                 r.shardOffset(), r.modelVersion(), s.keptIndices(), s.variation(), adversarial,
                 ContractMapping.shardStats(s.stats()), s.workerId(), null);
     }

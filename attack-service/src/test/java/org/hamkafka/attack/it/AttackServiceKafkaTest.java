@@ -215,7 +215,7 @@ class AttackServiceKafkaTest {
         String key = "jobs/" + job + "/models/1.npz";
         upload(key, npz);
         TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(
-                new ModelSnapshot(SchemaVersion.CURRENT, job, 1, key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+                new ModelSnapshot(SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
         AttackRequest request = request(job, key, hamSettings(3));
         String requestKey = Topics.attackRequestKey(job, 0, 0);
         // produced 11 minutes ago: past ham.attack.request-budget (10 min), longer than any trainer waits for it
@@ -240,7 +240,7 @@ class AttackServiceKafkaTest {
         String jobA = "it-parked-" + UUID.randomUUID();
         String keyA = "jobs/" + jobA + "/models/1.npz";
         upload(keyA, npz);
-        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, jobA,
+        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, jobA,
                 0, "jobs/" + jobA + "/models/0.npz", ModelWeights.sha256(npz), "linear", "fashion-mnist")));
         AttackRequest requestA = request(jobA, keyA, hamSettings(3));
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(jobA, 0, 0),
@@ -255,7 +255,7 @@ class AttackServiceKafkaTest {
         assertTrue(TestKafka.await(bootstrap, Topics.ATTACK_RESULTS, r -> jobA.equals(r.key()), 1,
                 Duration.ofSeconds(2), Duration.ZERO).isEmpty(), "A is still waiting, not failed");
         // A's announcement comes: the parked request is attacked, and gives the in-process answer
-        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, jobA,
+        TestKafka.produce(bootstrap, Topics.MODELS, jobA, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, jobA,
                 1, keyA, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
         AttackResult a = awaitResult(jobA);
         assertNull(a.error(), a.error());
@@ -288,7 +288,7 @@ class AttackServiceKafkaTest {
         upload(key, npz);
         String wrong = "0".repeat(64);
         TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(
-                new ModelSnapshot(SchemaVersion.CURRENT, job, 1, key, wrong, "linear", "fashion-mnist")));
+                new ModelSnapshot(SchemaVersion.BINARY, job, 1, key, wrong, "linear", "fashion-mnist")));
         AttackRequest request = request(job, key, hamSettings(3));
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
         List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
@@ -305,7 +305,7 @@ class AttackServiceKafkaTest {
         String key = "jobs/" + job + "/models/1.npz";
         byte[] corrupt = "these bytes are not an npz archive".getBytes(StandardCharsets.UTF_8);
         upload(key, corrupt);
-        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, job, 1,
                 key, ModelWeights.sha256(corrupt), "linear", "fashion-mnist")));
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0),
                 Codec.toBytes(request(job, key, hamSettings(3))));
@@ -348,7 +348,7 @@ class AttackServiceKafkaTest {
     void inlineSnapshotIsAttackedWithoutS3AndGivesTheSameResult() throws Exception {
         String job = "it-inline-" + UUID.randomUUID();
         String key = "jobs/" + job + "/models/1.npz"; // deliberately not uploaded: the bytes come with the announcement
-        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, job, 1,
                 key, ModelWeights.sha256(npz), "linear", "fashion-mnist", npz)));
         AttackRequest request = request(job, key, hamSettings(3));
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
@@ -363,7 +363,7 @@ class AttackServiceKafkaTest {
         String key = "jobs/" + job + "/models/1.npz";
         byte[] altered = npz.clone();
         altered[altered.length / 2] ^= 1;
-        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, job, 1,
                 key, ModelWeights.sha256(npz), "linear", "fashion-mnist", altered)));
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0),
                 Codec.toBytes(request(job, key, hamSettings(3))));
@@ -491,10 +491,46 @@ class AttackServiceKafkaTest {
         return expected;
     }
 
+    /** Issue 16: a trainer not yet upgraded sends version 1 JSON; the worker serves it and answers in kind. */
+    @Test
+    void aVersion1JsonRequestIsStillServedAndAnsweredAsVersion1Json() throws Exception {
+        String job = "it-v1-" + UUID.randomUUID();
+        String key = "jobs/" + job + "/models/1.npz";
+        upload(key, npz);
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.JSON_TENSORS,
+                job, 1, key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
+        AttackRequest request = request(SchemaVersion.JSON_TENSORS, job, key, hamSettings(3));
+        byte[] json = Codec.toBytes(request);
+        assertEquals('{', json[0]);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), json);
+
+        byte[] wire = awaitResultBytes(job);
+        assertEquals('{', wire[0], "answered as JSON");
+        AttackResult result = Codec.fromBytes(wire, AttackResult.class);
+        assertEquals(SchemaVersion.JSON_TENSORS, result.schemaVersion());
+        assertNull(result.error(), "worker reported: " + result.error());
+        assertEqualsAttackInProcess(request, result);
+    }
+
+    /** A cut-off envelope is parked on the dead-letter topic, the reason naming the tensor that runs past its end. */
+    @Test
+    void aTruncatedEnvelopeIsDeadLetteredWithItsReason() throws Exception {
+        String key = "cut-" + UUID.randomUUID();
+        byte[] whole = Codec.toBytes(request("it-cut", "jobs/it-cut/models/1.npz", hamSettings(3)));
+        byte[] cut = java.util.Arrays.copyOf(whole, whole.length / 2);
+        TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, key, cut);
+        List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.ATTACK_REQUESTS),
+                r -> key.equals(r.key()), 1, WAIT, Duration.ZERO);
+        DeadLetter d = deadLetter(dead, key);
+        assertTrue(d.reason().startsWith("AttackRequest: field 'images': section [")
+                && d.reason().contains("truncated binary envelope"), d.reason());
+        assertArrayEquals(cut, d.payload());
+    }
+
     AttackRequest publishSnapshotAndRequest(String job, AttackSettings settings) throws Exception {
         String key = "jobs/" + job + "/models/1.npz";
         upload(key, npz);
-        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.CURRENT, job, 1,
+        TestKafka.produce(bootstrap, Topics.MODELS, job, Codec.toBytes(new ModelSnapshot(SchemaVersion.BINARY, job, 1,
                 key, ModelWeights.sha256(npz), "linear", "fashion-mnist")));
         AttackRequest request = request(job, key, settings);
         TestKafka.produce(bootstrap, Topics.ATTACK_REQUESTS, Topics.attackRequestKey(job, 0, 0), Codec.toBytes(request));
@@ -502,19 +538,32 @@ class AttackServiceKafkaTest {
     }
 
     AttackRequest request(String job, String modelKey, AttackSettings settings) {
+        return request(SchemaVersion.BINARY, job, modelKey, settings);
+    }
+
+    AttackRequest request(int version, String job, String modelKey, AttackSettings settings) {
         long[] ids = new long[N];
         for (int i = 0; i < N; i++) {
             ids[i] = 1000 + 7L * i;
         }
-        return new AttackRequest(SchemaVersion.CURRENT, job, 0, 0, 0, 0, 1, 0, 1, modelKey, "linear", SPEC, settings,
+        return new AttackRequest(version, job, 0, 0, 0, 0, 1, 0, 1, modelKey, "linear", SPEC, settings,
                 12345L, ids, Tensor.ofFloats(new long[]{N, 1, 28, 28}, images), Tensor.ofLongs(new long[]{N}, labels));
     }
 
+    /** The job's one result, which travelled as a binary envelope (schema version 2). */
     AttackResult awaitResult(String job) {
+        byte[] wire = awaitResultBytes(job);
+        assertEquals((byte) 0x89, wire[0], "a binary envelope");
+        AttackResult result = Codec.fromBytes(wire, AttackResult.class);
+        assertEquals(SchemaVersion.BINARY, result.schemaVersion());
+        return result;
+    }
+
+    byte[] awaitResultBytes(String job) {
         List<ConsumerRecord<String, byte[]>> found = TestKafka.await(bootstrap, Topics.ATTACK_RESULTS,
                 r -> job.equals(r.key()), 1, WAIT, Duration.ZERO);
         assertEquals(1, found.size(), "one result for job " + job);
-        return Codec.fromBytes(found.get(0).value(), AttackResult.class);
+        return found.get(0).value();
     }
 
     void upload(String key, byte[] bytes) throws Exception {

@@ -19,8 +19,8 @@ import java.util.zip.ZipException;
 
 /**
  * The wire encoding of a {@link Tensor}: NumPy {@code .npy} format version 1.0 (little-endian
- * {@code <f4} or {@code <i8}, C order), compressed with gzip, then base64 (RFC 4648, with padding)
- * when carried in JSON. A Python consumer reads it with
+ * {@code <f4} or {@code <i8}, C order), as it is in a binary {@link Envelope}'s body; in version 1's JSON
+ * compressed with gzip, then base64 (RFC 4648, with padding), which a Python consumer reads with
  * {@code np.load(io.BytesIO(gzip.decompress(base64.b64decode(s))))}.
  *
  * <p>The {@code .npy} layout: the 6 magic bytes {@code \x93NUMPY}, the version bytes {@code 1, 0},

@@ -93,7 +93,7 @@ final class RemoteAttack {
                 ids[i] = row;
                 labels[i] = train.label(row);
             }
-            AttackRequest req = new AttackRequest(SchemaVersion.CURRENT, jobId, step, epoch, batch, s, fl.shards(),
+            AttackRequest req = new AttackRequest(SchemaVersion.BINARY, jobId, step, epoch, batch, s, fl.shards(),
                     from, attackVersion, modelKey, cfg.model(), datasetSpec, attackSettings, seed, ids,
                     Tensor.ofFloats(new long[]{n, info.channels(), info.height(), info.width()}, pixels),
                     Tensor.ofInts(new long[]{n}, labels));

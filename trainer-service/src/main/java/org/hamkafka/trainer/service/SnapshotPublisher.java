@@ -78,7 +78,7 @@ final class SnapshotPublisher {
             // the workers take the bytes from the announcement; the S3 copy is for resume and for a worker
             // that no longer holds them, so it is written behind the step
             sha = ObjectStore.sha256(npz);
-            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, jobId, v, key, sha, cfg.model(),
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.BINARY, jobId, v, key, sha, cfg.model(),
                     cfg.dataset(), npz));
             writes.submit("uploading snapshot " + key, () -> {
                 store.put(key, npz, NPZ);
@@ -87,7 +87,7 @@ final class SnapshotPublisher {
         } else {
             sha = store.put(key, npz, NPZ); // put returns the sha256: not hashed twice
             jobs.recordSnapshot(jobId, key);
-            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, jobId, v, key, sha, cfg.model(),
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.BINARY, jobId, v, key, sha, cfg.model(),
                     cfg.dataset()));
         }
         stored.add(v, sha);
@@ -108,7 +108,7 @@ final class SnapshotPublisher {
                 sha = ObjectStore.sha256(store.get(key));
                 stored.add(v, sha);
             }
-            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.CURRENT, jobId, v, key, sha, cfg.model(),
+            messaging.publishSnapshot(new ModelSnapshot(SchemaVersion.BINARY, jobId, v, key, sha, cfg.model(),
                     cfg.dataset()));
         }
     }

@@ -67,7 +67,7 @@ class RemoteAttackTest {
     }
 
     private static AttackResult result(int shard, int shardCount, int offset, int... kept) {
-        return new AttackResult(SchemaVersion.CURRENT, "job", 2, 0, shard, shardCount, offset, 7, kept, null, null,
+        return new AttackResult(SchemaVersion.BINARY, "job", 2, 0, shard, shardCount, offset, 7, kept, null, null,
                 new ShardStats(3, kept.length, 0, 0, 0), "worker-1", null);
     }
 }

@@ -8,7 +8,6 @@ import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.DatasetSpec;
-import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.core.attack.AttackStats;
 import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.Tensor;
@@ -71,7 +70,7 @@ public final class AttackHalf implements AutoCloseable {
                 adv = Tensor.ofFloats(out.adversarial().getShape().getShape(), out.adversarial().toFloatArray());
             }
             var s = out.stats();
-            return new AttackResult(SchemaVersion.CURRENT, req.jobId(), req.step(), req.epoch(), req.shardIndex(),
+            return new AttackResult(req.schemaVersion(), req.jobId(), req.step(), req.epoch(), req.shardIndex(),
                     req.shardCount(), req.shardOffset(), req.modelVersion(), out.keptIndices(), out.variation(), adv,
                     ContractMapping.shardStats(new AttackStats(s.examplesIn(), s.examplesKept(), s.forwardRows(),
                             s.backwardRows(), (System.nanoTime() - t0) / 1e6)), "test-worker", null);

@@ -54,6 +54,8 @@ public final class KafkaAttackWorker implements AutoCloseable {
     private volatile CountDownLatch release = new CountDownLatch(0);
     public final Set<Integer> partitionsSeen = ConcurrentHashMap.newKeySet();
     public final Set<String> keysSeen = ConcurrentHashMap.newKeySet();
+    /** The schema version of every request read, and whether its bytes were a binary envelope (magic first). */
+    public final Set<String> formsSeen = ConcurrentHashMap.newKeySet();
     public final AtomicInteger answered = new AtomicInteger();
     /** When set, the first request of every shard is answered with a failure (its resends are attacked). */
     public volatile boolean refuseFirstAttempts;
@@ -104,6 +106,7 @@ public final class KafkaAttackWorker implements AutoCloseable {
                 AttackRequest req = Codec.fromBytes(r.value(), AttackRequest.class);
                 partitionsSeen.add(r.partition());
                 keysSeen.add(r.key());
+                formsSeen.add("v" + req.schemaVersion() + (r.value()[0] == (byte) 0x89 ? " envelope" : " json"));
                 if (req.step() == holdStep && req.jobId().equals(holdJob)) {
                     try {
                         release.await();
