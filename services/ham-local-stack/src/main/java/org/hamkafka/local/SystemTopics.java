@@ -1,7 +1,5 @@
 package org.hamkafka.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.ContractException;
 import org.hamkafka.contracts.EvalResult;
@@ -32,7 +31,6 @@ import org.hamkafka.contracts.Topics;
  * was published before it started.
  */
 public final class SystemTopics implements AutoCloseable {
-    private static final ObjectMapper JSON = Codec.mapper();
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread thread;
@@ -99,20 +97,21 @@ public final class SystemTopics implements AutoCloseable {
         }
     }
 
-    /** Only the job id, shard position, error and stats are read: the adversarial tensors are not decoded. */
+    /**
+     * The job id, shard position, error and stats of a result (version 2 envelopes and version 1 JSON alike; an
+     * envelope's tensors are raw bytes, so decoding them all costs little more than copying them).
+     */
     private void onAttackResult(ConsumerRecord<String, byte[]> r) {
         try {
-            JsonNode n = JSON.readTree(r.value());
-            if (!n.path("error").isMissingNode() && !n.path("error").isNull()) {
+            AttackResult result = Codec.fromBytes(r.value(), AttackResult.class);
+            if (result.failed()) {
                 return;
             }
-            String job = n.path("job_id").asText();
-            String where = n.path("step").asLong() + "/" + n.path("shard_index").asInt();
-            ShardStats stats = JSON.treeToValue(n.path("stats"), ShardStats.class);
+            String where = result.step() + "/" + result.shardIndex();
             synchronized (this) {
-                shardStats.computeIfAbsent(job, j -> new HashMap<>()).putIfAbsent(where, stats);
+                shardStats.computeIfAbsent(result.jobId(), j -> new HashMap<>()).putIfAbsent(where, result.stats());
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (ContractException | IllegalArgumentException e) {
             synchronized (this) {
                 unreadable.add(Topics.ATTACK_RESULTS + " offset " + r.offset() + ": " + e.getMessage());
             }

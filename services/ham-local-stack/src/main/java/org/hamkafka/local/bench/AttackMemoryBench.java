@@ -154,7 +154,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
                  KafkaConsumer<String, byte[]> consumer = consumer(stack.bootstrapServers())) {
                 consumer.subscribe(List.of(Topics.ATTACK_RESULTS));
                 producer.send(new ProducerRecord<>(Topics.MODELS, Topics.key(job), Codec.toBytes(new ModelSnapshot(
-                        SchemaVersion.CURRENT, job, 1, key, ModelWeights.sha256(npz), model, "fashion-mnist")))).get();
+                        SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), model, "fashion-mnist")))).get();
                 samples.add(sample(0, worker));
                 log.printf("attack-service pid %d, RSS before the first request: %.1f MB%n", worker.pid(),
                         samples.get(0).rssMb());
@@ -221,7 +221,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             labels[i] = data.label(row);
             ids[i] = row;
         }
-        return new AttackRequest(SchemaVersion.CURRENT, job, step, 0, step, 0, 1, 0, 1, key, model, spec, settings,
+        return new AttackRequest(SchemaVersion.BINARY, job, step, 0, step, 0, 1, 0, 1, key, model, spec, settings,
                 1000L + step, ids, Tensor.ofFloats(new long[]{n, data.info().channels(), data.info().height(),
                 data.info().width()}, images), Tensor.ofLongs(new long[]{n}, labels));
     }

@@ -302,20 +302,20 @@ public final class ReliabilitySuite {
             log.println("reliability: no attack request of " + jobId + " read; unknown-job flood skipped");
             return 0;
         }
-        ObjectNode tree = Codec.mapper().valueToTree(real);
         for (int i = 0; i < plan.unknownJobRequests(); i++) {
             String ghost = "no-such-job-" + i;
-            tree.put("job_id", ghost);
-            try {
-                producer.send(new ProducerRecord<>(Topics.ATTACK_REQUESTS, Topics.key(ghost),
-                        Codec.mapper().writeValueAsBytes(tree)));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
+            producer.send(new ProducerRecord<>(Topics.ATTACK_REQUESTS, Topics.key(ghost), Codec.toBytes(forJob(real, ghost))));
         }
         producer.flush();
         log.println("reliability: " + plan.unknownJobRequests() + " attack requests for unknown jobs sent");
         return plan.unknownJobRequests();
+    }
+
+    /** The request as if sent for {@code jobId}, in the same schema version (so the same wire form). */
+    private static AttackRequest forJob(AttackRequest r, String jobId) {
+        return new AttackRequest(r.schemaVersion(), jobId, r.step(), r.epoch(), r.batchIndex(), r.shardIndex(),
+                r.shardCount(), r.shardOffset(), r.modelVersion(), r.modelKey(), r.arch(), r.dataset(), r.settings(),
+                r.seed(), r.exampleIds(), r.images(), r.labels());
     }
 
     private AttackRequest firstRequestOf(String jobId) {
