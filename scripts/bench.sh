@@ -5,6 +5,8 @@
 #                                                preact-resnet18; 1x28x28 and 3x32x32) + matmul peak, JMH
 #   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
 #   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
+#   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats (issue 16): JSON v1 with base64 gzip
+#                                                vs the binary envelope v2 (raw, lz4, zstd); encode/decode time, then bytes
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
 #   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
 #   bash scripts/bench.sh autoattack [options]   passes and seconds per 1000 test examples of PGD-20 and the
@@ -66,6 +68,12 @@ case "$what" in
     java -Dai.djl.offline=true -cp "$cp" org.openjdk.jmh.Main 'org.hamkafka.bench.AttackThreadBenchmark' "$@" \
          -rf json -rff bench-results/threads-jmh.json -o bench-results/threads-jmh.txt
     sed -n '/^Benchmark /,$p' bench-results/threads-jmh.txt ;;
+  codec)
+    cp="$(classpath)"
+    java -cp "$cp" org.openjdk.jmh.Main 'org.hamkafka.bench.CodecBenchmark' "$@" \
+         -rf json -rff bench-results/codec-jmh.json -o bench-results/codec-jmh.txt
+    sed -n '/^Benchmark /,$p' bench-results/codec-jmh.txt
+    java -cp "$cp" org.hamkafka.bench.CodecSizes | tee bench-results/codec-sizes.md ;;
   passes)
     cp="$(classpath)"
     java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.PassAccountingMain "$@" ;;
@@ -82,6 +90,6 @@ case "$what" in
   reliability)
     stack_main org.hamkafka.local.bench.ReliabilityMain "$@" ;;
   *)
-    sed -n '2,19p' "$0" >&2
+    sed -n '2,21p' "$0" >&2
     exit 2 ;;
 esac
