@@ -9,7 +9,9 @@
 #   4. a HAM job submitted over REST on 127.0.0.1 (a dev token), attack-service scaled to 2 mid-job and both seen
 #      attacking, the job COMPLETED; its class-wise result read from ham.eval.results with kcat on the published
 #      port, its checkpoint listed with s3cmd, its result row queried with psql;
-#      and the job's dashboard page, its chart library and its data served by the stack's eval-service;
+#      and the job's dashboard page, its chart library and its data served by the stack's eval-service, the page
+#      rendered in a headless Chromium drawing the REST numbers (deploy/compose/ci/dashboard_check.py);
+#      trainer-service in `quarkus:dev` against the stack, with nothing but its %dev settings;
 #   5. `down -v`, and no container, network or volume of the project left.
 # Needs root (apt-get, dockerd) and the services' fast-jars (built here if missing). Exit status 0 only when all
 # of it held. HAM_COMPOSE_KEEP=1 leaves the stack running for a look (then: docker-compose -p hamci ... down -v).
@@ -30,6 +32,9 @@ command -v debootstrap > /dev/null || need+=(debootstrap)
 command -v kcat > /dev/null || need+=(kcat)
 command -v s3cmd > /dev/null || need+=(s3cmd)
 command -v psql > /dev/null || need+=(postgresql-client)
+command -v chromium > /dev/null || need+=(chromium)
+command -v chromedriver > /dev/null || need+=(chromium-driver)
+/usr/bin/python3 -c 'import selenium' 2> /dev/null || need+=(python3-selenium) # Debian's python, not a pyenv one
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" > /dev/null \
@@ -51,12 +56,19 @@ mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/nu
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || fail "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 suite=bookworm
-debian=ham-ci/debian:$(tag "$mirror $suite minbase v1")
+debian=ham-ci/debian:$(tag "$mirror $suite minbase slim v3")
 if ! have_image "$debian"; then
   say "debootstrap $suite from $mirror"
   rootfs=$(mktemp -d)
   debootstrap --variant=minbase "$suite" "$rootfs" "$mirror" > /tmp/ham-debootstrap.log 2>&1 \
     || { tail -20 /tmp/ham-debootstrap.log; fail "debootstrap failed"; }
+  # slim, as Debian's -slim images are: no downloaded packages, package lists, docs, man pages or translations,
+  # and dpkg told to leave the latter out of whatever the images install on top
+  rm -rf "$rootfs"/var/cache/apt/* "$rootfs"/var/lib/apt/lists/* "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* \
+         "$rootfs"/usr/share/locale/* "$rootfs"/usr/share/info/*
+  mkdir -p "$rootfs"/usr/share/man/man1 # update-alternatives fails without it (openjdk's postinst links its page there)
+  printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' 'path-exclude /usr/share/man/*' \
+         'path-exclude /usr/share/locale/*' 'path-exclude /usr/share/info/*' > "$rootfs"/etc/dpkg/dpkg.cfg.d/90-ham-slim
   tar -C "$rootfs" -c . | docker import - "$debian" > /dev/null
   rm -rf "$rootfs"
 fi
@@ -190,6 +202,34 @@ script=$(printf '%s' "$page" | grep -o '[^"]*webjars/echarts/[^"]*echarts.min.js
 [ -n "$script" ] && curl -fsS -o /dev/null "http://127.0.0.1:8082/${script#/}" || fail "the dashboard's chart library is not served"
 curl -fsS "${auth[@]}" http://127.0.0.1:8082/results/jobs | grep -q "$job" || fail "/results/jobs does not list job $job"
 say "dashboard: http://127.0.0.1:8082/dashboard/jobs/$job served, with ECharts and its data"
+# and rendered in a headless Chromium: what its charts draw equals what the REST API answers
+mkdir -p out/compose-check
+bash scripts/dev-token.sh --role ham-viewer > out/compose-check/viewer-token
+/usr/bin/python3 "$CI_DIR/dashboard_check.py" http://127.0.0.1:8082 "$job" out/compose-check/viewer-token \
+  out/compose-check/dashboard-job.png || fail "the dashboard, rendered in Chromium, does not draw the REST numbers"
+
+# ---- 4b. %dev against the stack: trainer-service in Quarkus dev mode on the host, with nothing but its %dev settings
+# (the stack's published ports and local-development credentials), is ready (Kafka, PostgreSQL and S3 reached) and
+# serves the job from the stack's database. Through ./mvnw: quarkus:dev needs Maven 3.9, Debian's is 3.8. (Not
+# eval-service: its dev mode needs io.quarkus.qute:qute-debug, which the registries here do not serve.)
+say "./mvnw quarkus:dev -pl trainer-service -am against the stack"
+devlog=/tmp/ham-quarkus-dev.log
+setsid ./mvnw -B -ntp quarkus:dev -pl trainer-service -am -Dquarkus.http.port=18080 -Ddebug=false \
+  -Dquarkus.console.enabled=false > "$devlog" 2>&1 < /dev/null &
+devpid=$!
+stop_dev() { kill -- -"$devpid" 2> /dev/null || true; wait "$devpid" 2> /dev/null || true; }
+for _ in $(seq 150); do
+  curl -fsS -o /dev/null http://127.0.0.1:18080/q/health/ready 2> /dev/null && break
+  kill -0 "$devpid" 2> /dev/null || break
+  sleep 2
+done
+if ! curl -fsS -o /dev/null http://127.0.0.1:18080/q/health/ready 2> /dev/null; then
+  tail -40 "$devlog"; stop_dev; fail "quarkus:dev of trainer-service did not become ready against the stack (log: $devlog)"
+fi
+dev_state=$(curl -fsS "http://127.0.0.1:18080/jobs/$job" | sed -n 's/.*"state" *: *"\([A-Z_]*\)".*/\1/p')
+stop_dev
+[ "$dev_state" = COMPLETED ] || fail "quarkus:dev of trainer-service reads job $job as '$dev_state', not COMPLETED"
+say "quarkus:dev: trainer-service in dev mode was ready against the stack and read job $job as COMPLETED"
 
 # ---- 5. down, and nothing left
 trap - EXIT
