@@ -98,6 +98,21 @@ class LocalStackE2EIT {
                         java.net.http.HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, with.statusCode(), path + " with the stack's token: " + with.body());
             }
+            // the dashboard the stack prints: the job's page names the job, its chart library is served, and the
+            // jobs list its data come from (with the token) holds the job
+            String page = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    stack.eval().url() + "/dashboard/jobs/" + id)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(page.contains(id), "the dashboard page of job " + id + ": " + page);
+            java.util.regex.Matcher echarts = java.util.regex.Pattern
+                    .compile("[^\"]*webjars/echarts/[^\"]*echarts\\.min\\.js").matcher(page);
+            assertTrue(echarts.find(), "the page loads ECharts: " + page);
+            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.eval().url()
+                    + (echarts.group().startsWith("/") ? "" : "/") + echarts.group())).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), echarts.group());
+            assertTrue(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(stack.eval().url()
+                    + "/results/jobs")).header("Authorization", "Bearer " + token).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains(id), "/results/jobs lists " + id);
 
             // the evaluation as read from ham.eval.results
             EvalResult e = o.eval();
