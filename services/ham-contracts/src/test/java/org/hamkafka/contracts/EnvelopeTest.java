@@ -86,7 +86,7 @@ class EnvelopeTest {
 
     // ---------------------------------------------------------------- version 1 still read
 
-    /** The version 1 example of docs/contracts.md, as a consumer of before the envelope wrote it. */
+    /** The AttackRequest example docs/contracts.md gave before version 2 (it still shows it, its settings shortened). */
     private static final String DOCS_V1_REQUEST = """
             {
               "schema_version" : 1,
