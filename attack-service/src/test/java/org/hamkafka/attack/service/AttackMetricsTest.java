@@ -1,13 +1,11 @@
 package org.hamkafka.attack.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.testsupport.GrafanaQueries;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -48,22 +46,8 @@ class AttackMetricsTest {
         metrics.record(shard());
         metrics.parked();
         metrics.outcome("ok");
-        Set<String> exported = new TreeSet<>();
-        for (String line : registry.scrape().split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                exported.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-
-        Set<String> queried = new TreeSet<>();
-        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "deploy", "grafana", "ham-kafka.json").toFile());
-        Matcher attackMetric = Pattern.compile("\\bham_attack_[a-z0-9_]+").matcher("");
-        for (JsonNode expr : dashboard.findValues("expr")) {
-            attackMetric.reset(expr.asText().replaceAll("\\{[^}]*}", ""));
-            while (attackMetric.find()) {
-                queried.add(attackMetric.group());
-            }
-        }
+        Set<String> exported = GrafanaQueries.sampleNames(registry.scrape());
+        Set<String> queried = GrafanaQueries.metrics(GrafanaQueries.DASHBOARD, "ham_attack_");
         assertTrue(queried.size() >= 5, "the dashboard's attack-worker queries were read: " + queried);
         Set<String> missing = new TreeSet<>(queried);
         missing.removeAll(exported);

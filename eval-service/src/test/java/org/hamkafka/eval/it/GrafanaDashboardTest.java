@@ -1,7 +1,5 @@
 package org.hamkafka.eval.it;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.quarkus.test.common.WithTestResource;
@@ -13,6 +11,7 @@ import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.testsupport.GrafanaQueries;
 import org.hamkafka.testsupport.KafkaResource;
 import org.hamkafka.testsupport.PostgresResource;
 import org.hamkafka.testsupport.S3Resource;
@@ -21,8 +20,6 @@ import org.hamkafka.testsupport.TestTokens;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -50,10 +47,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @WithTestResource(PostgresResource.class)
 @WithTestResource(TinyFashionMnist.class)
 class GrafanaDashboardTest {
-    static final Path DASHBOARD = Path.of("..", "deploy", "grafana", "ham-kafka.json");
-    /** PromQL's words that the dashboard uses; a new function is added here knowingly. */
-    static final Set<String> PROMQL = Set.of("sum", "max", "min", "avg", "rate", "irate", "increase", "by", "without");
-
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
     @ConfigProperty(name = "ham.s3.endpoint")
@@ -84,8 +77,8 @@ class GrafanaDashboardTest {
 
         String scrape = given().header("Authorization", TestTokens.viewer()).when().get("/q/metrics").then()
                 .statusCode(200).extract().asString();
-        Set<String> exported = sampleNames(scrape);
-        Set<String> queried = queriedMetrics(DASHBOARD);
+        Set<String> exported = GrafanaQueries.sampleNames(scrape);
+        Set<String> queried = GrafanaQueries.metrics(GrafanaQueries.DASHBOARD);
         assertTrue(queried.size() >= 10, "the dashboard's queries were read: " + queried);
 
         Set<String> here = queried.stream().filter(m -> m.startsWith("ham_eval_") || m.startsWith("kafka_"))
@@ -105,36 +98,5 @@ class GrafanaDashboardTest {
         assertTrue(gauge.find(), scrape);
         assertEquals(published.robustAccuracy().worst(), Double.parseDouble(gauge.group(1)), 1e-12);
         assertTrue(!scrape.contains("{job="), "no metric is tagged job");
-    }
-
-    /** The metric names in every {@code expr} of a Grafana dashboard, PromQL's own words and label names left out. */
-    static Set<String> queriedMetrics(Path dashboard) throws IOException {
-        JsonNode root = new ObjectMapper().readTree(dashboard.toFile());
-        Set<String> names = new TreeSet<>();
-        Pattern identifier = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-        for (JsonNode expr : root.findValues("expr")) {
-            String e = expr.asText()
-                    .replaceAll("\\{[^}]*}", "") // label matchers
-                    .replaceAll("\\[[^]]*]", "") // range selectors
-                    .replaceAll("\\b(by|without)\\s*\\([^)]*\\)", ""); // grouping labels
-            Matcher m = identifier.matcher(e);
-            while (m.find()) {
-                if (!PROMQL.contains(m.group())) {
-                    names.add(m.group());
-                }
-            }
-        }
-        return names;
-    }
-
-    /** The names of the samples in a Prometheus text scrape (a timer's _count, _sum and _max each). */
-    static Set<String> sampleNames(String scrape) {
-        Set<String> names = new TreeSet<>();
-        for (String line : scrape.split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                names.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-        return names;
     }
 }

@@ -8,10 +8,10 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
  *
  * @param objectKey S3 object key of the npz weights
  * @param sha256    hex SHA-256 of the object's bytes, to check the download (and {@code npz})
- * @param npz       the npz bytes themselves (a section of the binary envelope; base64 in version 1's JSON) when they are small enough to travel with the
- *                  announcement, or null: then the worker fetches {@code object_key}. Inline snapshots spare
- *                  every step an S3 round trip on the critical path; the S3 copy is still written, for resume
- *                  and for workers that no longer hold the bytes.
+ * @param npz       the npz bytes themselves (a section of the binary envelope; base64 in version 1's JSON) when
+ *                  they are small enough to travel with the announcement, or null: then the worker fetches
+ *                  {@code object_key}. Inline snapshots spare every step an S3 round trip on the critical path;
+ *                  the S3 copy is still written, for resume and for workers that no longer hold the bytes.
  */
 public record ModelSnapshot(int schemaVersion, String jobId, long version, String objectKey, String sha256,
                             String arch, String dataset,

@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * A dense tensor in C (row-major) order: float32 images or int64 labels/ids. In a binary {@link Envelope}'s header
  * it is {@code {"dtype": "float32", "shape": [n, c, h, w], "offset", "length"}}, its {@code .npy} bytes in the body;
- * in version 1's JSON {@code {"dtype", "shape", "data": "<base64 of gzip of .npy>"}}; see {@link TensorCodec}. Immutable by convention: the arrays are not copied, do not modify them.
+ * in version 1's JSON {@code {"dtype", "shape", "data": "<base64 of gzip of .npy>"}}; see {@link TensorCodec}.
+ * Immutable by convention: the arrays are not copied, do not modify them.
  */
 @JsonSerialize(using = TensorJson.Serializer.class)
 @JsonDeserialize(using = TensorJson.Deserializer.class)

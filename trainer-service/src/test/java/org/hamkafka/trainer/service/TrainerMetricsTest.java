@@ -1,12 +1,10 @@
 package org.hamkafka.trainer.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
+import org.hamkafka.testsupport.GrafanaQueries;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
@@ -62,22 +60,8 @@ class TrainerMetricsTest {
         metrics.attackWait(Duration.ofMillis(40));
         metrics.resend("timeout");
         metrics.checkpoint();
-        Set<String> exported = new TreeSet<>();
-        for (String line : registry.scrape().split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                exported.add(line.split("[{ ]", 2)[0]);
-            }
-        }
-
-        Set<String> queried = new TreeSet<>();
-        JsonNode dashboard = new ObjectMapper().readTree(Path.of("..", "deploy", "grafana", "ham-kafka.json").toFile());
-        Matcher trainerMetric = Pattern.compile("\\bham_trainer_[a-z0-9_]+").matcher("");
-        for (JsonNode expr : dashboard.findValues("expr")) {
-            trainerMetric.reset(expr.asText().replaceAll("\\{[^}]*}", ""));
-            while (trainerMetric.find()) {
-                queried.add(trainerMetric.group());
-            }
-        }
+        Set<String> exported = GrafanaQueries.sampleNames(registry.scrape());
+        Set<String> queried = GrafanaQueries.metrics(GrafanaQueries.DASHBOARD, "ham_trainer_");
         assertTrue(queried.size() >= 5, "the dashboard's trainer queries were read: " + queried);
         Set<String> missing = new TreeSet<>(queried);
         missing.removeAll(exported);
