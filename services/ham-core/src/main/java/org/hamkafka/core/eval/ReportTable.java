@@ -60,6 +60,10 @@ public final class ReportTable {
                     "training: %d epochs, %.1f s, attack fwd/bwd rows %d/%d, train fwd/bwd rows %d/%d, dropped %d of %d%n",
                     t.epochs(), t.seconds(), t.attackForwardRows(), t.attackBackwardRows(), t.trainForwardRows(),
                     t.trainBackwardRows(), t.examplesDropped(), t.examplesSeen()));
+            if (t.attackSeconds() != null && t.trainSeconds() != null) {
+                sb.append(String.format(Locale.ROOT, "training time: attack half %.1f s, training half %.1f s, the rest %.1f s%n",
+                        t.attackSeconds(), t.trainSeconds(), t.seconds() - t.attackSeconds() - t.trainSeconds()));
+            }
         }
         return sb.toString();
     }

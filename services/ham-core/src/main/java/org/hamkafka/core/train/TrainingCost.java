@@ -8,6 +8,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * CPU time over the same span ({@code cpuSeconds}: all threads, JIT and GC included; null where not measured,
  * as in reports written before it existed) — wall time grows with whatever else the machine runs, CPU time
  * less (not nothing: shared cores and caches slow a CPU second too); the pass counts not at all.
+ *
+ * <p>{@code attackSeconds} and {@code trainSeconds} split the wall time into the methods' two halves summed over
+ * the batches; what {@code seconds} holds beyond them is the loop's own (batch gathering, random starts' setup,
+ * progress). Null in reports written before they existed.
  */
 public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("attack_forward_rows") long attackForwardRows,
@@ -18,32 +22,46 @@ public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("examples_trained") long examplesTrained,
                            @JsonProperty("examples_dropped") long examplesDropped,
                            @JsonProperty("optimizer_steps") long optimizerSteps,
-                           @JsonProperty("cpu_seconds") Double cpuSeconds) {
+                           @JsonProperty("cpu_seconds") Double cpuSeconds,
+                           @JsonProperty("attack_seconds") Double attackSeconds,
+                           @JsonProperty("train_seconds") Double trainSeconds) {
 
     public TrainingCost(int epochs, double seconds, long attackForwardRows, long attackBackwardRows,
                         long trainForwardRows, long trainBackwardRows, long examplesSeen, long examplesTrained,
                         long examplesDropped, long optimizerSteps) {
         this(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows, trainBackwardRows,
-                examplesSeen, examplesTrained, examplesDropped, optimizerSteps, null);
+                examplesSeen, examplesTrained, examplesDropped, optimizerSteps, null, null, null);
+    }
+
+    public TrainingCost(int epochs, double seconds, long attackForwardRows, long attackBackwardRows,
+                        long trainForwardRows, long trainBackwardRows, long examplesSeen, long examplesTrained,
+                        long examplesDropped, long optimizerSteps, Double cpuSeconds) {
+        this(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows, trainBackwardRows,
+                examplesSeen, examplesTrained, examplesDropped, optimizerSteps, cpuSeconds, null, null);
     }
 
     public static TrainingCost zero() {
-        return new TrainingCost(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new TrainingCost(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0.0, 0.0);
     }
 
-    /** Adds one step's counts. */
-    public TrainingCost plus(StepResult r) {
+    /** Adds one step's counts and the wall time of its two halves (the attack's from its stats). */
+    public TrainingCost plus(StepResult r, double trainHalfSeconds) {
         return new TrainingCost(epochs, seconds,
                 attackForwardRows + r.attackStats().forwardRows(), attackBackwardRows + r.attackStats().backwardRows(),
                 trainForwardRows + r.trainForwardRows(), trainBackwardRows + r.trainBackwardRows(),
                 examplesSeen + r.examplesIn(), examplesTrained + r.examplesTrained(),
                 examplesDropped + (r.examplesIn() - r.examplesTrained()), optimizerSteps + (r.stepped() ? 1 : 0),
-                cpuSeconds);
+                cpuSeconds, sum(attackSeconds, r.attackStats().millis() / 1e3), sum(trainSeconds, trainHalfSeconds));
+    }
+
+    private static Double sum(Double total, double add) {
+        return total == null ? null : total + add;
     }
 
     public TrainingCost withTime(int epochs, double seconds, Double cpuSeconds) {
         return new TrainingCost(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows,
-                trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps, cpuSeconds);
+                trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps, cpuSeconds,
+                attackSeconds, trainSeconds);
     }
 
     /** This process's CPU time so far in seconds (all threads), or null where the JVM cannot tell. */

@@ -86,49 +86,118 @@ public final class TrainingRun {
 
     /** Trains {@code f} on {@code train} for all configured epochs. */
     public Result train(Classifier f, Dataset train, Progress progress) {
-        SgdMomentum optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
-        LearningRateSchedule schedule = cfg.optimisation().schedule();
-        TrainingCost cost = TrainingCost.zero();
         long t0 = System.nanoTime();
         Double cpu0 = TrainingCost.processCpuSeconds();
-        float lastEpochLoss = Float.NaN;
-        try {
-            for (int epoch = 0; epoch < cfg.optimisation().epochs(); epoch++) {
-                float lr = schedule.lr(epoch);
-                int[][] plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
-                double lossSum = 0;
-                int lossCount = 0;
-                for (int b = 0; b < plan.length; b++) {
-                    StepResult r = step(f, optimizer, train, plan[b], epoch, b, lr);
-                    cost = cost.plus(r);
-                    if (r.stepped()) {
-                        lossSum += r.loss();
-                        lossCount++;
-                    }
-                    if (progress != null) {
-                        double secs = (System.nanoTime() - t0) / 1e9;
-                        progress.onBatch(new BatchProgress(epoch, cfg.optimisation().epochs(), b, plan.length, lr, r.loss(),
-                                1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs,
-                                r.attackStats().millis()));
-                    }
+        try (Steps steps = steps(f, train)) {
+            while (steps.hasNext()) {
+                BatchProgress p = steps.next();
+                if (progress != null) {
+                    progress.onBatch(p);
                 }
-                lastEpochLoss = lossCount == 0 ? Float.NaN : (float) (lossSum / lossCount);
             }
-        } finally {
-            optimizer.clear();
+            Double cpu1 = TrainingCost.processCpuSeconds();
+            return new Result(steps.cost().withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
+                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), steps.lastEpochLoss());
         }
-        Double cpu1 = TrainingCost.processCpuSeconds();
-        return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
-                cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), lastEpochLoss);
     }
 
-    /** One batch: its own sub-manager, closed afterwards so memory stays flat. */
-    StepResult step(Classifier f, SgdMomentum optimizer, Dataset train, int[] rows, int epoch, int batch, float lr) {
+    /** The run's batches one at a time (see {@link Steps}); close it to free the optimizer's buffers. */
+    public Steps steps(Classifier f, Dataset train) {
+        return new Steps(f, train);
+    }
+
+    /**
+     * The run's batches one at a time, in {@link #train}'s order and with its arithmetic ({@link #train} is this
+     * loop): for a bench that interleaves two runs batch by batch, so that both meet the same machine.
+     */
+    public final class Steps implements AutoCloseable {
+        private final Classifier f;
+        private final Dataset train;
+        private final SgdMomentum optimizer;
+        private final LearningRateSchedule schedule = cfg.optimisation().schedule();
+        private final long t0 = System.nanoTime();
+        private TrainingCost cost = TrainingCost.zero();
+        private int epoch;
+        private int batch;
+        private int[][] plan;
+        private double lossSum;
+        private int lossCount;
+        private float lastEpochLoss = Float.NaN;
+
+        private Steps(Classifier f, Dataset train) {
+            this.f = f;
+            this.train = train;
+            this.optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
+        }
+
+        public boolean hasNext() {
+            return epoch < cfg.optimisation().epochs();
+        }
+
+        /** Trains the next batch. */
+        public BatchProgress next() {
+            if (!hasNext()) {
+                throw new java.util.NoSuchElementException("all " + cfg.optimisation().epochs() + " epochs are trained");
+            }
+            if (plan == null) {
+                plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
+            }
+            float lr = schedule.lr(epoch);
+            TimedStep t = step(f, optimizer, train, plan[batch], epoch, batch, lr);
+            StepResult r = t.result();
+            cost = cost.plus(r, t.trainSeconds());
+            if (r.stepped()) {
+                lossSum += r.loss();
+                lossCount++;
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            BatchProgress p = new BatchProgress(epoch, cfg.optimisation().epochs(), batch, plan.length, lr, r.loss(),
+                    1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs,
+                    r.attackStats().millis());
+            if (++batch == plan.length) {
+                lastEpochLoss = lossCount == 0 ? Float.NaN : (float) (lossSum / lossCount);
+                lossSum = 0;
+                lossCount = 0;
+                batch = 0;
+                plan = null;
+                epoch++;
+            }
+            return p;
+        }
+
+        /** Counts and the two halves' times so far (no wall time: {@link #train} adds it). */
+        public TrainingCost cost() {
+            return cost;
+        }
+
+        /** Mean loss over the last finished epoch's stepped batches (NaN before one is finished). */
+        public float lastEpochLoss() {
+            return lastEpochLoss;
+        }
+
+        @Override
+        public void close() {
+            optimizer.clear();
+        }
+    }
+
+    /** A step's result and the wall time of its training half (the attack half's is in its stats). */
+    record TimedStep(StepResult result, double trainSeconds) {
+    }
+
+    /**
+     * One batch: its own sub-manager, closed afterwards so memory stays flat. The two halves as
+     * {@link TrainingMethod#step} runs them, called one by one to time the training half.
+     */
+    TimedStep step(Classifier f, SgdMomentum optimizer, Dataset train, int[] rows, int epoch, int batch, float lr) {
         try (NDManager m = f.manager().newSubManager()) {
             NDArray x = train.images(m, rows);
             NDArray y = train.labels(m, rows);
             long[] ids = Starts.toLong(rows);
-            return method.step(f, optimizer, x, y, ids, Seeds.step(cfg.data().seed(), epoch, batch), epoch, lr);
+            AttackOutput out = method.attack(f, x, y, ids, Seeds.step(cfg.data().seed(), epoch, batch), epoch);
+            long t0 = System.nanoTime();
+            StepResult r = method.train(f, optimizer, x, y, out, lr, epoch);
+            return new TimedStep(r, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

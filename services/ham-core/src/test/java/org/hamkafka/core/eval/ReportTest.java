@@ -13,6 +13,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -97,6 +98,20 @@ class ReportTest {
         tree.set("training_cost", json.readTree(json.writeValueAsString(
                 new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9, 20.25))));
         assertEquals(20.25, Report.fromJson(json.writeValueAsString(tree)).trainingCost().cpuSeconds(), 0);
+        assertNull(old.trainingCost().attackSeconds(), "the halves' times are missing too, not 0 s");
+        assertNull(old.trainingCost().trainSeconds());
+    }
+
+    @Test
+    void theTableSplitsTrainingTimeIntoItsHalvesAndTheRest() throws Exception {
+        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9, 20.25, 8.0, 3.0);
+        Report r = Report.of(TrainConfig.defaults(), new ClassWiseReport(List.of("a", "b"),
+                new long[][]{{9, 1}, {2, 8}}, Map.of("pgd-20", new long[][]{{6, 4}, {7, 3}})), cost);
+        assertEquals(cost, Report.fromJson(r.toJson()).trainingCost());
+        String t = ReportTable.format(r);
+        // 12.5 s in all = 8.0 s of attacks + 3.0 s of training steps + 1.5 s of the loop's own
+        assertTrue(t.contains("attack half 8.0 s, training half 3.0 s, the rest 1.5 s"), t);
+        assertFalse(ReportTable.format(sample()).contains("training time:"), "nothing to split when not measured");
     }
 
     @Test

@@ -16,6 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingRunTest {
@@ -42,11 +43,7 @@ class TrainingRunTest {
         try (Classifier f = run.newModel(d)) {
             TrainingRun.Result r = run.train(f, d, seen::add);
             cost[0] = r.cost();
-            List<float[]> w = new ArrayList<>();
-            for (Pair<String, Parameter> p : f.block().getParameters()) {
-                w.add(p.getValue().getArray().toFloatArray());
-            }
-            return w;
+            return weights(f);
         }
     }
 
@@ -89,6 +86,13 @@ class TrainingRunTest {
         assertTrue(c1[0].cpuSeconds() > 0, "cpu " + c1[0].cpuSeconds());
         assertTrue(c1[0].cpuSeconds() <= c1[0].seconds() * Runtime.getRuntime().availableProcessors() + 0.05,
                 "cpu " + c1[0].cpuSeconds() + " s in " + c1[0].seconds() + " s of wall time");
+        // the wall time's split: the attack half is the batches' attack times summed (as the progress saw
+        // them), the training half is positive, and both fit in the loop's wall time
+        double attackMillis = p1.stream().mapToDouble(TrainingRun.BatchProgress::attackMillis).sum();
+        assertEquals(attackMillis / 1e3, c1[0].attackSeconds(), 1e-9);
+        assertTrue(c1[0].trainSeconds() > 0, "training half " + c1[0].trainSeconds());
+        assertTrue(c1[0].attackSeconds() + c1[0].trainSeconds() <= c1[0].seconds(),
+                c1[0].attackSeconds() + " + " + c1[0].trainSeconds() + " s in " + c1[0].seconds() + " s");
 
         List<float[]> other = run(cfg.with(p -> p.seed = 6L), d, new ArrayList<>(), c3);
         boolean differs = false;
@@ -96,6 +100,59 @@ class TrainingRunTest {
             differs |= !java.util.Arrays.equals(a.get(i), other.get(i));
         }
         assertTrue(differs, "another seed gives other weights");
+    }
+
+    static List<float[]> weights(Classifier f) {
+        List<float[]> w = new ArrayList<>();
+        for (Pair<String, Parameter> p : f.block().getParameters()) {
+            w.add(p.getValue().getArray().toFloatArray());
+        }
+        return w;
+    }
+
+    /** What the HAM-vs-PGD-AT bench relies on: two runs stepped in turn end as each alone, counts included. */
+    @Test
+    void twoRunsSteppedInTurnEndAsEachTrainedAlone() {
+        TrainConfig ham = TrainConfig.defaults().with(p -> {
+            p.model = "tiny-cnn";
+            p.method = "ham";
+            p.epochs = 2;
+            p.warmupEpochs = 1;
+            p.batchSize = 16;
+            p.eps = 0.3f;
+            p.alpha = 0.1f;
+        });
+        TrainConfig pgd = ham.with(p -> p.method = "pgd-at");
+        Dataset d = synthetic();
+        TrainingCost[] hamAlone = new TrainingCost[1];
+        TrainingCost[] pgdAlone = new TrainingCost[1];
+        List<float[]> hamWeights = run(ham, d, new ArrayList<>(), hamAlone);
+        List<float[]> pgdWeights = run(pgd, d, new ArrayList<>(), pgdAlone);
+
+        TrainingRun hamRun = new TrainingRun(ham);
+        TrainingRun pgdRun = new TrainingRun(pgd);
+        try (Classifier fh = hamRun.newModel(d); Classifier fp = pgdRun.newModel(d);
+             TrainingRun.Steps h = hamRun.steps(fh, d); TrainingRun.Steps g = pgdRun.steps(fp, d)) {
+            int batches = 0;
+            while (h.hasNext()) {
+                assertTrue(g.hasNext(), "same plan length");
+                h.next();
+                g.next();
+                batches++;
+            }
+            assertFalse(g.hasNext());
+            assertEquals(6, batches, "2 epochs × 3 batches");
+            assertThrows(java.util.NoSuchElementException.class, h::next);
+            List<float[]> hw = weights(fh);
+            List<float[]> pw = weights(fp);
+            for (int i = 0; i < hw.size(); i++) {
+                assertArrayEquals(hamWeights.get(i), hw.get(i), 0f, "HAM parameter " + i);
+                assertArrayEquals(pgdWeights.get(i), pw.get(i), 0f, "PGD-AT parameter " + i);
+            }
+            assertEquals(hamAlone[0].attackForwardRows(), h.cost().attackForwardRows());
+            assertEquals(hamAlone[0].examplesDropped(), h.cost().examplesDropped());
+            assertEquals(pgdAlone[0].trainBackwardRows(), g.cost().trainBackwardRows());
+        }
     }
 
     @Test
