@@ -8,7 +8,10 @@
 #   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats (issue 16): JSON v1 with base64 gzip
 #                                                vs the binary envelope v2 (raw, lz4, zstd); encode/decode time, then bytes
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
-#   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM (HamVsPgdMain --help)
+#   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM, stepped in turn, and what each
+#                                                pass kind costs per row (HamVsPgdMain --help)
+#   bash scripts/bench.sh epoch [options]        where an in-process PGD-AT epoch's time goes, piece by piece, and
+#                                                PGD alone on one batch (EpochBreakdownMain --help)
 #   bash scripts/bench.sh autoattack [options]   passes and seconds per 1000 test examples of PGD-20 and the
 #                                                AutoAttack presets on a briefly PGD-trained model (AutoAttackCostMain --help)
 #   bash scripts/bench.sh distributed [options]  one HAM job in-process vs through the local stack with 1 and
@@ -80,6 +83,9 @@ case "$what" in
   ham-vs-pgd)
     cp="$(classpath)"
     java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.HamVsPgdMain "$@" ;;
+  epoch)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.EpochBreakdownMain "$@" ;;
   autoattack)
     cp="$(classpath)"
     java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.AutoAttackCostMain "$@" ;;
