@@ -17,6 +17,11 @@ class NegatableOptionsTest {
             new CommandLine(m).parseArgs(args);
             assertEquals(args.length == 0 || args[0].equals("--weighting"), m.weighting, String.join(" ", args));
         }
+        for (String[] args : new String[][]{{}, {"--interleave"}, {"--no-interleave"}}) {
+            HamVsPgdMain m = new HamVsPgdMain();
+            new CommandLine(m).parseArgs(args);
+            assertEquals(args.length == 0 || args[0].equals("--interleave"), m.interleave, String.join(" ", args));
+        }
         for (String[] args : new String[][]{{}, {"--time-pgd"}, {"--no-time-pgd"}}) {
             PassAccountingMain m = new PassAccountingMain();
             new CommandLine(m).parseArgs(args);

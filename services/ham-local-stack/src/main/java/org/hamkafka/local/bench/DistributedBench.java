@@ -184,6 +184,7 @@ public final class DistributedBench implements Callable<Integer> {
         Run besideRun = beside[0];
         double besideRatio = besideRun == null ? Double.NaN : besideRun.seconds() / inProcess.seconds();
         double oneVsBeside = besideRun == null ? Double.NaN : one.seconds() / besideRun.seconds();
+        StepBreakdown.Medians perStep = StepBreakdown.of(out.resolve("1-worker").resolve("logs"), one.jobId());
 
         ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
@@ -213,6 +214,7 @@ public final class DistributedBench implements Callable<Integer> {
         doc.put("ratio_2_workers_vs_1_worker", twoVsOne);
         doc.put("ratio_in_process_beside_idle_stack_vs_alone", besideRatio);
         doc.put("ratio_1_worker_vs_in_process_beside_idle_stack", oneVsBeside);
+        doc.putPOJO("one_worker_step_breakdown_ms", perStep);
         doc.put("weights_equal_in_process_vs_beside_idle_stack", besideRun == null ? null
                 : besideRun.checkpointSha256().equals(inProcess.checkpointSha256()));
         doc.put("weights_equal_in_process_vs_1_worker", equal);
@@ -258,6 +260,10 @@ public final class DistributedBench implements Callable<Integer> {
         md.append("Final weights equal, in-process vs 1 worker (checkpoint npz from S3, byte for byte): **")
                 .append(equal).append("**; in-process vs 2 workers: ").append(twoEqual)
                 .append(" (2 shards attack in batches of 64 rows, which need not be bit-equal to 128)\n");
+        md.append(perStep == null
+                ? "\nNo per-step breakdown: the services logged no debug timings (run with "
+                        + "QUARKUS_LOG_CATEGORY__ORG_HAMKAFKA__LEVEL=DEBUG for one).\n"
+                : "\nWhere a 1-worker step's time goes (the services' debug timings):\n\n" + StepBreakdown.table(perStep));
         Files.writeString(results.resolve("distributed.md"), md);
         log.println();
         log.print(md);
