@@ -10,8 +10,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * less (not nothing: shared cores and caches slow a CPU second too); the pass counts not at all.
  *
  * <p>{@code attackSeconds} and {@code trainSeconds} split the wall time into the methods' two halves summed over
- * the batches; what {@code seconds} holds beyond them is the loop's own (batch gathering, random starts' setup,
- * progress). Null in reports written before they existed.
+ * the batches (a random start is part of the attack half); what {@code seconds} holds beyond them is the loop's own
+ * (gathering the batch, progress callbacks). Null in reports written before they existed.
  */
 public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("attack_forward_rows") long attackForwardRows,
