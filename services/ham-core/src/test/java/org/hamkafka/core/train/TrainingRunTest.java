@@ -38,6 +38,20 @@ class TrainingRunTest {
         return new Dataset(INFO, px, labels);
     }
 
+    /** HAM on tiny-cnn for the synthetic set: 2 epochs of 3 batches, the first PGD-AT warm-up. */
+    static TrainConfig smallHam() {
+        return TrainConfig.defaults().with(p -> {
+            p.model = "tiny-cnn";
+            p.device = "cpu";
+            p.method = "ham";
+            p.epochs = 2;
+            p.warmupEpochs = 1;
+            p.batchSize = 16;
+            p.eps = 0.3f;
+            p.alpha = 0.1f;
+        });
+    }
+
     static List<float[]> run(TrainConfig cfg, Dataset d, List<TrainingRun.BatchProgress> seen, TrainingCost[] cost) {
         TrainingRun run = new TrainingRun(cfg);
         try (Classifier f = run.newModel(d)) {
@@ -49,17 +63,7 @@ class TrainingRunTest {
 
     @Test
     void sameSeedGivesIdenticalWeightsAndCostsAreCounted() {
-        TrainConfig cfg = TrainConfig.defaults().with(p -> {
-            p.model = "tiny-cnn";
-            p.device = "cpu";
-            p.method = "ham";
-            p.epochs = 2;
-            p.warmupEpochs = 1;
-            p.batchSize = 16;
-            p.eps = 0.3f;
-            p.alpha = 0.1f;
-            p.seed = 5L;
-        });
+        TrainConfig cfg = smallHam().with(p -> p.seed = 5L);
         Dataset d = synthetic();
         List<TrainingRun.BatchProgress> p1 = new ArrayList<>();
         TrainingCost[] c1 = new TrainingCost[1];
@@ -113,15 +117,7 @@ class TrainingRunTest {
     /** What the HAM-vs-PGD-AT bench relies on: two runs stepped in turn end as each alone, counts included. */
     @Test
     void twoRunsSteppedInTurnEndAsEachTrainedAlone() {
-        TrainConfig ham = TrainConfig.defaults().with(p -> {
-            p.model = "tiny-cnn";
-            p.method = "ham";
-            p.epochs = 2;
-            p.warmupEpochs = 1;
-            p.batchSize = 16;
-            p.eps = 0.3f;
-            p.alpha = 0.1f;
-        });
+        TrainConfig ham = smallHam();
         TrainConfig pgd = ham.with(p -> p.method = "pgd-at");
         Dataset d = synthetic();
         TrainingCost[] hamAlone = new TrainingCost[1];
