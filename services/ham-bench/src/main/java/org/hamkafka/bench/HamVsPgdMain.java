@@ -151,9 +151,9 @@ public final class HamVsPgdMain implements Callable<Integer> {
     /**
      * Seconds per row of each kind of pass the two methods spend, at the full batch and at HAM's mean hard batch
      * (rows left after the drop): an attack gradient step (forward + input backward + ascent; from a K-step PGD
-     * call, per row and step), a no-gradient
-     * forward, and a training step (forward + backward + SGD). Each the median of {@code reps} rounds; within a
-     * round the kinds run in turn, so that they meet the same machine.
+     * call, per row and step), a no-gradient forward, and a training step (forward + backward + SGD); and HAM's
+     * whole attack on the batch with and without v. Each the median of {@code reps} rounds; within a round the kinds
+     * run in turn, so that they meet the same machine.
      */
     record Calibration(int full, int hard, double gradFull, double gradHard, double forwardFull, double forwardHard,
                        double trainFull, double trainHard, double earlyDropWithV, double earlyDropWithoutV,
@@ -240,7 +240,11 @@ public final class HamVsPgdMain implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9 / rows;
     }
 
-    /** The pass cost in forward-pass equivalents: attack forward + attack backward + 2 × training rows. */
+    /**
+     * The pass cost in forward-pass equivalents: attack forward + attack backward + 2 × training rows — §3's rule
+     * since its first runs, kept so the ratios stay comparable; {@link PassAccounting.Rows#cost()} (§2) counts a
+     * training row as 3 (its backward as 2), which the calibration's ≈ 3 forwards per training row supports.
+     */
     static double passCost(TrainingCost c) {
         return c.attackForwardRows() + c.attackBackwardRows() + 2.0 * c.trainForwardRows();
     }
