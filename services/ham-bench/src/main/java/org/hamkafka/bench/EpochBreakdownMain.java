@@ -57,6 +57,13 @@ public final class EpochBreakdownMain implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9;
     }
 
+    /** Adds the faults since {@code f0} to piece i; returns the count now, the next piece's start. */
+    private static long faultsInto(long[] faults, int i, long f0) {
+        long now = PageFaults.minor();
+        faults[i] = f0 < 0 || now < 0 ? -1 : faults[i] + now - f0;
+        return now;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (trainSubset < 1 || repeats < 1) {
@@ -79,6 +86,7 @@ public final class EpochBreakdownMain implements Callable<Integer> {
         TrainingRun run = new TrainingRun(cfg);
         String[] pieces = {"batch", "start", "attack", "train forward", "train backward", "sgd update"};
         double[] sum = new double[pieces.length];
+        long[] faults = new long[pieces.length]; // minor page faults per piece over the epoch (-1 off Linux)
         double all = 0;
         int[][] plan = Subsets.epochBatches(train.size(), batchSize, cfg.data().seed(), 0);
         StringBuilder rows = new StringBuilder();
@@ -88,11 +96,14 @@ public final class EpochBreakdownMain implements Callable<Integer> {
             for (int b = 0; b < plan.length; b++) {
                 double[] t = new double[pieces.length];
                 long tb = System.nanoTime();
+                long batchFaults = PageFaults.minor();
+                long f0 = PageFaults.minor();
                 try (NDManager m = f.manager().newSubManager()) {
                     long t0 = System.nanoTime();
                     NDArray x = train.images(m, plan[b]);
                     NDArray y = train.labels(m, plan[b]);
                     t[0] = since(t0);
+                    f0 = faultsInto(faults, 0, f0);
                     t0 = System.nanoTime();
                     long[] ids = new long[plan[b].length];
                     for (int i = 0; i < ids.length; i++) {
@@ -101,10 +112,12 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                     NDArray start = RandomStart.uniform(m, b, ids, x.getShape().slice(1), eps);
                     start.toFloatArray();
                     t[1] = since(t0);
+                    f0 = faultsInto(faults, 1, f0);
                     t0 = System.nanoTime();
                     NDArray adv = new Pgd(eps, alpha, steps, Norm.LINF, true, b).perturb(f, x, y, start);
                     adv.toFloatArray();
                     t[2] = since(t0);
+                    f0 = faultsInto(faults, 2, f0);
                     try (NDManager scope = m.newSubManager()) {
                         t0 = System.nanoTime();
                         sgd.zeroGradients(f);
@@ -116,14 +129,17 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                             loss.attach(scope);
                             loss.getFloat();
                             t[3] = since(t0);
+                            f0 = faultsInto(faults, 3, f0);
                             t0 = System.nanoTime();
                             gc.backward(loss);
                             f.block().getParameters().get(0).getValue().getArray().getGradient().toFloatArray();
                             t[4] = since(t0);
+                            f0 = faultsInto(faults, 4, f0);
                         }
                         t0 = System.nanoTime();
                         sgd.step(f, lr);
                         t[5] = since(t0);
+                        faultsInto(faults, 5, f0);
                     }
                 }
                 double whole = since(tb);
@@ -132,12 +148,13 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                     rows.append(String.format(Locale.ROOT, " %.3f |", t[i]));
                     sum[i] += t[i];
                 }
-                rows.append('\n');
+                rows.append(String.format(Locale.ROOT, " %d |%n", batchFaults < 0 ? -1 : PageFaults.minor() - batchFaults));
                 all += whole;
                 System.err.printf(Locale.ROOT, "batch %d/%d: %.2f s (attack %.2f s)%n", b + 1, plan.length, whole, t[2]);
             }
             sgd.clear();
             double[] alone = new double[repeats];
+            long aloneFaults = PageFaults.minor();
             try (NDManager m = f.manager().newSubManager()) {
                 NDArray x = train.images(m, plan[0]);
                 NDArray y = train.labels(m, plan[0]);
@@ -149,12 +166,13 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                     alone[i] = since(t0);
                 }
             }
-            return report(cfg, plan, pieces, sum, all, rows, alone);
+            aloneFaults = aloneFaults < 0 ? -1 : (PageFaults.minor() - aloneFaults) / repeats;
+            return report(cfg, plan, pieces, sum, all, rows, alone, faults, aloneFaults);
         }
     }
 
     private int report(TrainConfig cfg, int[][] plan, String[] pieces, double[] sum, double all, StringBuilder rows,
-                       double[] alone) {
+                       double[] alone, long[] faults, long aloneFaults) {
         String command = BenchIo.command(EpochBreakdownMain.class, args);
         String machine = MachineInfo.current().describe();
         int n = plan.length;
@@ -169,13 +187,14 @@ public final class EpochBreakdownMain implements Callable<Integer> {
         for (String p : pieces) {
             md.append(' ').append(p).append(" |");
         }
-        md.append("\n| ---: | ---: |").append(" ---: |".repeat(pieces.length)).append('\n').append(rows);
+        md.append(" minor page faults |\n| ---: | ---: |").append(" ---: |".repeat(pieces.length + 1)).append('\n').append(rows);
         md.append(String.format(Locale.ROOT, "| **epoch** | **%.1f** |", all));
         double inPieces = 0;
-        for (double s : sum) {
-            md.append(String.format(Locale.ROOT, " %.1f |", s));
-            inPieces += s;
+        for (int i = 0; i < sum.length; i++) {
+            md.append(String.format(Locale.ROOT, " %.1f |", sum[i]));
+            inPieces += sum[i];
         }
+        md.append(" – |"); // per piece below
         md.append(String.format(Locale.ROOT, "%n%nPer batch: %.2f s, of which the attack %.2f s, the training step %.2f s "
                         + "(forward %.2f, backward %.2f, SGD %.3f), batch and start %.3f s, outside the pieces %.3f s.  %n",
                 all / n, sum[2] / n, (sum[3] + sum[4] + sum[5]) / n, sum[3] / n, sum[4] / n, sum[5] / n,
@@ -183,6 +202,12 @@ public final class EpochBreakdownMain implements Callable<Integer> {
         md.append(String.format(Locale.ROOT, "PGD-%d alone on batch 0, %d calls after the epoch: median %.2f s, min %.2f s; "
                         + "the epoch's attack per batch is %.3f of the median.%n", cfg.threat().steps(), alone.length,
                 aloneMedian, aloneMin, sum[2] / n / aloneMedian));
+        md.append("\nMinor page faults per batch (pages the kernel handed out afresh; -1: not counted here):");
+        for (int i = 0; i < pieces.length; i++) {
+            md.append(String.format(Locale.ROOT, " %s %d%s", pieces[i], faults[i] < 0 ? -1 : faults[i] / n,
+                    i < pieces.length - 1 ? "," : ""));
+        }
+        md.append(String.format(Locale.ROOT, "; PGD-%d alone %d per call.%n", cfg.threat().steps(), aloneFaults));
         BenchIo.write(Path.of(out + ".md"), md.toString());
         System.out.print(md);
         return 0;

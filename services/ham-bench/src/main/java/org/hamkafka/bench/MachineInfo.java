@@ -6,24 +6,35 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The machine a figure was measured on, so every written result says where it came from: logical
- * cores as the JVM sees them, the CPU model from /proc/cpuinfo, total physical memory, the OS and JVM.
+ * cores as the JVM sees them, the CPU model from /proc/cpuinfo, total physical memory, the OS and JVM, and
+ * the malloc settings of the environment (they move PyTorch's CPU times: benchmarks §3d).
  */
-public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, String os, String jvm) {
+public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, String os, String jvm, String malloc) {
+    /** The environment variables through which glibc's malloc is tuned. */
+    private static final List<String> MALLOC_VARIABLES = List.of("GLIBC_TUNABLES", "MALLOC_ARENA_MAX");
 
     public static MachineInfo current() {
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), cpuModel(Path.of("/proc/cpuinfo")),
                 totalMemory(), System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"),
-                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+                System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), malloc(System.getenv()));
     }
 
     /** One line for the head of a result file. */
     public String describe() {
-        return String.format(Locale.ROOT, "%d cores (Runtime.availableProcessors), CPU %s, %.1f GiB memory, %s, %s",
-                cores, cpuModel, totalMemoryBytes / (1024.0 * 1024 * 1024), os, jvm);
+        return String.format(Locale.ROOT, "%d cores (Runtime.availableProcessors), CPU %s, %.1f GiB memory, %s, %s, malloc %s",
+                cores, cpuModel, totalMemoryBytes / (1024.0 * 1024 * 1024), os, jvm, malloc);
+    }
+
+    /** The malloc variables set (not empty) in {@code env}, as NAME=value joined by ", ", or "defaults" when none is. */
+    static String malloc(Map<String, String> env) {
+        String set = MALLOC_VARIABLES.stream().filter(k -> env.get(k) != null && !env.get(k).isEmpty()).map(k -> k + "=" + env.get(k))
+                .collect(java.util.stream.Collectors.joining(", "));
+        return set.isEmpty() ? "defaults" : set;
     }
 
     /** The "model name" line of a /proc/cpuinfo text, or "unknown". */

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ResultHeaderTest {
     @Test
     void jsonAndMarkdownCarryTheSameCommandMachineAndLoad() throws Exception {
-        MachineInfo m = new MachineInfo(2, "CPU X", 1L << 30, "Linux", "JVM 17");
+        MachineInfo m = new MachineInfo(2, "CPU X", 1L << 30, "Linux", "JVM 17", "defaults");
         ResultHeader h = new ResultHeader("bash scripts/bench.sh distributed", m, "0.1 0.2 0.3", "1.0 1.1 1.2");
         // as written to the result file (the machine detail is a POJO until serialized)
         JsonNode doc = ResultHeader.JSON.readTree(ResultHeader.JSON.writeValueAsString(h.json()));
