@@ -80,8 +80,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
         System.exit(new CommandLine(m).execute(args));
     }
 
-    /** Seconds of each epoch, from the progress callback. */
-    record Timed(String method, List<Double> epochSeconds, TrainingCost cost) {
+    /** Seconds of each epoch, from the progress callback, and the minor page faults the run took (-1 off Linux). */
+    record Timed(String method, List<Double> epochSeconds, TrainingCost cost, long pageFaults) {
         double total() {
             return epochSeconds.stream().mapToDouble(Double::doubleValue).sum();
         }
@@ -93,6 +93,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
             f.copyWeightsFrom(start);
             List<Double> perEpoch = new ArrayList<>();
             long[] t = {System.nanoTime()};
+            long faults = PageFaults.minor();
             TrainingRun.Result r = run.train(f, train, p -> {
                 if (p.batch() == p.batches() - 1) {
                     long now = System.nanoTime();
@@ -102,7 +103,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
                             run.config().method(), p.epoch(), perEpoch.get(perEpoch.size() - 1), p.dropRate());
                 }
             });
-            return new Timed(run.config().method(), perEpoch, r.cost());
+            return new Timed(run.config().method(), perEpoch, r.cost(), faults < 0 ? -1 : PageFaults.minor() - faults);
         }
     }
 
@@ -120,12 +121,15 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 perEpoch.add(new ArrayList<>());
             }
             double[] epochSeconds = new double[runs.size()];
+            long[] faults = new long[runs.size()];
             for (int turn = 0; steps.get(0).hasNext(); turn++) {
                 for (int j = 0; j < runs.size(); j++) {
                     int i = (turn + j) % runs.size();
                     long t0 = System.nanoTime();
+                    long f0 = PageFaults.minor();
                     TrainingRun.BatchProgress p = steps.get(i).next();
                     epochSeconds[i] += (System.nanoTime() - t0) / 1e9;
+                    faults[i] = f0 < 0 ? -1 : faults[i] + PageFaults.minor() - f0;
                     if (p.batch() == p.batches() - 1) {
                         perEpoch.get(i).add(epochSeconds[i]);
                         System.err.printf(Locale.ROOT, "%s epoch %d: %.1f s, last batch drop rate %.2f%n",
@@ -139,7 +143,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 List<Double> e = perEpoch.get(i);
                 TrainingCost c = steps.get(i).cost();
                 out.add(new Timed(runs.get(i).config().method(), e,
-                        c.withTime(e.size(), e.stream().mapToDouble(Double::doubleValue).sum(), null)));
+                        c.withTime(e.size(), e.stream().mapToDouble(Double::doubleValue).sum(), null), faults[i]));
             }
             return out;
         } finally {
@@ -152,12 +156,12 @@ public final class HamVsPgdMain implements Callable<Integer> {
      * Seconds per row of each kind of pass the two methods spend, at the full batch and at HAM's mean hard batch
      * (rows left after the drop): an attack gradient step (forward + input backward + ascent; from a K-step PGD
      * call, per row and step), a no-gradient forward, and a training step (forward + backward + SGD); and HAM's
-     * whole attack on the batch with and without v. Each the median of {@code reps} rounds; within a round the kinds
-     * run in turn, so that they meet the same machine.
+     * whole attack on the batch with and without v, and the minor page faults each took (-1 off Linux). Each the
+     * median of {@code reps} rounds; within a round the kinds run in turn, so that they meet the same machine.
      */
     record Calibration(int full, int hard, double gradFull, double gradHard, double forwardFull, double forwardHard,
                        double trainFull, double trainHard, double earlyDropWithV, double earlyDropWithoutV,
-                       long extraForwardRowsOfV) {
+                       long extraForwardRowsOfV, long faultsWithV, long faultsWithoutV) {
         /** Attack seconds these costs predict for a run's counted rows (HAM: K' full-batch steps, then the hard rows). */
         double attack(TrainingCost c, int dropStep, boolean ham, boolean weighted) {
             if (!ham) {
@@ -178,7 +182,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
     static Calibration calibrate(Classifier f, Dataset train, TrainConfig cfg, int hard, int reps) {
         int full = cfg.optimisation().batchSize();
         int[] rows = Subsets.epochBatches(train.size(), full, cfg.data().seed(), 0)[0];
-        double[][] perRow = new double[8][reps];
+        double[][] perRow = new double[10][reps];
         long[] extraRows = new long[1];
         EarlyDropPgd withV = new EarlyDropPgd(cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(),
                 cfg.ham().dropStep(), cfg.threat().threatNorm(), cfg.ham().variationOnLogits());
@@ -202,8 +206,13 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 perRow[5][r] = timePerRow(hard, () -> WeightedLoss.step(f, sgd, xh, yh, null, 0f));
                 // HAM's whole attack on the batch with and without v (seconds per batch, not per row)
                 long[] fwd = new long[2];
+                long f0 = PageFaults.minor();
                 perRow[6][r] = timePerRow(1, () -> fwd[0] = closed(withV.attack(f, x, y, null)).stats().forwardRows());
+                long f1 = PageFaults.minor();
                 perRow[7][r] = timePerRow(1, () -> fwd[1] = closed(withoutV.attack(f, x, y, null)).stats().forwardRows());
+                long f2 = PageFaults.minor();
+                perRow[8][r] = f0 < 0 ? -1 : f1 - f0;
+                perRow[9][r] = f0 < 0 ? -1 : f2 - f1;
                 extraRows[0] = fwd[0] - fwd[1];
             }
         } finally {
@@ -215,7 +224,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
             java.util.Arrays.sort(v);
             med[i] = v[v.length / 2];
         }
-        return new Calibration(full, hard, med[0], med[1], med[2], med[3], med[4], med[5], med[6], med[7], extraRows[0]);
+        return new Calibration(full, hard, med[0], med[1], med[2], med[3], med[4], med[5], med[6], med[7], extraRows[0],
+                Math.round(med[8]), Math.round(med[9]));
     }
 
     private static EarlyDropResult closed(EarlyDropResult r) {
@@ -240,13 +250,9 @@ public final class HamVsPgdMain implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e9 / rows;
     }
 
-    /**
-     * The pass cost in forward-pass equivalents: attack forward + attack backward + 2 × training rows — §3's rule
-     * since its first runs, kept so the ratios stay comparable; {@link PassAccounting.Rows#cost()} (§2) counts a
-     * training row as 3 (its backward as 2), which the calibration's ≈ 3 forwards per training row supports.
-     */
+    /** The pass cost in forward-pass equivalents, by §2's one rule ({@link PassAccounting.Rows#cost()}). */
     static double passCost(TrainingCost c) {
-        return c.attackForwardRows() + c.attackBackwardRows() + 2.0 * c.trainForwardRows();
+        return PassAccounting.Rows.of(c).cost();
     }
 
     @Override
@@ -314,14 +320,14 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 weighting ? "weighted" : "uniform", pretrainEpochs, epochs,
                 interleave ? "stepped in turn batch by batch (the first alternating)" : "PGD-AT first, then HAM"));
         md.append("| method | s/epoch (each) | total s | attack half s | training half s | attack fwd rows | attack bwd rows "
-                + "| train rows | examples dropped | pass cost |\n");
-        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+                + "| train rows | examples dropped | pass cost | minor page faults |\n");
+        md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Timed t : results) {
             TrainingCost c = t.cost();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.0f |%n", t.method(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.0f | %d |%n", t.method(),
                     String.join(", ", t.epochSeconds().stream().map(s -> String.format(Locale.ROOT, "%.1f", s)).toList()),
                     t.total(), c.attackSeconds(), c.trainSeconds(), c.attackForwardRows(), c.attackBackwardRows(),
-                    c.trainForwardRows(), c.examplesDropped(), passCost(c)));
+                    c.trainForwardRows(), c.examplesDropped(), passCost(c), t.pageFaults()));
         }
         TrainingCost hc = ham.cost();
         TrainingCost pc = pgd.cost();
@@ -349,10 +355,11 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 predictedHam, predictedPgd, predictedHam / predictedPgd, ratio, passRatio));
         md.append(String.format(Locale.ROOT, "%nWhat v costs: HAM's attack on one batch of %d (no random start; median of %d) "
                         + "took %.0f ms measuring v and %.0f ms without it (%.2f×), for %d more forward rows — %.3f ms per row, "
-                        + "against %.3f ms for a row of a no-gradient forward alone.%n", k.full(), calibrationRounds,
+                        + "against %.3f ms for a row of a no-gradient forward alone; minor page faults per attack: %d with v, "
+                        + "%d without (-1: not counted here).%n", k.full(), calibrationRounds,
                 1e3 * k.earlyDropWithV(), 1e3 * k.earlyDropWithoutV(), k.earlyDropWithV() / k.earlyDropWithoutV(),
                 k.extraForwardRowsOfV(), 1e3 * (k.earlyDropWithV() - k.earlyDropWithoutV()) / Math.max(1, k.extraForwardRowsOfV()),
-                1e3 * k.forwardFull()));
+                1e3 * k.forwardFull(), k.faultsWithV(), k.faultsWithoutV()));
         md.append(String.format(Locale.ROOT, "For a whole run whose first %.0f %% is PGD-AT warm-up: %.3f (saving %.1f %%); "
                 + "the paper reports about 46 %% less time.%n", 100 * warmupShare, wholeRun, 100 * (1 - wholeRun)));
         Map<String, Object> json = new LinkedHashMap<>();
@@ -361,7 +368,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
         json.put("settings", hamCfg);
         json.put("pretrain_epochs", pretrainEpochs);
         for (Timed t : results) {
-            json.put(t.method(), Map.of("epoch_seconds", t.epochSeconds(), "total_seconds", t.total(), "cost", t.cost()));
+            json.put(t.method(), Map.of("epoch_seconds", t.epochSeconds(), "total_seconds", t.total(), "cost", t.cost(),
+                    "minor_page_faults", t.pageFaults()));
         }
         json.put("interleaved", interleave);
         json.put("ratio_ham_over_pgd_at", ratio);

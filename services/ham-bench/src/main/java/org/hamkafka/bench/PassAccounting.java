@@ -1,6 +1,7 @@
 package org.hamkafka.bench;
 
 import org.hamkafka.core.attack.AttackStats;
+import org.hamkafka.core.train.TrainingCost;
 
 /**
  * Forward and backward batch-rows that one training batch costs under three schemes (spec
@@ -38,6 +39,11 @@ public final class PassAccounting {
         /** Forward-pass equivalents by the counting rule of the class comment. */
         public double cost() {
             return attackForward + attackBackward + trainForward + 2.0 * trainBackward;
+        }
+
+        /** The rows a training run counted. */
+        public static Rows of(TrainingCost c) {
+            return new Rows(c.attackForwardRows(), c.attackBackwardRows(), c.trainForwardRows(), c.trainBackwardRows());
         }
 
         public Rows plus(Rows o) {

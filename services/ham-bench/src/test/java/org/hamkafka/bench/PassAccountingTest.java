@@ -11,6 +11,7 @@ import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.TrainingCost;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,6 +60,16 @@ class PassAccountingTest {
         PassAccounting.Rows allHard = PassAccounting.earlyDrop(128, 128, 10, 3);
         assertTrue(allHard.cost() > pgd.cost(), "all hard: two extra forwards over the batch cost more than PGD-AT");
         assertTrue(allHard.cost() < PassAccounting.reference(128, 128, 10, 3, false).cost());
+    }
+
+    /** A run's counted rows are costed by the same rule as the formulas (the ham-vs-pgd bench's pass cost). */
+    @Test
+    void aRunsCountedRowsCostAsTheFormulaForTheSameBatches() {
+        // two PGD-AT batches of 128 at K = 10, as TrainingRun counts them
+        TrainingCost c = new TrainingCost(1, 9.0, 2560, 2560, 256, 256, 256, 256, 0, 2, null, 8.0, 1.0);
+        PassAccounting.Rows pgd = PassAccounting.pgdAt(128, 10);
+        assertEquals(pgd.plus(pgd), PassAccounting.Rows.of(c));
+        assertEquals(2 * 2944.0, HamVsPgdMain.passCost(c), 1e-9); // 1280 + 1280 + 128 + 2·128 per batch
     }
 
     @Test
