@@ -26,6 +26,7 @@
 # Leave the machine otherwise idle while measuring figures you will quote.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/malloc-env.sh
 what="${1:-}"
 [ -n "$what" ] && shift
 export DJL_OFFLINE=true

@@ -18,6 +18,7 @@
 #        --warmup-epochs 50 --drop-step 3 --trades-beta 6 --device gpu --out bench-results/cifar10 --docs bench-results/cifar10
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/malloc-env.sh
 export DJL_OFFLINE=true
 # scripts/sweep.sh runs the sweep's main through this script and names its own command
 export HAM_BENCH_COMMAND="${HAM_BENCH_COMMAND:-bash scripts/experiment.sh${*:+ $*}}"

@@ -5,6 +5,7 @@
 #   bash scripts/ham.sh eval --weights runs/<dir>/model.npz --eval-attacks pgd-20,autoattack --test-subset 1000
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+source "$repo/scripts/malloc-env.sh"
 HAM_SKIP_DEPLOY_CHECK="${HAM_SKIP_DEPLOY_CHECK:-1}" bash "$repo/scripts/setup.sh" >&2
 export DJL_OFFLINE=true
 stamp="$repo/services/ham-cli/target/classpath.txt"

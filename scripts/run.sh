@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+source scripts/malloc-env.sh
 HAM_SKIP_DEPLOY_CHECK="${HAM_SKIP_DEPLOY_CHECK:-1}" bash scripts/setup.sh
 export DJL_OFFLINE=true
 if [ "${HAM_SKIP_BUILD:-}" != "1" ]; then
