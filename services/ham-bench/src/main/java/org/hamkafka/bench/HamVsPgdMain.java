@@ -157,7 +157,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
      * (rows left after the drop): an attack gradient step (forward + input backward + ascent; from a K-step PGD
      * call, per row and step), a no-gradient forward, and a training step (forward + backward + SGD); and HAM's
      * whole attack on the batch with and without v, and the minor page faults each took (-1 off Linux). Each the
-     * median of {@code reps} rounds; within a round the kinds run in turn, so that they meet the same machine.
+     * median of {@code reps} rounds after one warm-up round; within a round the kinds run in turn, so that they meet
+     * the same machine.
      */
     record Calibration(int full, int hard, double gradFull, double gradHard, double forwardFull, double forwardHard,
                        double trainFull, double trainHard, double earlyDropWithV, double earlyDropWithoutV,
@@ -197,7 +198,10 @@ public final class HamVsPgdMain implements Callable<Integer> {
             NDArray y = train.labels(m, rows);
             NDArray xh = x.get("0:" + hard);
             NDArray yh = y.get("0:" + hard);
-            for (int r = 0; r < reps; r++) {
+            // round -1 warms up, round 0 overwrites its figures: the first calls at these shapes also grow the
+            // allocator's heaps (fresh pages), which is not what a pass costs
+            for (int round = -1; round < reps; round++) {
+                int r = Math.max(round, 0);
                 perRow[0][r] = timePerRow(full * k, () -> pgd.perturb(f, x, y, null).close());
                 perRow[1][r] = timePerRow(hard * k, () -> pgd.perturb(f, xh, yh, null).close());
                 perRow[2][r] = timePerRow(full, () -> noGradForward(f, x));
@@ -346,14 +350,14 @@ public final class HamVsPgdMain implements Callable<Integer> {
         int dropStep = hamCfg.ham().dropStep();
         double predictedHam = k.attack(hc, dropStep, true, weighting) + k.train(hc, true);
         double predictedPgd = k.attack(pc, dropStep, false, weighting) + k.train(pc, false);
-        md.append(String.format(Locale.ROOT, "%nWhat a row of each pass kind cost after the runs (ms per row, median of %d rounds; "
+        md.append(String.format(Locale.ROOT, "%nWhat a row of each pass kind cost after the runs (ms per row, median of %d rounds after a warm-up one; "
                         + "batch %d | HAM's mean hard batch %d): attack gradient step %.3f | %.3f, no-gradient forward %.3f | %.3f, "
                         + "training step %.3f | %.3f.  %n", calibrationRounds, k.full(), k.hard(), 1e3 * k.gradFull(),
                 1e3 * k.gradHard(), 1e3 * k.forwardFull(), 1e3 * k.forwardHard(), 1e3 * k.trainFull(), 1e3 * k.trainHard()));
         md.append(String.format(Locale.ROOT, "With these costs the counted rows predict HAM %.1f s, PGD-AT %.1f s: a ratio of "
                         + "**%.3f** against the wall's %.3f (the pass cost, every row alike: %.3f).%n",
                 predictedHam, predictedPgd, predictedHam / predictedPgd, ratio, passRatio));
-        md.append(String.format(Locale.ROOT, "%nWhat v costs: HAM's attack on one batch of %d (no random start; median of %d) "
+        md.append(String.format(Locale.ROOT, "%nWhat v costs: HAM's attack on one batch of %d (no random start; median of %d, after a warm-up) "
                         + "took %.0f ms measuring v and %.0f ms without it (%.2f×), for %d more forward rows — %.3f ms per row, "
                         + "against %.3f ms for a row of a no-gradient forward alone; minor page faults per attack: %d with v, "
                         + "%d without (-1: not counted here).%n", k.full(), calibrationRounds,
