@@ -97,7 +97,7 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                 double[] t = new double[pieces.length];
                 long tb = System.nanoTime();
                 long batchFaults = PageFaults.minor();
-                long f0 = PageFaults.minor();
+                long f0 = batchFaults;
                 try (NDManager m = f.manager().newSubManager()) {
                     long t0 = System.nanoTime();
                     NDArray x = train.images(m, plan[b]);
@@ -148,7 +148,8 @@ public final class EpochBreakdownMain implements Callable<Integer> {
                     rows.append(String.format(Locale.ROOT, " %.3f |", t[i]));
                     sum[i] += t[i];
                 }
-                rows.append(String.format(Locale.ROOT, " %d |%n", batchFaults < 0 ? -1 : PageFaults.minor() - batchFaults));
+                long batchFaultsNow = PageFaults.minor();
+                rows.append(String.format(Locale.ROOT, " %d |%n", batchFaults < 0 ? -1 : batchFaultsNow - batchFaults));
                 all += whole;
                 System.err.printf(Locale.ROOT, "batch %d/%d: %.2f s (attack %.2f s)%n", b + 1, plan.length, whole, t[2]);
             }
@@ -187,7 +188,8 @@ public final class EpochBreakdownMain implements Callable<Integer> {
         for (String p : pieces) {
             md.append(' ').append(p).append(" |");
         }
-        md.append(" minor page faults |\n| ---: | ---: |").append(" ---: |".repeat(pieces.length + 1)).append('\n').append(rows);
+        md.append(" minor page faults |\n| ---: | ---: |").append(" ---: |".repeat(pieces.length + 1)).append('\n')
+                .append(rows);
         md.append(String.format(Locale.ROOT, "| **epoch** | **%.1f** |", all));
         double inPieces = 0;
         for (int i = 0; i < sum.length; i++) {

@@ -213,7 +213,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 long f0 = PageFaults.minor();
                 perRow[6][r] = timePerRow(1, () -> fwd[0] = closed(withV.attack(f, x, y, null)).stats().forwardRows());
                 long f1 = PageFaults.minor();
-                perRow[7][r] = timePerRow(1, () -> fwd[1] = closed(withoutV.attack(f, x, y, null)).stats().forwardRows());
+                perRow[7][r] = timePerRow(1,
+                        () -> fwd[1] = closed(withoutV.attack(f, x, y, null)).stats().forwardRows());
                 long f2 = PageFaults.minor();
                 perRow[8][r] = f0 < 0 ? -1 : f1 - f0;
                 perRow[9][r] = f0 < 0 ? -1 : f2 - f1;
@@ -328,7 +329,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
         md.append("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Timed t : results) {
             TrainingCost c = t.cost();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.0f | %d |%n", t.method(),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.1f | %.1f | %.1f | %d | %d | %d | %d | %.0f | %d |%n",
+                    t.method(),
                     String.join(", ", t.epochSeconds().stream().map(s -> String.format(Locale.ROOT, "%.1f", s)).toList()),
                     t.total(), c.attackSeconds(), c.trainSeconds(), c.attackForwardRows(), c.attackBackwardRows(),
                     c.trainForwardRows(), c.examplesDropped(), passCost(c), t.pageFaults()));

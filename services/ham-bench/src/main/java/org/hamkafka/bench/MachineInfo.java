@@ -26,14 +26,15 @@ public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, Str
 
     /** One line for the head of a result file. */
     public String describe() {
-        return String.format(Locale.ROOT, "%d cores (Runtime.availableProcessors), CPU %s, %.1f GiB memory, %s, %s, malloc %s",
+        return String.format(Locale.ROOT,
+                "%d cores (Runtime.availableProcessors), CPU %s, %.1f GiB memory, %s, %s, malloc %s",
                 cores, cpuModel, totalMemoryBytes / (1024.0 * 1024 * 1024), os, jvm, malloc);
     }
 
-    /** The malloc variables set (not empty) in {@code env}, as NAME=value joined by ", ", or "defaults" when none is. */
+    /** The malloc variables set (not empty) in {@code env}, as NAME=value joined by ", "; "defaults" when none is. */
     static String malloc(Map<String, String> env) {
-        String set = MALLOC_VARIABLES.stream().filter(k -> env.get(k) != null && !env.get(k).isEmpty()).map(k -> k + "=" + env.get(k))
-                .collect(java.util.stream.Collectors.joining(", "));
+        String set = MALLOC_VARIABLES.stream().filter(k -> env.get(k) != null && !env.get(k).isEmpty())
+                .map(k -> k + "=" + env.get(k)).collect(java.util.stream.Collectors.joining(", "));
         return set.isEmpty() ? "defaults" : set;
     }
 

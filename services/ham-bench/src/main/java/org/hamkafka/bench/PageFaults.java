@@ -34,7 +34,8 @@ final class PageFaults {
         // after ") ": state(3) ppid(4) pgrp(5) session(6) tty_nr(7) tpgid(8) flags(9) minflt(10)
         String[] fields = stat.substring(close + 1).trim().split("\\s+");
         if (fields.length < 8) {
-            throw new IllegalArgumentException("not a /proc/<pid>/stat line: " + fields.length + " fields after the name");
+            throw new IllegalArgumentException(
+                    "not a /proc/<pid>/stat line: " + fields.length + " fields after the name");
         }
         return Long.parseLong(fields[7]);
     }

@@ -27,7 +27,9 @@ class MallocSettingsTest {
                 .matcher(Files.readString(repo.resolve("scripts/malloc-env.sh")));
         assertTrue(script.find(), "scripts/malloc-env.sh sets GLIBC_TUNABLES' default as ${GLIBC_TUNABLES-...}");
         String value = script.group(1);
-        assertTrue(value.contains("glibc.malloc.trim_threshold=") && value.contains("glibc.malloc.mmap_threshold="), value);
+        for (String tunable : new String[]{"mmap_threshold", "trim_threshold", "top_pad"}) {
+            assertTrue(value.contains("glibc.malloc." + tunable + "="), tunable + " in " + value);
+        }
         for (String image : IMAGES) {
             Matcher env = Pattern.compile("GLIBC_TUNABLES=\"([^\"]*)\"").matcher(Files.readString(repo.resolve(image)));
             assertTrue(env.find(), image + " sets GLIBC_TUNABLES");
