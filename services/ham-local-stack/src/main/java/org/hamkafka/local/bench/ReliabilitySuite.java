@@ -194,18 +194,17 @@ public final class ReliabilitySuite {
                 perEpoch.merge(e.epoch(), 1, Integer::sum);
                 EvalResult first = firstOf.putIfAbsent(e.epoch(), e);
                 // as JSON: the record's arrays compare by reference
-                duplicatesIdentical &= first == null || org.hamkafka.contracts.Codec.toJson(first)
-                        .equals(org.hamkafka.contracts.Codec.toJson(e));
+                duplicatesIdentical &= first == null || Codec.toJson(first).equals(Codec.toJson(e));
             }
             // docs/reliability.md: a kill between publishing a result and marking it published republishes the
             // stored result at restart; that identical copy is the documented window, anything else is a failure
             long republished = perEpoch.values().stream().mapToLong(n -> n - 1).sum();
-            boolean everyEpochOnce = perEpoch.size() == plan.epochs() && duplicatesIdentical;
+            boolean oneResultPerEpoch = perEpoch.size() == plan.epochs() && duplicatesIdentical;
             rows.add(new Row("kill -9 eval-service", evalKilled ? "once, during the job" : "not reached",
                     "restarted " + stack.restarts(stack.eval().name()) + "×; evaluations per epoch " + perEpoch
-                            + (republished == 0 ? "" : "; " + republished + " identical republication(s) of a stored "
-                            + "result (the publish-then-mark window)" + (duplicatesIdentical ? "" : ", NOT identical")),
-                    evalKilled && everyEpochOnce));
+                            + (republished == 0 ? "" : "; " + republished + " republication(s) of a stored result (the "
+                            + "publish-then-mark window), " + (duplicatesIdentical ? "identical" : "NOT identical")),
+                    evalKilled && oneResultPerEpoch));
             // the forgery: refused with its reason on ham.checkpoints.dlq, never an evaluation on ham.eval.results
             String refusal = deadLetterReason(Topics.CHECKPOINTS, Topics.key(id), "epoch 99");
             boolean rejected = refusal != null && !perEpoch.containsKey(99);
