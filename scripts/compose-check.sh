@@ -52,7 +52,9 @@ fi
 have_image() { docker image inspect "$1" > /dev/null 2>&1; }
 # a content tag: the first argument, then the files named (or stdin for "-") hashed
 tag() { printf '%s' "$1" | cat - "${@:2}" | sha256sum | cut -c1-12; }
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
+# sed stops at the first URIs line itself: `| head -1` under pipefail failed the check with SIGPIPE (rc 141) when
+# head closed the pipe before sed had written the second line
+mirror=$(sed -n '/^URIs:/{s/^URIs: *//p;q}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || fail "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
 suite=bookworm
@@ -128,7 +130,7 @@ trap cleanup EXIT
 say "up"
 "${COMPOSE[@]}" up -d > /dev/null 2>&1 || fail "docker-compose up failed"
 healthy() { [ "$(docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1" 2>/dev/null)" = healthy ]; }
-container() { "${COMPOSE[@]}" ps -q "$1" | head -1; }
+container() { "${COMPOSE[@]}" ps -q "$1" | sed -n 1p; }  # sed reads all: no SIGPIPE under pipefail
 for svc in kafka minio postgres trainer-service attack-service eval-service; do
   for _ in $(seq 120); do healthy "$(container "$svc")" && break; sleep 2; done
   healthy "$(container "$svc")" || fail "$svc is not healthy after 4 minutes"
@@ -198,7 +200,7 @@ say "eval_results rows (psql), epoch|status|clean average|robust worst|attack:";
 # draws from (with the viewer's token) lists the job
 page=$(curl -fsS "http://127.0.0.1:8082/dashboard/jobs/$job") || fail "GET /dashboard/jobs/$job failed"
 case "$page" in *"$job"*) ;; *) fail "the dashboard page of job $job does not name it" ;; esac
-script=$(printf '%s' "$page" | grep -o '[^"]*webjars/echarts/[^"]*echarts.min.js' | head -1)
+script=$(printf '%s' "$page" | grep -o '[^"]*webjars/echarts/[^"]*echarts.min.js' | sed -n 1p)
 [ -n "$script" ] && curl -fsS -o /dev/null "http://127.0.0.1:8082/${script#/}" || fail "the dashboard's chart library is not served"
 curl -fsS "${auth[@]}" http://127.0.0.1:8082/results/jobs | grep -q "$job" || fail "/results/jobs does not list job $job"
 say "dashboard: http://127.0.0.1:8082/dashboard/jobs/$job served, with ECharts and its data"
