@@ -19,6 +19,7 @@ import org.hamkafka.core.eval.ModelCard;
 import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
+import org.hamkafka.core.model.EngineCheck;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.service.CheckpointSigning;
 import org.hamkafka.service.ObjectNotReadableException;
@@ -77,6 +78,7 @@ public class CheckpointEvaluator {
             throw new IllegalArgumentException("ham.eval.attacks / ham.eval.norm: " + e.getMessage(), e);
         }
         this.device = Devices.resolve(settings.device());
+        LOG.info(EngineCheck.requireDefaults(device)); // refuses to start on an engine that computes wrong
         LOG.infof("evaluating with %s on %s, test subset %d", settings.attacks(), device, settings.testSubset());
     }
 

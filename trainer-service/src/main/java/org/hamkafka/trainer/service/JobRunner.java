@@ -5,6 +5,8 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import org.hamkafka.core.model.Devices;
+import org.hamkafka.core.model.EngineCheck;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
 import org.hamkafka.trainer.persistence.JobRepository;
@@ -64,6 +66,8 @@ public class JobRunner {
     }
 
     void onStart(@Observes StartupEvent ev) {
+        // refuses to start on an engine that computes wrong
+        LOG.info(EngineCheck.requireDefaults(Devices.resolve(settings.device())));
         if (settings.resumeOnStart()) {
             resumeUnfinished();
         }

@@ -42,9 +42,12 @@ public final class Classifier implements AutoCloseable {
     /**
      * Builds and initializes the named architecture (see {@link Models}) for the data set. The seed
      * fixes the initial weights, so two builds with the same seed are identical.
+     *
+     * @throws EngineCheck.WrongEngineException when the engine computes this architecture's convolutions wrong
      */
     public static Classifier create(String arch, DatasetInfo info, Device device, long seed) {
         Block block = Models.build(arch, info);
+        EngineCheck.require(arch, info, device);
         Model model = Model.newInstance(arch, device, "PyTorch");
         model.setBlock(block);
         Engine.getInstance().setRandomSeed((int) seed);

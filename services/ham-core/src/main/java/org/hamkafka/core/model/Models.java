@@ -10,7 +10,6 @@ import ai.djl.nn.Blocks;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.ParallelBlock;
 import ai.djl.nn.SequentialBlock;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
@@ -240,9 +239,7 @@ public final class Models {
     /** The layers as DJL blocks. */
     private record Builder(SequentialBlock net) implements Layers {
         public void conv(int out, int kernel, int stride, boolean bias) {
-            int pad = kernel / 2; // "same" padding for odd kernels: 3×3 -> 1, 1×1 -> 0
-            net.add(Conv2d.builder().setFilters(out).setKernelShape(new Shape(kernel, kernel))
-                    .optStride(new Shape(stride, stride)).optPadding(new Shape(pad, pad)).optBias(bias).build());
+            net.add(AlignedConv.build(out, kernel, stride, bias));
         }
 
         public void bn() {
@@ -297,6 +294,7 @@ public final class Models {
     private static final class Tally implements Layers {
         long params;
         long flops;
+        final java.util.Set<ConvShape> convs = new java.util.LinkedHashSet<>();
         int c;
         int h;
         int w;
@@ -311,6 +309,7 @@ public final class Models {
             int pad = kernel / 2;
             int oh = (h + 2 * pad - kernel) / stride + 1;
             int ow = (w + 2 * pad - kernel) / stride + 1;
+            convs.add(new ConvShape(c, out, kernel, stride, h, w));
             long weights = (long) c * kernel * kernel * out;
             params += weights + (bias ? out : 0);
             flops += 2L * weights * oh * ow;
@@ -369,6 +368,23 @@ public final class Models {
         public void sequence(java.util.function.Consumer<Layers> inner) {
             inner.accept(this);
         }
+    }
+
+    /**
+     * One convolution of an architecture as the engine runs it for one example: channels in and out, kernel,
+     * stride, and the input's height and width.
+     */
+    public record ConvShape(int in, int out, int kernel, int stride, int height, int width) {
+        @Override
+        public String toString() {
+            return in + "→" + out + " channels, " + kernel + "×" + kernel + " stride " + stride + " on " + height + "×"
+                    + width;
+        }
+    }
+
+    /** The distinct convolutions of the named architecture on the data set's images, in layer order. */
+    public static List<ConvShape> convolutions(String arch, DatasetInfo info) {
+        return List.copyOf(tally(arch, info).convs);
     }
 
     private static Tally tally(String arch, DatasetInfo info) {
