@@ -7,6 +7,8 @@
 #   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
 #   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats (issue 16): JSON v1 with base64 gzip
 #                                                vs the binary envelope v2 (raw, lz4, zstd); encode/decode time, then bytes
+#   bash scripts/bench.sh conv [--rounds N] [arch ...]  convolutions on the engine's channels vs block-aligned ones
+#                                                (ConvCostMain; under DNNL_MAX_CPU_ISA=SSE41 for the ISA cap's cost)
 #   bash scripts/bench.sh passes [options]       pass accounting per HAM batch (PassAccountingMain --help)
 #   bash scripts/bench.sh ham-vs-pgd [options]   HAM vs PGD-AT wall time in one JVM, stepped in turn, and what each
 #                                                pass kind costs per row (HamVsPgdMain --help)
@@ -78,6 +80,9 @@ case "$what" in
          -rf json -rff bench-results/codec-jmh.json -o bench-results/codec-jmh.txt
     sed -n '/^Benchmark /,$p' bench-results/codec-jmh.txt
     java -cp "$cp" org.hamkafka.bench.CodecSizes | tee bench-results/codec-sizes.md ;;
+  conv)
+    cp="$(classpath)"
+    java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.ConvCostMain "$@" ;;
   passes)
     cp="$(classpath)"
     java -Dai.djl.offline=true -cp "$cp" org.hamkafka.bench.PassAccountingMain "$@" ;;
@@ -97,6 +102,6 @@ case "$what" in
   reliability)
     stack_main org.hamkafka.local.bench.ReliabilityMain "$@" ;;
   *)
-    sed -n '2,21p' "$0" >&2
+    sed -n '2,23p' "$0" >&2
     exit 2 ;;
 esac

@@ -57,6 +57,20 @@ public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, Str
         }
     }
 
+    /** "cpu family F, avx512f yes|no" from /proc/cpuinfo (the engine's kernels differ by both), or "cpu unknown". */
+    static String cpuFamilyAndIsa() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/cpuinfo"));
+            String family = lines.stream().filter(l -> l.startsWith("cpu family")).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            boolean avx512 = lines.stream().filter(l -> l.startsWith("flags")).findFirst()
+                    .map(l -> (l + " ").contains(" avx512f ")).orElse(false);
+            return "cpu family " + family + ", avx512f " + (avx512 ? "yes" : "no");
+        } catch (IOException e) {
+            return "cpu unknown";
+        }
+    }
+
     private static long totalMemory() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             return os.getTotalMemorySize();

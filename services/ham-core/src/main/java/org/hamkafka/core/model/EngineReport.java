@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
 /**
  * Which PyTorch build the engine loaded and what it can run on, for an operator checking an image:
  * {@code java -cp '<app>/lib/main/*' org.hamkafka.core.model.EngineReport}. {@code scripts/gpu-check.sh} uses it to
- * show that a {@code -Pgpu} build loads the CUDA library (and, on a GPU machine, computes on the GPU).
+ * show that a {@code -Pgpu} build loads the CUDA library (and, on a GPU machine, computes on the GPU). It ends with
+ * the convolution check: the engine's own convolution and the block-aligned one at the shapes where the engine was
+ * seen wrong, then the start-up check ({@link EngineCheck}).
  */
 public final class EngineReport {
     private static final Pattern FLAVOR = Pattern.compile("(?:^|-)(cpu|cu\\d+)(?:-|$)");
@@ -36,6 +38,19 @@ public final class EngineReport {
         if (gpus > 0) {
             System.out.println("matmul on " + Device.gpu() + " " + (matmulHolds(Device.gpu()) ? "ok" : "WRONG"));
         }
+        Device device = gpus > 0 ? Device.gpu() : Device.cpu();
+        System.out.println("convolutions where the engine was seen wrong (EngineCheck), batch 3, on " + device + ":");
+        for (Models.ConvShape s : EngineCheck.SEEN_WRONG) {
+            System.out.println("  " + s + ": engine's own " + verdict(s, device, EngineCheck.RAW)
+                    + "; as the models run it " + verdict(s, device, EngineCheck.ALIGNED));
+        }
+        System.out.println(EngineCheck.requireDefaults(device));
+    }
+
+    private static String verdict(Models.ConvShape s, Device device, EngineCheck.Convolution conv) {
+        return EngineCheck.check(s, 3, device, conv).map(why -> "WRONG (" + why.substring(0, why.indexOf(" of ")) + ": "
+                        + why.substring(why.indexOf("max")) + ")")
+                .orElse("ok");
     }
 
     /** The folder of the native library the engine loaded (loading it first). */

@@ -7,20 +7,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class EngineCheckTest {
-    /** The shapes at which the raw engine was wrong on an AMD EPYC (Zen 5): forward, input gradient or both. */
-    static final List<ConvShape> SEEN_WRONG = List.of(new ConvShape(24, 24, 3, 1, 7, 7),
-            new ConvShape(20, 20, 3, 1, 7, 7), new ConvShape(49, 49, 3, 1, 7, 7), new ConvShape(196, 196, 3, 1, 7, 7),
-            new ConvShape(1, 8, 3, 1, 28, 28), new ConvShape(8, 8, 3, 1, 28, 28), new ConvShape(16, 24, 3, 1, 7, 7),
-            new ConvShape(128, 196, 3, 1, 7, 7));
-
     /** The reference worked by hand: one 2×2 image, one 3×3 kernel, padding 1. */
     @Test
     void referenceMatchesAConvolutionWorkedByHand() {
@@ -51,7 +45,7 @@ class EngineCheckTest {
 
     @Test
     void theAlignedPathIsRightWhereTheRawEngineWasSeenWrong() {
-        for (ConvShape s : SEEN_WRONG) {
+        for (ConvShape s : EngineCheck.SEEN_WRONG) {
             for (int batch : EngineCheck.BATCHES) {
                 assertEquals(Optional.empty(), EngineCheck.check(s, batch, Device.cpu(), EngineCheck.ALIGNED), s.toString());
             }
@@ -71,6 +65,21 @@ class EngineCheckTest {
         String why = EngineCheck.check(s, 3, Device.cpu(), wrong).orElseThrow();
         assertTrue(why.startsWith("convolution forward of 16→16 channels, 3×3 stride 1 on 7×7, batch 3: max |error|"),
                 why);
+    }
+
+    /** What a user sees when a model's convolution is wrong: the machine, the op, the shape, the error, the fix. */
+    @Test
+    void refusalNamesTheOpTheShapeTheErrorAndTheFix() {
+        EngineCheck.Convolution halfTheGradient = (x, w, b, shape) -> {
+            NDArray y = EngineCheck.ALIGNED.apply(x, w, b, shape);
+            return y.mul(0.5f).add(y.stopGradient().mul(0.5f)); // forward right, both gradients halved
+        };
+        EngineCheck.WrongEngineException e = assertThrows(EngineCheck.WrongEngineException.class,
+                () -> EngineCheck.require("tiny-cnn", ModelsTest.GRAY28, Device.cpu(), halfTheGradient));
+        assertTrue(e.getMessage().startsWith("the engine computes convolutions wrong on this machine ("), e.getMessage());
+        assertTrue(e.getMessage().contains("): convolution input gradient of 1→8 channels, 3×3 stride 1 on 28×28, batch 1:"
+                + " max |error| "), e.getMessage());
+        assertTrue(e.getMessage().contains("DNNL_MAX_CPU_ISA=SSE41"), e.getMessage());
     }
 
     @Test
