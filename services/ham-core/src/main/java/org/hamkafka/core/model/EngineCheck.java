@@ -45,7 +45,7 @@ public final class EngineCheck {
     static final int MAX_SIDE = 32;
     /** What a user can do about a wrong engine, named in every refusal. */
     static final String FIX = "run with DNNL_MAX_CPU_ISA=SSE41 (oneDNN's SSE4.1 kernels were right on every CPU seen, "
-            + "their convolutions about 2x slower) or on another machine; see docs/determinism.md";
+            + "their convolutions 1.3-4x slower) or on another machine; see docs/determinism.md";
 
     /** What {@link #requireDefaults} checks: the architectures the scripts and services default to. */
     static final List<String> DEFAULT_ARCHITECTURES = List.of("tiny-cnn", "smallcnn", "smallcnn-w0.125");
