@@ -128,6 +128,42 @@ class DistributedTrainingTest {
                         .and(org.hamcrest.Matchers.lessThanOrEqualTo(1f)));
     }
 
+    /**
+     * HAM with uniform weights: the job's weighting=false reaches the worker, which then skips measuring the
+     * variation, so the job equals the in-process run in its weights and in the attack passes it spent.
+     */
+    @Test
+    void uniformHamJobEqualsInProcessRunInWeightsAndAttackPasses() {
+        String uniform = """
+                {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "ham", "weighting": false,
+                 "warmup_epochs": 0, "eps": 0.1, "alpha": 0.025, "steps": 4, "drop_step": 2, "train_subset": 128,
+                 "batch_size": 64, "epochs": 1, "lr": 0.05, "seed": 6}""";
+        TrainConfig cfg = base().with(p -> {
+            p.model = "tiny-cnn";
+            p.method = "ham";
+            p.weighting = false;
+            p.warmupEpochs = 0;
+            p.steps = 4;
+            p.dropStep = 2;
+            p.trainSubset = 128;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 6L;
+        });
+        TrainingRun.Result[] inProcess = new TrainingRun.Result[1];
+        Map<String, Float> reference = reference(cfg, inProcess);
+        String id = submitAndFinish(uniform);
+        assertClose(reference, checkpoint(id, "tiny-cnn", 1), "HAM with uniform weights");
+        long[] rows = worker.attackRows.get(id);
+        assertEquals(inProcess[0].cost().attackForwardRows(), rows[0], "attack forward rows");
+        assertEquals(inProcess[0].cost().attackBackwardRows(), rows[1], "attack backward rows");
+        // and the variation's two forwards per kept row were not spent: a tanh job of the same settings spends more
+        TrainingRun.Result[] tanh = new TrainingRun.Result[1];
+        reference(cfg.with(p -> p.weighting = true), tanh);
+        assertTrue(tanh[0].cost().attackForwardRows() > rows[0], "tanh " + tanh[0].cost() + " vs uniform " + rows[0]);
+    }
+
     @Test
     void pgdAtJobEqualsInProcessRun() {
         String pgd = """
@@ -375,6 +411,11 @@ class DistributedTrainingTest {
 
     /** ham-core's in-process run: parameter name -> flattened values joined in one map key per element. */
     private static Map<String, Float> reference(TrainConfig cfg) {
+        return reference(cfg, new TrainingRun.Result[1]);
+    }
+
+    /** As {@link #reference(TrainConfig)}, with the run's result (its pass counts) put in {@code result[0]}. */
+    private static Map<String, Float> reference(TrainConfig cfg, TrainingRun.Result[] result) {
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
         Classifier f;
@@ -382,7 +423,7 @@ class DistributedTrainingTest {
             f = run.newModel(train);
         }
         try (f) {
-            run.train(f, train, null);
+            result[0] = run.train(f, train, null);
             return flatten(f);
         }
     }

@@ -25,6 +25,24 @@ public final class ContractMapping {
     /** ... and this many classes. */
     static final int MAX_CLASSES = 1000;
 
+    /**
+     * The settings of a {@code TrainConfig} (as paths of its record components) that cross to the attack worker in
+     * {@link AttackSettings}, and so must come back out of {@link #trainConfig} as they went in.
+     */
+    public static final Set<String> CARRIED_TO_ATTACK = Set.of("model", "method", "data.dataset", "threat.norm",
+            "threat.eps", "threat.alpha", "threat.steps", "ham.dropStep", "ham.weighting", "ham.variationOnLogits",
+            "ham.warmupEpochs", "baselines.tradesBeta", "baselines.fastAlpha");
+    /**
+     * The settings the attack half never reads: the trainer owns them (HAM's λ and b shape the weights the trainer
+     * computes from the returned variation; the optimiser, subsets, seed, evaluation and pipelining are the job's
+     * loop) and the worker's own configuration (where it runs). ContractMappingBoundaryTest fails on a setting in
+     * neither set, so the next one added cannot be lost at the wire unnoticed.
+     */
+    public static final Set<String> TRAINER_ONLY = Set.of("data.trainSubset", "data.testSubset", "data.seed",
+            "ham.lambda", "ham.base", "optimisation.epochs", "optimisation.batchSize", "optimisation.lr",
+            "optimisation.momentum", "optimisation.weightDecay", "evalAttacks", "pipelining.shardsPerBatch",
+            "pipelining.batchesInFlight", "runtime.dataDir", "runtime.device");
+
     /** ham-core's PGD-AT and HAM always start from a uniform random point in the eps-ball. */
     private static final Set<String> ALWAYS_RANDOM_START = Set.of("pgd-at", "ham");
 
@@ -35,7 +53,8 @@ public final class ContractMapping {
     public static AttackSettings attackSettings(TrainConfig cfg) {
         return new AttackSettings(cfg.method(), cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(),
                 cfg.ham().dropStep(), cfg.threat().norm(), true, cfg.ham().variationOnLogits(),
-                cfg.baselines().tradesBeta(), cfg.baselines().fastAlpha(), cfg.ham().warmupEpochs());
+                cfg.baselines().tradesBeta(), cfg.baselines().fastAlpha(), cfg.ham().warmupEpochs(),
+                cfg.ham().weighting());
     }
 
     /**
@@ -60,6 +79,7 @@ public final class ContractMapping {
             p.tradesBeta = s.tradesBeta();
             p.fastAlpha = s.fastAlpha();
             p.warmupEpochs = s.warmupEpochs();
+            p.weighting = s.weighting(); // absent (an older sender): the data set's default, tanh weights
         });
         try {
             return cfg.validate();

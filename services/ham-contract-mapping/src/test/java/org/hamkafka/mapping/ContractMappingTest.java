@@ -23,8 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ContractMappingTest {
 
     static AttackRequest request(AttackSettings s, DatasetSpec spec) {
+        return request(s, spec, "linear");
+    }
+
+    static AttackRequest request(AttackSettings s, DatasetSpec spec, String arch) {
         int n = 2;
-        return new AttackRequest(SchemaVersion.CURRENT, "job", 5, 1, 2, 0, 1, 0, 7, "jobs/job/models/7.npz", "linear",
+        return new AttackRequest(SchemaVersion.CURRENT, "job", 5, 1, 2, 0, 1, 0, 7, "jobs/job/models/7.npz", arch,
                 spec, s, 42L, new long[]{10, 11},
                 Tensor.ofFloats(new long[]{n, 1, 28, 28}, new float[n * 784]), Tensor.ofLongs(new long[]{n}, new long[]{0, 1}));
     }

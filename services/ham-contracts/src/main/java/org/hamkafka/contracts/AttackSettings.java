@@ -18,13 +18,24 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param fastAlpha         Fast-AT's FGSM step (1.25 eps by default); ignored by other methods. On the wire
  *                          {@code fgsm_alpha}, its name since version 1
  * @param warmupEpochs      HAM: epochs of plain PGD-AT before HAM starts (0 allowed)
+ * @param weighting         HAM: tanh weights (true) or uniform ones (false), so that a worker measures the variation
+ *                          only where the weights read it. Optional, added within version 2: absent (null) is true,
+ *                          what workers did before it
  */
 public record AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
                              boolean randomStart, boolean variationOnLogits, float tradesBeta,
                              @JsonProperty("fgsm_alpha") float fastAlpha,
-                             int warmupEpochs) {
+                             int warmupEpochs, @Nullable Boolean weighting) {
     public AttackSettings {
         Require.nonBlank(method, "settings.method");
         Require.nonBlank(norm, "settings.norm");
+    }
+
+    /** Settings as a sender before {@code weighting} wrote them: the field absent. */
+    public AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
+                          boolean randomStart, boolean variationOnLogits, float tradesBeta, float fastAlpha,
+                          int warmupEpochs) {
+        this(method, eps, alpha, steps, dropStep, norm, randomStart, variationOnLogits, tradesBeta, fastAlpha,
+                warmupEpochs, null);
     }
 }

@@ -57,6 +57,8 @@ public final class KafkaAttackWorker implements AutoCloseable {
     /** The schema version of every request read, and whether its bytes were a binary envelope (magic first). */
     public final Set<String> formsSeen = ConcurrentHashMap.newKeySet();
     public final AtomicInteger answered = new AtomicInteger();
+    /** Per job, the attack passes the worker reported back: {forward rows, backward rows}. */
+    public final Map<String, long[]> attackRows = new ConcurrentHashMap<>();
     /** When set, the first request of every shard is answered with a failure (its resends are attacked). */
     public volatile boolean refuseFirstAttempts;
 
@@ -125,6 +127,9 @@ public final class KafkaAttackWorker implements AutoCloseable {
                     // a worker reports what went wrong; the trainer resends or fails the job with it
                     res = AttackResult.failure(req, "test-worker", e.toString());
                 }
+                long[] rows = attackRows.computeIfAbsent(req.jobId(), j -> new long[2]);
+                rows[0] += res.stats().forwardRows();
+                rows[1] += res.stats().backwardRows();
                 producer.send(new ProducerRecord<>(Topics.ATTACK_RESULTS, Topics.key(req.jobId()), Codec.toBytes(res)));
                 answered.incrementAndGet();
             }

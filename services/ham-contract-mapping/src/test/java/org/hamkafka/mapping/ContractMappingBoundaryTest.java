@@ -1,0 +1,111 @@
+package org.hamkafka.mapping;
+
+import org.hamkafka.contracts.AttackRequest;
+import org.hamkafka.contracts.AttackSettings;
+import org.hamkafka.contracts.Codec;
+import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.train.TrainConfig;
+import org.junit.jupiter.api.Test;
+
+import java.lang.reflect.RecordComponent;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The trainer → attack worker boundary cannot drop a setting silently (as MapStruct's "unmapped target is an
+ * error"): every setting of {@link TrainConfig} is either carried in {@link AttackSettings} and comes back out of
+ * the worker's mapping as it went in, or declared the trainer's own.
+ */
+class ContractMappingBoundaryTest {
+
+    /** Every leaf setting of TrainConfig, by its path of record components ("ham.weighting"), with its value. */
+    static Map<String, Object> leaves(Object record, String prefix) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (RecordComponent c : record.getClass().getRecordComponents()) {
+            Object value;
+            try {
+                value = c.getAccessor().invoke(record);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            String path = prefix + c.getName();
+            if (c.getType().isRecord()) {
+                out.putAll(leaves(value, path + "."));
+            } else {
+                out.put(path, value);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void everySettingIsCarriedOrDeclaredTheTrainersOwnAndNoneIsBoth() {
+        Set<String> all = leaves(TrainConfig.defaults(), "").keySet();
+        Set<String> unclassified = new TreeSet<>(all);
+        unclassified.removeAll(ContractMapping.CARRIED_TO_ATTACK);
+        unclassified.removeAll(ContractMapping.TRAINER_ONLY);
+        assertEquals(Set.of(), unclassified, "settings neither carried to the attack worker nor declared the trainer's");
+        Set<String> both = new HashSet<>(ContractMapping.CARRIED_TO_ATTACK);
+        both.retainAll(ContractMapping.TRAINER_ONLY);
+        assertEquals(Set.of(), both);
+        Set<String> stale = new TreeSet<>(ContractMapping.CARRIED_TO_ATTACK);
+        stale.addAll(ContractMapping.TRAINER_ONLY);
+        stale.removeAll(all);
+        assertEquals(Set.of(), stale, "declared settings TrainConfig does not have");
+    }
+
+    /**
+     * A configuration whose every carried setting differs from the data set's defaults goes through the mapping and
+     * JSON, as on the topic, and each carried setting comes back as it was sent.
+     */
+    @Test
+    void everyCarriedSettingComesBackAsItWasSent() {
+        TrainConfig defaults = TrainConfig.defaults("cifar10");
+        TrainConfig sent = defaults.with(p -> {
+            p.model = "tiny-cnn";
+            p.method = "ham-trades";
+            p.dataset = "svhn";
+            p.norm = "l2";
+            p.eps = 0.5f;
+            p.alpha = 0.1f;
+            p.steps = 12;
+            p.dropStep = 4;
+            p.weighting = false;
+            p.variationOnLogits = true;
+            p.tradesBeta = 2f;
+            p.fastAlpha = 0.3f;
+            p.warmupEpochs = 7;
+        });
+        Map<String, Object> before = leaves(defaults, "");
+        Map<String, Object> want = leaves(sent, "");
+        for (String path : ContractMapping.CARRIED_TO_ATTACK) {
+            assertNotEquals(before.get(path), want.get(path), path + " must differ from its default for this test");
+        }
+        AttackSettings wire = ContractMapping.attackSettings(sent);
+        String json = Codec.toJson(ContractMappingTest.request(wire, ContractMapping.datasetSpec(Datasets.info("svhn")),
+                sent.model()));
+        Map<String, Object> got = leaves(ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class)), "");
+        for (String path : ContractMapping.CARRIED_TO_ATTACK) {
+            assertEquals(want.get(path), got.get(path), path + " lost at the wire");
+        }
+    }
+
+    /** A sender from before the field: weighting absent on the wire, the worker takes tanh weights (the default). */
+    @Test
+    void anAbsentWeightingMeansWhatWorkersDidBefore() {
+        AttackSettings old = new AttackSettings("ham", 0.1f, 0.025f, 10, 3, "linf", true, false, 6f, 0.125f, 0);
+        String json = Codec.toJson(ContractMappingTest.request(old, ContractMappingTest.fashion()));
+        assertTrue(!json.contains("\"weighting\":true") && !json.contains("\"weighting\":false"), json);
+        AttackRequest back = Codec.fromJson(json, AttackRequest.class);
+        assertNull(back.settings().weighting());
+        assertTrue(ContractMapping.trainConfig(back).ham().weighting());
+    }
+}
