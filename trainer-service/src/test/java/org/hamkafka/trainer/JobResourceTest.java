@@ -95,6 +95,9 @@ class JobResourceTest {
         cases.forEach((body, field) -> given().contentType(ContentType.JSON).body(body)
                 .when().post("/jobs")
                 .then().statusCode(400).body("field", equalTo(field)).body("message", containsString(field.split("_")[0])));
+        // a known name with a control character after it is not that name (String.trim took the NUL away)
+        given().contentType(ContentType.JSON).body("{\"dataset\": \"FASHION-MNIST\\u0000\"}").when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo("dataset")).body("message", containsString("dataset"));
         // the message is ham-core's, with the allowed range
         given().contentType(ContentType.JSON).body("{\"method\": \"ham\", \"steps\": 5, \"drop_step\": 5}")
                 .when().post("/jobs")

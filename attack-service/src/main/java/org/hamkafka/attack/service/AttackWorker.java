@@ -35,7 +35,7 @@ public class AttackWorker {
      * @throws SnapshotRejectedException the snapshot is missing, corrupt or not weights of the model
      */
     public AttackedShard attack(ShardToAttack shard) {
-        TrainConfig cfg = shard.config().validate();
+        TrainConfig cfg = shard.config(); // validated where it entered (ContractMapping.trainConfig)
         DatasetInfo info = shard.info();
         checkShape(shard, info);
         TrainingMethod method = Methods.create(cfg);

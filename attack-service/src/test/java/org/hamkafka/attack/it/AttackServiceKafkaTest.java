@@ -155,13 +155,14 @@ class AttackServiceKafkaTest {
                 .body(containsString("ham_attack_drop_rate"));
     }
 
+    /** Parked once: by the audit, not also by the worker's own reading of every announcement. */
     @Test
-    void aMalformedModelAnnouncementIsParkedOnItsDeadLetterTopic() throws Exception {
+    void aMalformedModelAnnouncementIsParkedOnItsDeadLetterTopicOnce() throws Exception {
         String key = "bad-model-" + UUID.randomUUID();
         byte[] garbage = "{\"schema_version\": 1, \"job_id\": \"x\"}".getBytes(StandardCharsets.UTF_8);
         TestKafka.produce(bootstrap, Topics.MODELS, key, garbage);
         List<ConsumerRecord<String, byte[]>> dead = TestKafka.await(bootstrap, Topics.dlq(Topics.MODELS),
-                r -> key.equals(r.key()), 1, WAIT, Duration.ZERO);
+                r -> key.equals(r.key()), 1, WAIT, Duration.ofSeconds(3));
         assertEquals(1, dead.size());
         DeadLetter d = deadLetter(dead, key);
         assertEquals(Topics.MODELS, d.originalTopic());

@@ -62,8 +62,8 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--warmup-epochs", defaultValue = "-1",
             description = "HAM's PGD-AT warm-up epochs (default -1: the reference share 50/120 of --epochs, rounded)")
     int warmupEpochs;
-    @Option(names = "--drop-step", defaultValue = "3", description = "K' (default ${DEFAULT-VALUE})")
-    int dropStep;
+    @Option(names = "--drop-step", description = "K' (default: TrainConfig's, 3; SVHN 5)")
+    Integer dropStep;
     @Option(names = "--lambda", defaultValue = "-1", description = "λ of HAM's weights (default ${DEFAULT-VALUE})")
     float lambda;
     /** β = 6 (TRADES' CIFAR-10 value) drove tiny-cnn to a constant prediction (loss stuck at ln 10) in 2 of 2 seeds. */
@@ -101,7 +101,9 @@ public final class Experiment implements Callable<Integer> {
         int epochs = setting.epochs;
         int warm = warmupEpochs >= 0 ? warmupEpochs : (int) Math.round(epochs * 50.0 / 120.0);
         return setting.config(seed).with(p -> {
-            p.dropStep = dropStep;
+            if (dropStep != null) {
+                p.dropStep = dropStep;
+            }
             p.lambda = lambda;
             p.tradesBeta = tradesBeta;
             p.warmupEpochs = Math.min(warm, epochs);
@@ -170,7 +172,7 @@ public final class Experiment implements Callable<Integer> {
                         + "epochs (HAM: %d warm-up epochs of PGD-AT, HAM on TRADES: of TRADES), batch %d, eps %s, alpha %s, K %d, K' %d, "
                         + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", setting.dataset, setting.model,
                 setting.trainExamples(), setting.testExamples(), setting.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
-                b.threat().alpha(), setting.steps, dropStep, lambda, tradesBeta, String.join(", ", evalAttacks),
+                b.threat().alpha(), setting.steps, b.ham().dropStep(), lambda, tradesBeta, String.join(", ", evalAttacks),
                 setting.firstSeed, setting.lastSeed());
         if (curveSubset > 0 && !evalAttacks.isEmpty()) {
             setup += String.format(Locale.ROOT, " After every epoch, clean and %s accuracy and the over-confident share on "

@@ -31,8 +31,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The trainer's Kafka side: publishes snapshots, attack requests, progress and checkpoints (the contracts'
  * {@link Codec}: binary envelopes for snapshots and requests, JSON for the rest; keyed as {@link Topics} says) and
- * consumes attack results into {@link PendingResults}. A result that cannot be read is nacked: the channel's
- * dead-letter-queue strategy puts it on {@code ham.attack.results.dlq} with the reason.
+ * consumes attack results into {@link PendingResults}. A result that cannot be read is sent, as a {@code DeadLetter}
+ * with the reason, to {@code ham.attack.results.dlq} through this class' own emitter, and consuming goes on.
  */
 @ApplicationScoped
 public class TrainerMessaging {

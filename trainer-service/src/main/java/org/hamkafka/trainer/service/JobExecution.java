@@ -10,7 +10,6 @@ import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.AttackOutput;
 import org.hamkafka.core.train.AttackOutputs;
-import org.hamkafka.core.train.Methods;
 import org.hamkafka.core.train.Seeds;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.StepResult;
@@ -72,8 +71,8 @@ final class JobExecution {
 
     void run() {
         train = services.data().train(cfg);
-        method = Methods.create(cfg);
         TrainingRun reference = new TrainingRun(cfg);
+        method = reference.method(); // the in-process run's own method object: one construction per job
         // Classifier.create seeds DJL's global generator then initializes: two at once would mix
         synchronized (Classifier.class) {
             f = reference.newModel(train);

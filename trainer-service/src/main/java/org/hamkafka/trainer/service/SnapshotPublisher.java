@@ -65,7 +65,8 @@ final class SnapshotPublisher {
             return key;
         }
         if (v != currentVersion) {
-            // an older version that is no longer stored cannot be rebuilt: attack the current weights
+            // an older version that is no longer stored cannot be rebuilt, and attacking other weights would make
+            // the run differ from the in-process one: the job fails, naming the missing snapshot
             throw new JobFailure("snapshot " + key + " of model version " + v + " is missing from S3; the in-flight "
                     + "batches of the resume state need it");
         }

@@ -62,7 +62,8 @@ public final class Datasets {
 
     /** The canonical lower-case name, or IllegalArgumentException listing the known names and forms. */
     public static String canonicalName(String name) {
-        String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        // no trim: String.trim would pass a known name with a NUL (or any control character) after it
+        String n = name == null ? "" : name.toLowerCase(Locale.ROOT);
         if (!NAMES.contains(n) && !OWN.matcher(n).matches()) {
             throw new IllegalArgumentException("unknown data set '" + name + "'; known: " + String.join(", ", NAMES)
                     + ", or a data set of your own as " + String.join(" or ", OWN_FORMS) + " (<name>: lower-case "
@@ -92,7 +93,7 @@ public final class Datasets {
      * {@code <kind>:<name>} placeholders, so the name is not checked here.
      */
     public static String defaultsOf(String name) {
-        String n = name.trim().toLowerCase(Locale.ROOT);
+        String n = name.toLowerCase(Locale.ROOT);
         return n.startsWith(IMAGE_FOLDER + ":") ? CIFAR10 : n.startsWith(IDX + ":") ? FASHION_MNIST : n;
     }
 

@@ -176,4 +176,13 @@ class DatasetsTest {
         }
         assertTrue(Datasets.isKnown("idx:my_set.v2"));
     }
+
+    /** Case is forgiven; anything around the name is not (trimming let a name with a NUL after it through). */
+    @Test
+    void aNameIsTheNameExactlyUpToCase() {
+        assertEquals("fashion-mnist", Datasets.canonicalName("FASHION-MNIST"));
+        for (String bad : new String[]{"fashion-mnist\u0000", " fashion-mnist", "fashion-mnist\n", "idx:pets\t"}) {
+            assertFalse(Datasets.isKnown(bad), bad);
+        }
+    }
 }
