@@ -140,8 +140,10 @@ done
 # ---- 4. a job through it, from the host
 token=$(bash scripts/dev-token.sh)
 auth=(-H "Authorization: Bearer $token")
+# long enough (144 steps, ~2 min on 2 cores) that a second worker started mid-job (~45 s to start on the loaded
+# machine) joins it: with 2048 examples the job was over before the second worker read a request
 job=$(curl -fsS "${auth[@]}" -H 'Content-Type: application/json' http://127.0.0.1:8080/jobs -d '{"dataset":"fashion-mnist",
-  "model":"tiny-cnn","method":"ham","epochs":3,"warmup_epochs":1,"lr":0.01,"train_subset":2048,"batch_size":128,
+  "model":"tiny-cnn","method":"ham","epochs":3,"warmup_epochs":1,"lr":0.01,"train_subset":6144,"batch_size":128,
   "test_subset":500,"shards_per_batch":4,"eval_attacks":["pgd-20"]}' | sed -n 's/.*"id" *: *"\([^"]*\)".*/\1/p')
 [ -n "$job" ] || fail "POST /jobs returned no job id"
 say "job $job submitted"
