@@ -64,7 +64,8 @@ class ContractMappingBoundaryTest {
 
     /**
      * A configuration whose every carried setting differs from the data set's defaults goes through the mapping and
-     * JSON, as on the topic, and each carried setting comes back as it was sent.
+     * JSON, as on the topic, and each carried setting comes back as it was sent (the worker's TrainConfig has the
+     * trainer's attack half).
      */
     @Test
     void everyCarriedSettingComesBackAsItWasSent() {
@@ -92,6 +93,7 @@ class ContractMappingBoundaryTest {
         AttackSettings wire = ContractMapping.attackSettings(sent);
         String json = Codec.toJson(ContractMappingTest.request(wire, ContractMapping.datasetSpec(Datasets.info("svhn")),
                 sent.model()));
+        assertTrue(json.contains("\"fgsm_alpha\":0.3"), "Fast-AT's step keeps its version-1 wire name: " + json);
         Map<String, Object> got = leaves(ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class)), "");
         for (String path : ContractMapping.CARRIED_TO_ATTACK) {
             assertEquals(want.get(path), got.get(path), path + " lost at the wire");

@@ -5,7 +5,6 @@ import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.DatasetSpec;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
-import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.ShardStats;
 import org.hamkafka.core.attack.AttackStats;
 import org.hamkafka.core.data.DatasetInfo;
@@ -122,35 +121,6 @@ class ContractMappingTest {
         }
         assertThrows(IllegalArgumentException.class, () -> ContractMapping.datasetInfo(
                 new DatasetSpec("idx:../etc", 1, 12, 9, 3, own.classNames(), own.mean(), own.std())), "a path as name");
-    }
-
-    @Test
-    void settingsSentByTheTrainerComeBackAsTheSameAttackHalf() {
-        TrainConfig sent = TrainConfig.defaults("cifar10").with(p -> {
-            p.model = "linear";
-            p.method = "ham";
-            p.norm = "l2";
-            p.eps = 0.5f;
-            p.alpha = 0.1f;
-            p.steps = 12;
-            p.dropStep = 4;
-            p.variationOnLogits = true;
-            p.tradesBeta = 2f;
-            p.fastAlpha = 0.3f;
-            p.warmupEpochs = 7;
-        });
-        AttackSettings wire = ContractMapping.attackSettings(sent);
-        // through JSON as on the topic; Fast-AT's step keeps its version-1 wire name
-        String json = Codec.toJson(request(wire, ContractMapping.datasetSpec(Datasets.info("cifar10"))));
-        assertTrue(json.contains("\"fgsm_alpha\":0.3"), json);
-        TrainConfig got = ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class));
-        assertEquals(sent.threat(), got.threat());
-        assertEquals(sent.method(), got.method());
-        assertEquals(sent.model(), got.model());
-        assertEquals(sent.ham().dropStep(), got.ham().dropStep());
-        assertEquals(sent.ham().variationOnLogits(), got.ham().variationOnLogits());
-        assertEquals(sent.ham().warmupEpochs(), got.ham().warmupEpochs());
-        assertEquals(sent.baselines(), got.baselines());
     }
 
     @Test
