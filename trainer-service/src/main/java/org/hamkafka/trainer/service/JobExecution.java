@@ -3,6 +3,7 @@ package org.hamkafka.trainer.service;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.hamkafka.core.model.GradientLock;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.core.data.Dataset;
@@ -210,7 +211,7 @@ final class JobExecution {
                 shards.add(new AttackOutput(adv, r.keptIndices(), r.variation(), ContractMapping.attackStats(r.stats())));
             }
             AttackOutput gathered = AttackOutputs.gather(shards, fl.offsets, m);
-            synchronized (DjlLocks.GRADIENTS) {
+            synchronized (GradientLock.LOCK) {
                 return method.train(f, optimizer, x, y, gathered, lr, epoch);
             }
         }

@@ -16,7 +16,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.AttackOutput;
 import org.hamkafka.core.train.Methods;
 import org.hamkafka.core.train.TrainConfig;
-import org.hamkafka.trainer.service.DjlLocks;
+import org.hamkafka.core.model.GradientLock;
 
 import java.io.ByteArrayInputStream;
 import java.util.LinkedHashMap;
@@ -62,7 +62,7 @@ public final class AttackHalf implements AutoCloseable {
             NDArray y = m.create(req.labels().longs());
             AttackOutput out;
             // one GradientCollector per JVM: never while the trainer in this JVM trains
-            synchronized (DjlLocks.GRADIENTS) {
+            synchronized (GradientLock.LOCK) {
                 out = Methods.create(cfg).attack(f, x, y, req.exampleIds(), req.seed(), req.epoch());
             }
             Tensor adv = null;

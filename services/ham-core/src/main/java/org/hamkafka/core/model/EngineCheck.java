@@ -130,17 +130,20 @@ public final class EngineCheck {
         float[] y;
         float[] dx;
         float[] dw;
-        try (NDManager m = NDManager.newBaseManager(device);
-             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-            NDArray xa = m.create(x, new Shape(batch, s.in(), s.height(), s.width()));
-            NDArray wa = m.create(w, new Shape(s.out(), s.in(), k, k));
-            xa.setRequiresGradient(true);
-            wa.setRequiresGradient(true);
-            NDArray ya = engine.apply(xa, wa, m.create(b), s);
-            y = ya.toFloatArray();
-            gc.backward(ya.mul(m.create(g, ya.getShape())).sum());
-            dx = xa.getGradient().toFloatArray();
-            dw = wa.getGradient().toFloatArray();
+        // a trainer may be in a training step on another thread: DJL allows one open collector per JVM
+        synchronized (GradientLock.LOCK) {
+            try (NDManager m = NDManager.newBaseManager(device);
+                 GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray xa = m.create(x, new Shape(batch, s.in(), s.height(), s.width()));
+                NDArray wa = m.create(w, new Shape(s.out(), s.in(), k, k));
+                xa.setRequiresGradient(true);
+                wa.setRequiresGradient(true);
+                NDArray ya = engine.apply(xa, wa, m.create(b), s);
+                y = ya.toFloatArray();
+                gc.backward(ya.mul(m.create(g, ya.getShape())).sum());
+                dx = xa.getGradient().toFloatArray();
+                dw = wa.getGradient().toFloatArray();
+            }
         }
         double[] yRef = ref.forward(x, w, b);
         double[] dxRef = new double[x.length];
