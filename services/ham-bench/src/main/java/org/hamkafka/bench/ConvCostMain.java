@@ -4,11 +4,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.AlignedConv;
+import org.hamkafka.core.model.EngineCheck;
 import org.hamkafka.core.model.Models;
 import org.hamkafka.core.model.Models.ConvShape;
 
@@ -24,7 +24,7 @@ import java.util.Locale;
  * after round, so both see the same machine state. Prints the median milliseconds of each and their ratio. Run it
  * once more under {@code DNNL_MAX_CPU_ISA=SSE41} for the cost of the ISA cap (raw is right there).
  *
- * <p>{@code bash scripts/bench.sh conv [--rounds 7] [arch ...]}
+ * <p>{@code bash scripts/bench.sh conv [--rounds 25] [arch ...]}
  */
 public final class ConvCostMain {
     private static final int BATCH = 128;
@@ -33,7 +33,7 @@ public final class ConvCostMain {
     }
 
     public static void main(String[] args) {
-        int rounds = 7;
+        int rounds = 25; // a tiny-cnn round is a few ms: with 5 rounds its ratio moved 1.2-3.6x between runs
         List<String> archs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--rounds")) {
@@ -80,12 +80,10 @@ public final class ConvCostMain {
                 NDArray b = m.zeros(new Shape(s.out()));
                 x.setRequiresGradient(true);
                 w.setRequiresGradient(true);
-                Shape stride = new Shape(s.stride(), s.stride());
-                Shape pad = new Shape(s.kernel() / 2, s.kernel() / 2);
+                EngineCheck.Convolution conv = alignedPath ? EngineCheck.ALIGNED : EngineCheck.RAW;
                 long t0 = System.nanoTime();
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    NDArray y = alignedPath ? AlignedConv.convolve(x, w, b, stride, pad)
-                            : Conv2d.conv2d(x, w, b, stride, pad).singletonOrThrow();
+                    NDArray y = conv.apply(x, w, b, s);
                     gc.backward(y.sum());
                     x.getGradient().toFloatArray(); // wait for the result
                 }

@@ -22,8 +22,8 @@ import ai.djl.util.PairList;
  * and padding them would multiply the layer's cost), the weight gets zero rows and columns to match, the output is
  * sliced back to the real channels. The arithmetic is unchanged (zeros add nothing; the padded weight entries get
  * no gradient because their outputs are sliced away), the parameters keep their real shapes, and so do saved
- * weights. Its cost, measured against the engine's own convolutions: 0.97× on SmallCNN's, 1.3× on
- * smallcnn-w0.125's, 1.5× on tiny-cnn's (docs/determinism.md). {@link EngineCheck} proves the result at every shape
+ * weights. Its cost, measured against the engine's own convolutions: 1.0× on SmallCNN's, 1.2× on
+ * smallcnn-w0.125's, 1.3× on tiny-cnn's (docs/determinism.md). {@link EngineCheck} proves the result at every shape
  * a model runs, once per process.
  */
 public final class AlignedConv {
