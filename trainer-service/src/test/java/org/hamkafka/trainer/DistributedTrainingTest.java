@@ -423,7 +423,7 @@ class DistributedTrainingTest {
             f = run.newModel(train);
         }
         try (f) {
-            result[0] = run.train(f, train, null);
+            result[0] = run.train(f, train);
             return flatten(f);
         }
     }

@@ -67,7 +67,7 @@ public final class AutoAttackCostMain implements Callable<Integer> {
         StringBuilder md = new StringBuilder("# Evaluation attack cost\n\nMachine: " + MachineInfo.current().describe()
                 + "  \nCommand: `" + BenchIo.reproducing(BenchIo.command(AutoAttackCostMain.class, args)) + "`  \n");
         try (Classifier f = run.newModel(train)) {
-            TrainingRun.Result r = run.train(f, train, p -> { });
+            TrainingRun.Result r = run.train(f, train);
             md.append(String.format(Locale.ROOT, "Model: %s trained with PGD-AT for %d epochs on %d examples (%.0f s); "
                     + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", model, epochs, train.size(),
                     r.cost().seconds(), test.size(), cfg.threat().eps(), cfg.optimisation().batchSize()));

@@ -17,6 +17,7 @@ import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingMethod;
+import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -305,7 +306,7 @@ public final class Experiment implements Callable<Integer> {
         double[] curveSeconds = {0};
         double[] curveCpu = {0};
         try (Classifier f = run.newModel(train)) {
-            TrainingRun.Result result = run.train(f, train, p -> {
+            TrainingRun.Result result = run.train(f, train, TrainingListener.onStep(p -> {
                 if (p.batch() == p.batches() - 1) {
                     System.err.printf(Locale.ROOT, "   epoch %d/%d loss %.3f drop %.2f %.0f ex/s%n", p.epoch() + 1,
                             p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond());
@@ -323,7 +324,7 @@ public final class Experiment implements Callable<Integer> {
                                 last.robustAverage(), last.robustWorst(), last.overConfidentAverage());
                     }
                 }
-            });
+            }));
             TrainingCost c = result.cost();
             TrainingCost cost = c.withTime(c.epochs(), c.seconds() - curveSeconds[0],
                     c.cpuSeconds() == null ? null : c.cpuSeconds() - curveCpu[0]);

@@ -13,6 +13,8 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.SgdMomentum;
+import org.hamkafka.core.train.TrainingListener;
+import org.hamkafka.core.train.StepDone;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
 import picocli.CommandLine;
@@ -94,7 +96,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
             List<Double> perEpoch = new ArrayList<>();
             long[] t = {System.nanoTime()};
             long faults = PageFaults.minor();
-            TrainingRun.Result r = run.train(f, train, p -> {
+            TrainingRun.Result r = run.train(f, train, TrainingListener.onStep(p -> {
                 if (p.batch() == p.batches() - 1) {
                     long now = System.nanoTime();
                     perEpoch.add((now - t[0]) / 1e9);
@@ -102,7 +104,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
                     System.err.printf(Locale.ROOT, "%s epoch %d: %.1f s, last batch drop rate %.2f%n",
                             run.config().method(), p.epoch(), perEpoch.get(perEpoch.size() - 1), p.dropRate());
                 }
-            });
+            }));
             return new Timed(run.config().method(), perEpoch, r.cost(), faults < 0 ? -1 : PageFaults.minor() - faults);
         }
     }
@@ -127,7 +129,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
                     int i = (turn + j) % runs.size();
                     long t0 = System.nanoTime();
                     long f0 = PageFaults.minor();
-                    TrainingRun.BatchProgress p = steps.get(i).next();
+                    StepDone p = steps.get(i).next();
                     epochSeconds[i] += (System.nanoTime() - t0) / 1e9;
                     faults[i] = f0 < 0 ? -1 : faults[i] + PageFaults.minor() - f0;
                     if (p.batch() == p.batches() - 1) {
@@ -295,7 +297,7 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 }).validate();
                 System.err.printf(Locale.ROOT, "pre-training (untimed): PGD-AT, %d epoch(s), %d examples%n",
                         pretrainEpochs, train.size());
-                new TrainingRun(pre).train(start, train, null);
+                new TrainingRun(pre).train(start, train);
             }
             List<TrainingRun> runs = List.of(pgdRun, new TrainingRun(hamCfg));
             if (interleave) {

@@ -101,7 +101,7 @@ public final class PassAccountingMain implements Callable<Integer> {
                 Dataset train = TrainingRun.loadTrain(cfg);
                 System.err.printf(Locale.ROOT, "pre-training %s with %s for %d epoch(s) on %d examples%n", model,
                         pretrainMethod, pretrainEpochs, train.size());
-                run.train(f, train, null);
+                run.train(f, train);
             }
             EarlyDropPgd ed = new EarlyDropPgd(cfg.threat().eps(), cfg.threat().alpha(), K, kDrop, Norm.LINF, false);
             Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, seed);

@@ -15,10 +15,8 @@ import org.hamkafka.core.eval.ReportTable;
 import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
-import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingRun;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -30,23 +28,20 @@ import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * The command line: {@code train} (train, evaluate, write report.json and model.npz), {@code eval}
+ * The command line: {@code train} ({@link TrainCommand}), {@code eval}
  * (evaluate a saved model.npz) and {@code compare} (ρ of one report against a baseline report).
  * Impossible settings stop with a message naming the setting and exit code 2.
  */
 @Command(name = "ham", mixinStandardHelpOptions = true, version = "ham 0.1",
         description = "HAM adversarial training and class-wise robust-fairness evaluation",
-        subcommands = {HamCli.Train.class, HamCli.Eval.class, HamCli.Compare.class})
+        subcommands = {TrainCommand.class, HamCli.Eval.class, HamCli.Compare.class})
 public final class HamCli implements Runnable {
     @Spec
     CommandSpec spec;
@@ -128,49 +123,6 @@ public final class HamCli implements Runnable {
     static ProgressBar bar(String task, long total) {
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500).continuousUpdate().build();
-    }
-
-    @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Train a model, evaluate it class-wise, write report.json and model.npz")
-    static final class Train implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Option(names = "--out", description = "output folder (default runs/<timestamp>)")
-        Path out;
-
-        @Override
-        public Integer call() throws IOException {
-            TrainConfig cfg = validated(spec, SettingOptions.read(spec));
-            Path dir = out != null ? out
-                    : Path.of("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-            Dataset[] data = load(spec, cfg, true);
-            TrainingRun run = new TrainingRun(cfg);
-            try (Classifier f = run.newModel(data[0])) {
-                TrainingRun.Result result;
-                int batch = cfg.optimisation().batchSize();
-                long batches = (long) cfg.optimisation().epochs() * ((data[0].size() + batch - 1) / batch);
-                try (ProgressBar pb = bar("train " + cfg.method(), batches)) {
-                    result = run.train(f, data[0], p -> {
-                        pb.step();
-                        pb.setExtraMessage(String.format(Locale.ROOT, " epoch %d/%d loss %.3f drop %.2f %.0f ex/s",
-                                p.epoch() + 1, p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond()));
-                    });
-                }
-                Files.createDirectories(dir);
-                try (OutputStream os = Files.newOutputStream(dir.resolve("model.npz"))) {
-                    ModelWeights.exportNpz(f, os);
-                }
-                CheckpointInfo.of(cfg.model(), data[0].info(), cfg.method()).write(dir.resolve(CheckpointInfo.FILE));
-                ClassWiseReport eval = evaluate(cfg, f, data[1]);
-                Report report = Report.of(cfg, eval, result.cost());
-                report.write(dir.resolve("report.json"));
-                card(cfg, cfg.model(), eval, dir.getFileName().toString(), cfg.method()).write(dir.resolve(CARD));
-                System.out.println(ReportTable.format(report));
-                System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(CARD) + " and "
-                        + dir.resolve("model.npz"));
-            }
-            return 0;
-        }
     }
 
     @Command(name = "eval", mixinStandardHelpOptions = true,

@@ -156,6 +156,50 @@ class HamCliTest {
         assertTrue(r[1].contains("dataset") && r[1].contains("idx:<name>"), r[1]);
     }
 
+    /**
+     * Per-epoch checkpoints and a resume state after every epoch; one epoch trained, then resumed to two, ends with
+     * the weights of two epochs trained at once (the first epoch's learning rate is the same under --epochs 1
+     * and 2). Resuming under other settings, or past the end, is refused naming the setting.
+     */
+    @Test
+    void aRunResumedFromItsEpochStateEndsAsTheRunWithoutAStop(@TempDir Path dir) throws Exception {
+        String[] common = {"--model", "linear", "--method", "pgd-at", "--steps", "2", "--train-subset", "128",
+                "--batch-size", "32", "--test-subset", "50", "--eval-attacks", "pgd-2", "--seed", "4"};
+        Path whole = dir.resolve("whole");
+        Path first = dir.resolve("first");
+        Path rest = dir.resolve("rest");
+        String[] r = run(concat(common, "train", "--epochs", "2", "--out", whole.toString()));
+        assertEquals("0", r[0], r[1]);
+        assertTrue(java.nio.file.Files.exists(whole.resolve("checkpoints/epoch-1.npz")), "epoch 1's checkpoint");
+        assertTrue(java.nio.file.Files.exists(whole.resolve("checkpoints/epoch-2.npz")), "epoch 2's checkpoint");
+        assertEquals(-1L, java.nio.file.Files.mismatch(whole.resolve("checkpoints/epoch-2.npz"), whole.resolve("model.npz")),
+                "the last epoch's checkpoint is the model");
+
+        r = run(concat(common, "train", "--epochs", "1", "--out", first.toString()));
+        assertEquals("0", r[0], r[1]);
+        String state = first.resolve("resume-state.npz").toString();
+        r = run(concat(common, "train", "--epochs", "2", "--resume", state, "--out", rest.toString()));
+        assertEquals("0", r[0], r[1]);
+        assertEquals(-1L, java.nio.file.Files.mismatch(whole.resolve("model.npz"), rest.resolve("model.npz")),
+                "resumed after epoch 1 = two epochs at once, bit for bit");
+
+        r = run(concat(common, "train", "--epochs", "2", "--lr", "0.2", "--resume", state, "--out", rest.toString()));
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("--lr") && r[1].contains("0.2"), r[1]);
+        r = run(concat(common, "train", "--epochs", "1", "--resume", state, "--out", rest.toString()));
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("epochs are done"), r[1]);
+        r = run(concat(common, "train", "--epochs", "2", "--resume", first.resolve("model.npz").toString()));
+        assertEquals("2", r[0], r[1]);
+        assertTrue(r[1].contains("--resume"), r[1]);
+    }
+
+    private static String[] concat(String[] common, String... args) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + common.length);
+        System.arraycopy(common, 0, all, args.length, common.length);
+        return all;
+    }
+
     @Test
     void compareOfUnreadableReportIsAUsageError(@TempDir Path dir) {
         String[] r = run("compare", dir.resolve("a.json").toString(), dir.resolve("b.json").toString());

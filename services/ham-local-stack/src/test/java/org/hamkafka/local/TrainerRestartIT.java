@@ -91,7 +91,7 @@ class TrainerRestartIT {
             int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
             ai.djl.pytorch.jni.JniUtils.setNumThreads(1);
             try {
-                run.train(f, train, null);
+                run.train(f, train);
             } finally {
                 ai.djl.pytorch.jni.JniUtils.setNumThreads(threads);
             }

@@ -1,5 +1,7 @@
 package org.hamkafka.trainer.service;
 
+import org.hamkafka.core.train.StepDone;
+import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.contracts.CheckpointAnnouncement;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.core.model.CheckpointInfo;
@@ -18,7 +20,7 @@ import java.time.Instant;
  * job row with its sha256 and announced on {@code ham.checkpoints} for the eval-service. It holds the weights
  * only ({@link ModelWeights#importNpz} reads it as is); the resume state next to it is {@link ResumeStates}'.
  */
-final class EpochCheckpoints implements JobListener {
+final class EpochCheckpoints implements TrainingListener {
     private final String jobId;
     private final TrainConfig cfg;
     private final Classifier f;

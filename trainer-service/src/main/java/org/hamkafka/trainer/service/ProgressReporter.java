@@ -1,5 +1,7 @@
 package org.hamkafka.trainer.service;
 
+import org.hamkafka.core.train.StepDone;
+import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.core.train.StepResult;
@@ -13,7 +15,7 @@ import java.time.Instant;
  * A job's progress after every step, in three places: its row in the database, {@code ham.training.progress}
  * (state EPOCH_DONE after an epoch's last step, else RUNNING) and the Prometheus metrics.
  */
-final class ProgressReporter implements JobListener {
+final class ProgressReporter implements TrainingListener {
     private static final Logger LOG = Logger.getLogger(ProgressReporter.class);
 
     private final String jobId;
@@ -33,7 +35,7 @@ final class ProgressReporter implements JobListener {
     @Override
     public void stepDone(StepDone s) {
         StepResult r = s.result();
-        Times t = s.times();
+        StepDone.Times t = s.times();
         // where a step's time goes: waiting for the attack half, the training half, snapshot + request
         LOG.debugf("job %s step %d: waited %.1f ms for attack results, trained %.1f ms, next snapshot and "
                         + "request %.1f ms", jobId, s.step(), (t.attackEnd() - t.attackStart()) / 1e6,

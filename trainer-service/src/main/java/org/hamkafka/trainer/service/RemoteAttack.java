@@ -1,5 +1,7 @@
 package org.hamkafka.trainer.service;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
@@ -9,6 +11,10 @@ import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.DatasetInfo;
+import org.hamkafka.core.train.AttackHalf;
+import org.hamkafka.core.train.AttackOutput;
+import org.hamkafka.core.train.AttackOutputs;
+import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.Seeds;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
@@ -28,9 +34,16 @@ import java.util.concurrent.TimeoutException;
  * The attack half of a job's steps, done by the attack workers: a batch goes out as {@code shards_per_batch}
  * attack requests on ham.attack.requests, and its results are awaited in the order the batches were sent,
  * each shard sent again on a time-out or an error result (up to {@code ham.trainer.attack-attempts}) and
- * checked against its request before the training half may use it.
+ * checked against its request before the training half may use it; the shards' outputs are gathered with
+ * {@link AttackOutputs#gather}.
+ *
+ * <p>Pipelining: the requests of {@code k = batches_in_flight} batches are out at once. At an epoch's
+ * start batches 0..k-1 are sent with the current weights; after training batch b, batch b+k is sent
+ * with the weights after b. So batch b is attacked with weights at most k-1 versions older than the
+ * ones it trains (its "staleness"); k = 1 is exactly the in-process run. The batches in flight when a resume
+ * state was written go out again with the versions it names.
  */
-final class RemoteAttack {
+final class RemoteAttack implements AttackHalf {
     private static final Logger LOG = Logger.getLogger(RemoteAttack.class);
 
     private final String jobId;
@@ -46,9 +59,14 @@ final class RemoteAttack {
     private final DatasetSpec datasetSpec;
     private final AttackSettings attackSettings;
     private final Deque<InFlightBatch> inFlight = new ArrayDeque<>();
+    /** The resume state's in-flight versions, until the first epoch has sent them again. */
+    private long[] pending;
+    private int[][] plan;
+    private int next;
 
     RemoteAttack(JobRunner.JobStart job, TrainConfig cfg, Dataset train, RunHandle handle, SnapshotPublisher snapshots,
-                 JobServices services) {
+                 JobServices services, Position start) {
+        this.pending = start.pendingVersions();
         this.jobId = job.id();
         this.shardsPerBatch = cfg.pipelining().shardsPerBatch();
         this.cfg = cfg;
@@ -71,6 +89,53 @@ final class RemoteAttack {
             offsets[s] = (int) ((long) s * rows / n);
         }
         return offsets;
+    }
+
+    /**
+     * At an epoch's start: the batches in flight in the resume state (with their versions), then up to
+     * {@code batches_in_flight} from {@code first} with the current weights.
+     */
+    @Override
+    public void epochStart(int epoch, int[][] plan, int first, long version) {
+        this.plan = plan;
+        next = first;
+        for (long v : pending) {
+            if (next < plan.length) {
+                send(epoch, next++, v, version);
+            }
+        }
+        pending = new long[0];
+        while (next < plan.length && next < first + cfg.pipelining().batchesInFlight()) {
+            send(epoch, next++, version, version);
+        }
+    }
+
+    /** Waits for the batch's results, checks them and gathers the shards' outputs in the batch's manager. */
+    @Override
+    public Attacked attack(Batch b) {
+        handle.checkActive();
+        InFlightBatch fl = next(b.epoch(), b.batch());
+        List<AttackResult> results = awaitAll(fl);
+        List<AttackOutput> shards = new ArrayList<>(results.size());
+        for (AttackResult r : results) {
+            NDArray adv = r.adversarial() == null ? null
+                    : b.m().create(r.adversarial().floats(), new Shape(r.adversarial().shape()));
+            shards.add(new AttackOutput(adv, r.keptIndices(), r.variation(), ContractMapping.attackStats(r.stats())));
+        }
+        return new Attacked(AttackOutputs.gather(shards, fl.offsets, b.m()), fl.attackVersion);
+    }
+
+    /** After a step: the next batch of the epoch goes out, with the weights after it. */
+    @Override
+    public void stepped(int epoch, int batch, long version) {
+        if (next < plan.length) {
+            send(epoch, next++, version, version);
+        }
+    }
+
+    private void send(int epoch, int batch, long attackVersion, long version) {
+        handle.checkActive();
+        send(epoch, batch, plan[batch], attackVersion, snapshots.ensure(attackVersion, version), plan.length);
     }
 
     /** Sends the shards of one batch, attacked with the weights of {@code attackVersion} (snapshot {@code modelKey}). */

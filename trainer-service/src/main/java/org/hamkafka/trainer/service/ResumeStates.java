@@ -1,5 +1,9 @@
 package org.hamkafka.trainer.service;
 
+import org.hamkafka.core.train.Position;
+import org.hamkafka.core.train.StateArchive;
+import org.hamkafka.core.train.StepDone;
+import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.service.ObjectStore;
@@ -13,7 +17,7 @@ import java.util.function.Supplier;
  * the steps by {@link OrderedWrites}, after the uploads of the snapshots it names, then recorded on the job row,
  * which replaces (and deletes) the one before it.
  */
-final class ResumeStates implements JobListener {
+final class ResumeStates implements TrainingListener {
     private static final String NPZ = "application/octet-stream";
 
     private final String jobId;
@@ -63,7 +67,7 @@ final class ResumeStates implements JobListener {
 
     private void save(int nextEpoch, int nextBatch, long stepsDone, long version) {
         long[] pending = inFlightVersions.get();
-        StateArchive.Position p = new StateArchive.Position(nextEpoch, nextBatch, stepsDone, version, pending);
+        Position p = new Position(nextEpoch, nextBatch, stepsDone, version, pending);
         String key = ObjectStore.Keys.resumeState(jobId, stepsDone);
         byte[] state = StateArchive.write(f, optimizer, p);
         minVersion = StoredSnapshots.min(pending, version);

@@ -8,31 +8,21 @@ import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 
+import org.hamkafka.core.model.GradientLock;
+
 import java.nio.file.Path;
+import java.util.List;
+import java.util.NoSuchElementException;
 
 /**
- * A whole training run in one process — the reference semantics the distributed trainer must agree
- * with. Read top to bottom: for each epoch, the seeded batch plan
- * ({@link Subsets#epochBatches}); for each batch, a sub-manager, the images, the step's seed
- * ({@link Seeds#step}), the method's attack and training halves at the schedule's learning rate.
- * Deterministic on CPU for a given configuration.
+ * A training run: the one batch loop of the project, for the command line, the benches and the trainer-service
+ * alike ({@link Steps}). Read top to bottom: for each epoch, the seeded batch plan ({@link Subsets#epochBatches});
+ * for each batch, a sub-manager, the images, the step's seed ({@link Seeds#step}), the attack half
+ * ({@link AttackHalf}: this process's method, or attack workers), the method's training half at the schedule's
+ * learning rate, then the {@link TrainingListener}s. A run starts at a {@link Position} — the first batch, or
+ * a resume state's ({@link StateArchive}). Deterministic on CPU for a given configuration.
  */
 public final class TrainingRun {
-    /** Called after every batch (for a progress bar). */
-    @FunctionalInterface
-    public interface Progress {
-        void onBatch(BatchProgress p);
-    }
-
-    /**
-     * @param dropRate          fraction of the batch that took no part in training (HAM's easy examples)
-     * @param examplesPerSecond examples of this run so far per wall-clock second
-     * @param attackMillis      wall time of this batch's attack half
-     */
-    public record BatchProgress(int epoch, int epochs, int batch, int batches, float lr, float loss,
-                                double dropRate, double examplesPerSecond, double attackMillis) {
-    }
-
     public record Result(TrainingCost cost, float lastEpochMeanLoss) {
     }
 
@@ -84,50 +74,71 @@ public final class TrainingRun {
         return Classifier.create(cfg.model(), train.info(), Devices.resolve(cfg.runtime().device()), cfg.data().seed());
     }
 
-    /** Trains {@code f} on {@code train} for all configured epochs. */
-    public Result train(Classifier f, Dataset train, Progress progress) {
-        long t0 = System.nanoTime();
-        Double cpu0 = TrainingCost.processCpuSeconds();
-        try (Steps steps = steps(f, train)) {
-            while (steps.hasNext()) {
-                BatchProgress p = steps.next();
-                if (progress != null) {
-                    progress.onBatch(p);
-                }
-            }
-            Double cpu1 = TrainingCost.processCpuSeconds();
-            return new Result(steps.cost().withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
-                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), steps.lastEpochLoss());
+    /** Trains {@code f} on {@code train} for all configured epochs, in this process, from the first batch. */
+    public Result train(Classifier f, Dataset train, TrainingListener... listeners) {
+        try (Steps steps = steps(f, train, listeners)) {
+            return steps.run();
         }
     }
 
-    /** The run's batches one at a time (see {@link Steps}); close it to free the optimizer's buffers. */
-    public Steps steps(Classifier f, Dataset train) {
-        return new Steps(f, train);
+    /** This process's attack half: the method's own attack on the current weights, one batch in flight. */
+    public AttackHalf localAttack(Classifier f) {
+        return b -> new AttackHalf.Attacked(
+                method.attack(f, b.x(), b.y(), Starts.toLong(b.rows()), b.seed(), b.epoch()), b.version());
+    }
+
+    /** The run's batches in this process from the first one, with a fresh optimizer; close it to free its buffers. */
+    public Steps steps(Classifier f, Dataset train, TrainingListener... listeners) {
+        return steps(f, train, new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay()),
+                localAttack(f), Position.START, List.of(listeners));
     }
 
     /**
-     * The run's batches one at a time, in {@link #train}'s order and with its arithmetic ({@link #train} is this
-     * loop): for a bench that interleaves two runs batch by batch, so that both meet the same machine.
+     * The run's batches from {@code start}, the attack half from {@code attack}: the optimizer (its momentum
+     * loaded with the start's state, if resumed) is the steps' from here on, and cleared when they close.
+     */
+    public Steps steps(Classifier f, Dataset train, SgdMomentum optimizer, AttackHalf attack, Position start,
+                       List<TrainingListener> listeners) {
+        if (start.epoch() > cfg.optimisation().epochs()) {
+            throw new IllegalArgumentException("the run is at epoch " + start.epoch() + ", past its "
+                    + PartialConfig.named("epochs") + " " + cfg.optimisation().epochs());
+        }
+        return new Steps(f, train, optimizer, attack, start, List.copyOf(listeners));
+    }
+
+    /**
+     * The loop, one batch per {@link #next}: batch in, attack half, training half, step done, listeners. A bench
+     * can interleave two runs batch by batch, so that both meet the same machine; {@link #run} runs the rest.
      */
     public final class Steps implements AutoCloseable {
         private final Classifier f;
         private final Dataset train;
         private final SgdMomentum optimizer;
+        private final AttackHalf attack;
+        private final List<TrainingListener> listeners;
         private final LearningRateSchedule schedule = cfg.optimisation().schedule();
         private final long t0 = System.nanoTime();
         private TrainingCost cost = TrainingCost.zero();
         private int epoch;
         private int batch;
+        private long stepsDone;
+        private long version;
         private int[][] plan;
         private double lossSum;
         private int lossCount;
         private float lastEpochLoss = Float.NaN;
 
-        private Steps(Classifier f, Dataset train) {
+        private Steps(Classifier f, Dataset train, SgdMomentum optimizer, AttackHalf attack, Position start,
+                      List<TrainingListener> listeners) {
             this.f = f;
             this.train = train;
-            this.optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
+            this.optimizer = optimizer;
+            this.attack = attack;
+            this.listeners = listeners;
+            this.epoch = start.epoch();
+            this.batch = start.batch();
+            this.stepsDone = start.stepsDone();
+            this.version = start.modelVersion();
         }
 
         public boolean hasNext() {
@@ -135,37 +146,78 @@ public final class TrainingRun {
         }
 
         /** Trains the next batch. */
-        public BatchProgress next() {
+        public StepDone next() {
             if (!hasNext()) {
-                throw new java.util.NoSuchElementException("all " + cfg.optimisation().epochs() + " epochs are trained");
+                throw new NoSuchElementException("all " + cfg.optimisation().epochs() + " epochs are trained");
             }
             if (plan == null) {
                 plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
+                attack.epochStart(epoch, plan, batch, version);
             }
             float lr = schedule.lr(epoch);
-            TimedStep t = step(f, optimizer, train, plan[batch], epoch, batch, lr);
-            StepResult r = t.result();
-            cost = cost.plus(r, t.trainSeconds());
-            if (r.stepped()) {
-                lossSum += r.loss();
-                lossCount++;
+            StepDone done = step(lr);
+            for (TrainingListener l : listeners) {
+                l.stepDone(done);
             }
-            double secs = (System.nanoTime() - t0) / 1e9;
-            BatchProgress p = new BatchProgress(epoch, cfg.optimisation().epochs(), batch, plan.length, lr, r.loss(),
-                    1.0 - (double) r.examplesTrained() / r.examplesIn(), cost.examplesSeen() / secs,
-                    r.attackStats().millis());
             if (++batch == plan.length) {
                 lastEpochLoss = lossCount == 0 ? Float.NaN : (float) (lossSum / lossCount);
+                for (TrainingListener l : listeners) {
+                    l.epochDone(done);
+                }
                 lossSum = 0;
                 lossCount = 0;
                 batch = 0;
                 plan = null;
                 epoch++;
             }
-            return p;
+            return done;
         }
 
-        /** Counts and the two halves' times so far (no wall time: {@link #train} adds it). */
+        /** One batch in its own sub-manager, closed afterwards so memory stays flat. */
+        private StepDone step(float lr) {
+            int[] rows = plan[batch];
+            try (NDManager m = f.manager().newSubManager()) {
+                NDArray x = train.images(m, rows);
+                NDArray y = train.labels(m, rows);
+                long start = System.nanoTime();
+                AttackHalf.Attacked a = attack.attack(new AttackHalf.Batch(epoch, batch, rows, x, y, m,
+                        Seeds.step(cfg.data().seed(), epoch, batch), version));
+                long t1 = System.nanoTime();
+                StepResult r;
+                // the engine check may run on another thread of a service: one gradient collector at a time
+                synchronized (GradientLock.LOCK) {
+                    r = method.train(f, optimizer, x, y, a.output(), lr, epoch);
+                }
+                long t2 = System.nanoTime();
+                long staleness = version - a.attackVersion();
+                cost = cost.plus(r, (t2 - t1) / 1e9);
+                if (r.stepped()) {
+                    version++;
+                    lossSum += r.loss();
+                    lossCount++;
+                }
+                stepsDone++;
+                attack.stepped(epoch, batch, version);
+                double secs = (System.nanoTime() - t0) / 1e9;
+                return new StepDone(epoch, cfg.optimisation().epochs(), batch, plan.length,
+                        (long) epoch * plan.length + batch, stepsDone, version, staleness, lr, r,
+                        lossCount == 0 ? null : lossSum / lossCount, cost.examplesSeen() / secs,
+                        new StepDone.Times(start, t1, t2, System.nanoTime()));
+            }
+        }
+
+        /** Runs the remaining batches; the result's cost counts this object's batches, with their wall time. */
+        public Result run() {
+            Double cpu0 = TrainingCost.processCpuSeconds();
+            while (hasNext()) {
+                next();
+            }
+            Double cpu1 = TrainingCost.processCpuSeconds();
+            return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
+                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), lastEpochLoss);
+        }
+
+        /** Counts and the two halves' times so far (no wall time: {@link #run} adds it). */
         public TrainingCost cost() {
             return cost;
         }
@@ -175,29 +227,19 @@ public final class TrainingRun {
             return lastEpochLoss;
         }
 
+        /** The optimizer, whose momentum a resume state holds. */
+        public SgdMomentum optimizer() {
+            return optimizer;
+        }
+
+        /** The model version so far: one per optimizer step taken. */
+        public long version() {
+            return version;
+        }
+
         @Override
         public void close() {
             optimizer.clear();
-        }
-    }
-
-    /** A step's result and the wall time of its training half (the attack half's is in its stats). */
-    record TimedStep(StepResult result, double trainSeconds) {
-    }
-
-    /**
-     * One batch: its own sub-manager, closed afterwards so memory stays flat. The two halves as
-     * {@link TrainingMethod#step} runs them, called one by one to time the training half.
-     */
-    TimedStep step(Classifier f, SgdMomentum optimizer, Dataset train, int[] rows, int epoch, int batch, float lr) {
-        try (NDManager m = f.manager().newSubManager()) {
-            NDArray x = train.images(m, rows);
-            NDArray y = train.labels(m, rows);
-            long[] ids = Starts.toLong(rows);
-            AttackOutput out = method.attack(f, x, y, ids, Seeds.step(cfg.data().seed(), epoch, batch), epoch);
-            long t0 = System.nanoTime();
-            StepResult r = method.train(f, optimizer, x, y, out, lr, epoch);
-            return new TimedStep(r, (System.nanoTime() - t0) / 1e9);
         }
     }
 }

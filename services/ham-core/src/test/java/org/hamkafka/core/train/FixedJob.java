@@ -65,7 +65,7 @@ public final class FixedJob {
         Dataset d = data();
         TrainingRun run = new TrainingRun(cfg);
         try (Classifier f = run.newModel(d)) {
-            run.train(f, d, null);
+            run.train(f, d);
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             for (Pair<String, Parameter> p : f.block().getParameters()) {
                 float[] v = p.getValue().getArray().toFloatArray();

@@ -57,7 +57,7 @@ class LearningCheckTest {
     static double[] trainAndEvaluate(TrainConfig cfg, Dataset train, Dataset test) {
         TrainingRun run = new TrainingRun(cfg);
         try (Classifier f = run.newModel(train)) {
-            run.train(f, train, null);
+            run.train(f, train);
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
                     EvaluationAttacks.create(cfg.evalAttacks(), cfg.threat().eps(), cfg.threat().threatNorm(), 5), 250);
             ClassWiseReport r = ev.evaluate(f, test);

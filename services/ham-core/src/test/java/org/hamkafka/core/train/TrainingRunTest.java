@@ -52,10 +52,10 @@ class TrainingRunTest {
         });
     }
 
-    static List<float[]> run(TrainConfig cfg, Dataset d, List<TrainingRun.BatchProgress> seen, TrainingCost[] cost) {
+    static List<float[]> run(TrainConfig cfg, Dataset d, List<StepDone> seen, TrainingCost[] cost) {
         TrainingRun run = new TrainingRun(cfg);
         try (Classifier f = run.newModel(d)) {
-            TrainingRun.Result r = run.train(f, d, seen::add);
+            TrainingRun.Result r = run.train(f, d, TrainingListener.onStep(seen::add));
             cost[0] = r.cost();
             return weights(f);
         }
@@ -65,7 +65,7 @@ class TrainingRunTest {
     void sameSeedGivesIdenticalWeightsAndCostsAreCounted() {
         TrainConfig cfg = smallHam().with(p -> p.seed = 5L);
         Dataset d = synthetic();
-        List<TrainingRun.BatchProgress> p1 = new ArrayList<>();
+        List<StepDone> p1 = new ArrayList<>();
         TrainingCost[] c1 = new TrainingCost[1];
         TrainingCost[] c2 = new TrainingCost[1];
         TrainingCost[] c3 = new TrainingCost[1];
@@ -92,7 +92,7 @@ class TrainingRunTest {
                 "cpu " + c1[0].cpuSeconds() + " s in " + c1[0].seconds() + " s of wall time");
         // the wall time's split: the attack half is the batches' attack times summed (as the progress saw
         // them), the training half is positive, and both fit in the loop's wall time
-        double attackMillis = p1.stream().mapToDouble(TrainingRun.BatchProgress::attackMillis).sum();
+        double attackMillis = p1.stream().mapToDouble(StepDone::attackMillis).sum();
         assertEquals(attackMillis / 1e3, c1[0].attackSeconds(), 1e-9);
         assertTrue(c1[0].trainSeconds() > 0, "training half " + c1[0].trainSeconds());
         assertTrue(c1[0].attackSeconds() + c1[0].trainSeconds() <= c1[0].seconds(),
@@ -148,6 +148,55 @@ class TrainingRunTest {
             assertEquals(hamAlone[0].attackForwardRows(), h.cost().attackForwardRows());
             assertEquals(hamAlone[0].examplesDropped(), h.cost().examplesDropped());
             assertEquals(pgdAlone[0].trainBackwardRows(), g.cost().trainBackwardRows());
+        }
+    }
+
+    /**
+     * A run stopped after any step and resumed from the state written there (weights, momentum, position) ends with
+     * the weights, version and step count of the run that never stopped: mid-epoch, at an epoch's end, in HAM's
+     * warm-up and in its early-drop epoch.
+     */
+    @Test
+    void aRunResumedFromAnyStepsStateEndsAsTheRunThatNeverStopped() {
+        TrainConfig cfg = smallHam();
+        Dataset d = synthetic();
+        TrainingRun run = new TrainingRun(cfg);
+        java.util.Map<Long, byte[]> states = new java.util.LinkedHashMap<>();
+        List<float[]> whole;
+        StepDone[] last = new StepDone[1];
+        try (Classifier f = run.newModel(d);
+             TrainingRun.Steps steps = run.steps(f, d)) {
+            // the state as the trainer-service writes it, after every step
+            SgdMomentum[] opt = new SgdMomentum[1];
+            while (steps.hasNext()) {
+                last[0] = steps.next();
+                StepDone s = last[0];
+                Position next = s.lastOfEpoch() ? new Position(s.epoch() + 1, 0, s.stepsDone(), s.version(), new long[0])
+                        : new Position(s.epoch(), s.batch() + 1, s.stepsDone(), s.version(), new long[0]);
+                states.put(s.stepsDone(), StateArchive.write(f, steps.optimizer(), next));
+            }
+            whole = weights(f);
+        }
+        assertEquals(6, states.size());
+        for (long k : new long[]{2, 3, 4}) {
+            try (Classifier g = run.newModel(d)) {
+                SgdMomentum optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
+                Position start = StateArchive.read(states.get(k), g, optimizer);
+                assertEquals(k, start.stepsDone());
+                StepDone end = null;
+                try (TrainingRun.Steps rest = run.steps(g, d, optimizer, run.localAttack(g), start, List.of())) {
+                    while (rest.hasNext()) {
+                        end = rest.next();
+                    }
+                }
+                assertNotNull(end);
+                assertEquals(last[0].stepsDone(), end.stepsDone(), "steps counted on from the state, after " + k);
+                assertEquals(last[0].version(), end.version(), "model version, after " + k);
+                List<float[]> resumed = weights(g);
+                for (int i = 0; i < whole.size(); i++) {
+                    assertArrayEquals(whole.get(i), resumed.get(i), 0f, "parameter " + i + ", resumed after step " + k);
+                }
+            }
         }
     }
 

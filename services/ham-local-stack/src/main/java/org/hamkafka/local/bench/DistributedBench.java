@@ -20,6 +20,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.contracts.Topics;
+import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.JobRun;
@@ -156,7 +157,7 @@ public final class DistributedBench implements Callable<Integer> {
             TrainingRun run = new TrainingRun(w);
             Dataset train = TrainingRun.loadTrain(w);
             try (Classifier f = run.newModel(train)) {
-                run.train(f, train, null);
+                run.train(f, train);
             }
         }
         inProcess = inProcessRun(cfg, "in-process", "ham-core TrainingRun in one JVM, intra-op threads: " + inProcessThreads);
@@ -279,10 +280,10 @@ public final class DistributedBench implements Callable<Integer> {
         double[] attackMillis = {0};
         byte[] weights;
         try (Classifier f = run.newModel(train)) {
-            run.train(f, train, p -> {
+            run.train(f, train, TrainingListener.onStep(p -> {
                 steps[0]++;
                 attackMillis[0] += p.attackMillis();
-            });
+            }));
             weights = ModelWeights.exportNpz(f);
         }
         double secs = (System.nanoTime() - t0) / 1e9;

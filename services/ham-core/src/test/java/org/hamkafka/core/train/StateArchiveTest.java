@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.core.train;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -8,14 +8,6 @@ import ai.djl.util.Pair;
 import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Classifier;
-import org.hamkafka.core.train.SgdMomentum;
-import org.hamkafka.core.train.StandardTraining;
-import io.quarkus.test.common.WithTestResource;
-import io.quarkus.test.junit.QuarkusTest;
-import org.hamkafka.testsupport.PostgresResource;
-import org.hamkafka.testsupport.S3Resource;
-import org.hamkafka.trainer.support.DataDirResource;
-import org.hamkafka.trainer.support.InMemoryChannels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -26,17 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/**
- * The resume state: weights, momentum and position survive the round trip, so training continues
- * exactly. A {@code @QuarkusTest} (same resources as {@code JobResourceTest}, so the application is
- * shared) only because PyTorch's native library can be loaded by one class loader per JVM: a plain
- * test loading it first would break every Quarkus test after it.
- */
-@QuarkusTest
-@WithTestResource(PostgresResource.class)
-@WithTestResource(S3Resource.class)
-@WithTestResource(InMemoryChannels.class)
-@WithTestResource(DataDirResource.class)
+/** The resume state: weights, momentum and position survive the round trip, so training continues exactly. */
 class StateArchiveTest {
     private final DatasetInfo info = Datasets.info("fashion-mnist");
 
@@ -47,12 +29,12 @@ class StateArchiveTest {
             SgdMomentum optA = new SgdMomentum(0.9f, 5e-4f);
             step(a, optA, 10);
             step(a, optA, 11);
-            StateArchive.Position p = new StateArchive.Position(3, 7, 42, 40, new long[]{38, 39});
+            Position p = new Position(3, 7, 42, 40, new long[]{38, 39});
             byte[] archive = StateArchive.write(a, optA, p);
 
             SgdMomentum optB = new SgdMomentum(0.9f, 5e-4f);
             assertNotEquals(flat(a)[0], flat(b)[0], "different seeds start apart");
-            StateArchive.Position q = StateArchive.read(archive, b, optB);
+            Position q = StateArchive.read(archive, b, optB);
             assertEquals(p.epoch(), q.epoch());
             assertEquals(p.batch(), q.batch());
             assertEquals(p.stepsDone(), q.stepsDone());
