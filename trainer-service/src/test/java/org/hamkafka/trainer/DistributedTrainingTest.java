@@ -92,6 +92,7 @@ class DistributedTrainingTest {
                 {"dataset": "fashion-mnist", "model": "tiny-cnn", "method": "ham", "warmup_epochs": 0, "eps": 0.1,
                  "alpha": 0.025, "steps": 4, "drop_step": 2, "train_subset": 256, "batch_size": 64, "epochs": 1,
                  "lr": 0.05, "seed": 5, "shards_per_batch": %d}""";
+        TrainingRun.Result[] inProcess = new TrainingRun.Result[1];
         Map<String, Float> reference = reference(base().with(p -> {
             p.model = "tiny-cnn";
             p.method = "ham";
@@ -103,10 +104,11 @@ class DistributedTrainingTest {
             p.epochs = 1;
             p.lr = 0.05f;
             p.seed = 5L;
-        }));
+        }), inProcess);
 
         String one = submitAndFinish(ham.formatted(1));
         assertClose(reference, checkpoint(one, "tiny-cnn", 1), "HAM, 1 shard");
+        assertSamePasses(inProcess[0], one, "HAM, 1 shard");
         // tiny-cnn's snapshots are small: they travelled inside their announcements (their S3 copies, written
         // behind the steps, are what a resume reads: haltedJobResumesToTheSameWeights)
         List<ModelSnapshot> announced = worker.announcementsOf(one);
@@ -116,6 +118,7 @@ class DistributedTrainingTest {
 
         String two = submitAndFinish(ham.formatted(2));
         assertClose(reference, checkpoint(two, "tiny-cnn", 1), "HAM, 2 shards");
+        assertSamePasses(inProcess[0], two, "HAM, 2 shards");
         // shards are keyed <job>/<step>/<shard>, so they spread over the 4 partitions
         assertTrue(worker.keysSeen.contains(two + "/0/1"), worker.keysSeen.toString());
         assertTrue(worker.partitionsSeen.size() >= 2, "partitions used: " + worker.partitionsSeen);
@@ -155,13 +158,39 @@ class DistributedTrainingTest {
         Map<String, Float> reference = reference(cfg, inProcess);
         String id = submitAndFinish(uniform);
         assertClose(reference, checkpoint(id, "tiny-cnn", 1), "HAM with uniform weights");
+        assertSamePasses(inProcess[0], id, "HAM with uniform weights");
         long[] rows = worker.attackRows.get(id);
-        assertEquals(inProcess[0].cost().attackForwardRows(), rows[0], "attack forward rows");
-        assertEquals(inProcess[0].cost().attackBackwardRows(), rows[1], "attack backward rows");
         // and the variation's two forwards per kept row were not spent: a tanh job of the same settings spends more
         TrainingRun.Result[] tanh = new TrainingRun.Result[1];
         reference(cfg.with(p -> p.weighting = true), tanh);
         assertTrue(tanh[0].cost().attackForwardRows() > rows[0], "tanh " + tanh[0].cost() + " vs uniform " + rows[0]);
+    }
+
+    /**
+     * Every method not covered above (PGD-AT, HAM, HAM with uniform weights and HAM on TRADES are) through the
+     * workers equals the in-process run, in weights and in the attack passes spent.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"standard", "trades", "fast-at"})
+    void everyOtherMethodEqualsInProcessRunInWeightsAndAttackPasses(String method) {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "%s", "eps": 0.1, "alpha": 0.025,
+                 "steps": 3, "train_subset": 128, "batch_size": 64, "epochs": 1, "lr": 0.05, "seed": 21}"""
+                .formatted(method);
+        TrainingRun.Result[] inProcess = new TrainingRun.Result[1];
+        Map<String, Float> reference = reference(base().with(p -> {
+            p.model = "linear";
+            p.method = method;
+            p.steps = 3;
+            p.trainSubset = 128;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 21L;
+        }), inProcess);
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 1), method);
+        assertSamePasses(inProcess[0], id, method);
     }
 
     @Test
@@ -169,6 +198,7 @@ class DistributedTrainingTest {
         String pgd = """
                 {"dataset": "fashion-mnist", "model": "linear", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
                  "steps": 3, "train_subset": 256, "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 9}""";
+        TrainingRun.Result[] inProcess = new TrainingRun.Result[1];
         Map<String, Float> reference = reference(base().with(p -> {
             p.model = "linear";
             p.method = "pgd-at";
@@ -178,9 +208,10 @@ class DistributedTrainingTest {
             p.epochs = 2;
             p.lr = 0.05f;
             p.seed = 9L;
-        }));
+        }), inProcess);
         String id = submitAndFinish(pgd);
         assertClose(reference, checkpoint(id, "linear", 2), "PGD-AT");
+        assertSamePasses(inProcess[0], id, "PGD-AT");
     }
 
     @Test
@@ -213,6 +244,7 @@ class DistributedTrainingTest {
                 {"dataset": "fashion-mnist", "model": "linear", "method": "ham-trades", "warmup_epochs": 1,
                  "eps": 0.1, "alpha": 0.025, "steps": 4, "drop_step": 2, "trades_beta": 2, "train_subset": 256,
                  "batch_size": 64, "epochs": 2, "lr": 0.05, "seed": 13, "shards_per_batch": 2}""";
+        TrainingRun.Result[] inProcess = new TrainingRun.Result[1];
         Map<String, Float> reference = reference(base().with(p -> {
             p.model = "linear";
             p.method = "ham-trades";
@@ -225,9 +257,10 @@ class DistributedTrainingTest {
             p.epochs = 2;
             p.lr = 0.05f;
             p.seed = 13L;
-        }));
+        }), inProcess);
         String id = submitAndFinish(body);
         assertClose(reference, checkpoint(id, "linear", 2), "HAM on TRADES, 2 shards");
+        assertSamePasses(inProcess[0], id, "HAM on TRADES, 2 shards");
         // the HAM epoch dropped some examples: fewer trained than attacked
         given().when().get("/jobs/" + id).then().statusCode(200)
                 .body("settings.method", org.hamcrest.Matchers.is("ham-trades"))
@@ -460,6 +493,13 @@ class DistributedTrainingTest {
             }
         }
         return out;
+    }
+
+    /** The attack passes the worker reported for job {@code id} are the in-process run's, row for row. */
+    private void assertSamePasses(TrainingRun.Result inProcess, String id, String what) {
+        long[] rows = worker.attackRows.getOrDefault(id, new long[2]);
+        assertEquals(inProcess.cost().attackForwardRows(), rows[0], what + ": attack forward rows");
+        assertEquals(inProcess.cost().attackBackwardRows(), rows[1], what + ": attack backward rows");
     }
 
     private static void assertClose(Map<String, Float> expected, Map<String, Float> actual, String what) {
