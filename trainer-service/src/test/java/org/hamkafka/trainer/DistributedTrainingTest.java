@@ -1,5 +1,8 @@
 package org.hamkafka.trainer;
 
+import org.hamkafka.trainer.run.JobRunner;
+import org.hamkafka.trainer.storage.OrderedWrites;
+
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
@@ -13,7 +16,6 @@ import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
-import org.hamkafka.trainer.service.JobRunner;
 import org.hamkafka.service.ObjectStore;
 import org.hamkafka.trainer.support.DataDirResource;
 import org.hamkafka.trainer.support.KafkaAttackWorker;

@@ -115,11 +115,6 @@ public final class HamCli implements Runnable {
     /** The model card's file name, beside the report. */
     static final String CARD = "model-card.json";
 
-    static ModelCard card(TrainConfig cfg, String model, ClassWiseReport eval, String name, String method) {
-        return ModelCard.of(new ModelCard.Subject(name, cfg.dataset(), model, method, cfg.threat().threatNorm().name(),
-                cfg.threat().eps()), eval);
-    }
-
     static ProgressBar bar(String task, long total) {
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
                 .setUpdateIntervalMillis(500).continuousUpdate().build();
@@ -180,8 +175,8 @@ public final class HamCli implements Runnable {
                 report.write(file);
                 Path card = file.toAbsolutePath().getParent().resolve(CARD);
                 String method = info != null && info.trainedMethod() != null ? info.trainedMethod() : cfg.method();
-                card(cfg, cfg.model(), eval, dir.getFileName() == null ? "model" : dir.getFileName().toString(), method)
-                        .write(card);
+                ModelCard.of(ModelCard.Subject.of(dir.getFileName() == null ? "model" : dir.getFileName().toString(),
+                        cfg.with(p -> p.method = method)), eval).write(card);
                 System.out.println(ReportTable.format(report));
                 System.out.println("wrote " + file + " and " + card);
             }

@@ -3,6 +3,7 @@ package org.hamkafka.cli;
 import me.tongfei.progressbar.ProgressBar;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.eval.ClassWiseReport;
+import org.hamkafka.core.eval.ModelCard;
 import org.hamkafka.core.eval.Report;
 import org.hamkafka.core.eval.ReportTable;
 import org.hamkafka.core.model.CheckpointInfo;
@@ -83,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
             ClassWiseReport eval = HamCli.evaluate(cfg, f, data[1]);
             Report report = Report.of(cfg, eval, result.cost());
             report.write(dir.resolve("report.json"));
-            HamCli.card(cfg, cfg.model(), eval, dir.getFileName().toString(), cfg.method()).write(dir.resolve(HamCli.CARD));
+            ModelCard.of(ModelCard.Subject.of(dir.getFileName().toString(), cfg), eval).write(dir.resolve(HamCli.CARD));
             System.out.println(ReportTable.format(report));
             System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(HamCli.CARD) + " and "
                     + dir.resolve("model.npz") + (resume == null ? "" : " (training cost: the resumed epochs only)"));

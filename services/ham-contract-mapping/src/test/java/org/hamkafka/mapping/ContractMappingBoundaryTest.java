@@ -4,12 +4,11 @@ import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.core.data.Datasets;
+import org.hamkafka.core.train.SettingPaths;
 import org.hamkafka.core.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
-import java.lang.reflect.RecordComponent;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -26,29 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ContractMappingBoundaryTest {
 
-    /** Every leaf setting of TrainConfig, by its path of record components ("ham.weighting"), with its value. */
-    static Map<String, Object> leaves(Object record, String prefix) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (RecordComponent c : record.getClass().getRecordComponents()) {
-            Object value;
-            try {
-                value = c.getAccessor().invoke(record);
-            } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException(e);
-            }
-            String path = prefix + c.getName();
-            if (c.getType().isRecord()) {
-                out.putAll(leaves(value, path + "."));
-            } else {
-                out.put(path, value);
-            }
-        }
-        return out;
-    }
-
     @Test
     void everySettingIsCarriedOrDeclaredTheTrainersOwnAndNoneIsBoth() {
-        Set<String> all = leaves(TrainConfig.defaults(), "").keySet();
+        Set<String> all = SettingPaths.of(TrainConfig.defaults()).keySet();
         Set<String> unclassified = new TreeSet<>(all);
         unclassified.removeAll(ContractMapping.CARRIED_TO_ATTACK);
         unclassified.removeAll(ContractMapping.TRAINER_ONLY);
@@ -85,8 +64,8 @@ class ContractMappingBoundaryTest {
             p.fastAlpha = 0.3f;
             p.warmupEpochs = 7;
         });
-        Map<String, Object> before = leaves(defaults, "");
-        Map<String, Object> want = leaves(sent, "");
+        Map<String, Object> before = SettingPaths.of(defaults);
+        Map<String, Object> want = SettingPaths.of(sent);
         for (String path : ContractMapping.CARRIED_TO_ATTACK) {
             assertNotEquals(before.get(path), want.get(path), path + " must differ from its default for this test");
         }
@@ -94,7 +73,7 @@ class ContractMappingBoundaryTest {
         String json = Codec.toJson(ContractMappingTest.request(wire, ContractMapping.datasetSpec(Datasets.info("svhn")),
                 sent.model()));
         assertTrue(json.contains("\"fgsm_alpha\":0.3"), "Fast-AT's step keeps its version-1 wire name: " + json);
-        Map<String, Object> got = leaves(ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class)), "");
+        Map<String, Object> got = SettingPaths.of(ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class)));
         for (String path : ContractMapping.CARRIED_TO_ATTACK) {
             assertEquals(want.get(path), got.get(path), path + " lost at the wire");
         }

@@ -1,6 +1,6 @@
 package org.hamkafka.trainer.rest;
 
-import org.hamkafka.trainer.service.JobValidationException;
+import org.hamkafka.trainer.job.JobValidationException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;

@@ -1,13 +1,15 @@
 package org.hamkafka.trainer.rest;
 
+import org.hamkafka.trainer.service.JobService;
+import org.hamkafka.trainer.job.JobSettings;
+import org.hamkafka.trainer.job.JobValidationException;
+import org.hamkafka.trainer.service.JobView;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.hamkafka.core.train.PartialConfig;
-import org.hamkafka.trainer.service.JobSettings;
-import org.hamkafka.trainer.service.JobValidationException;
-import org.hamkafka.trainer.service.JobView;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +27,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.hamkafka.trainer.persistence.JobEvent;
-import org.hamkafka.trainer.service.JobService;
 
 import jakarta.annotation.security.RolesAllowed;
 import org.hamkafka.contracts.ApiRoles;

@@ -1,5 +1,10 @@
 package org.hamkafka.trainer.service;
 
+import org.hamkafka.trainer.job.JobSettings;
+
+import org.hamkafka.trainer.job.TrainerSettings;
+import org.hamkafka.trainer.run.JobRunner;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,7 +53,7 @@ public class JobService {
         j.id = UUID.randomUUID().toString();
         j.state = JobState.QUEUED;
         try {
-            j.configJson = mapper.writeValueAsString(PartialConfig.of(resolved).withoutRuntime());
+            j.configJson = JobSettings.stored(resolved, mapper);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot store job settings: " + e.getMessage(), e);
         }

@@ -39,8 +39,17 @@ public record ModelCard(String name, String link, String authors,
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** The settings on the card; the others are in the report.json beside it ({@link Report#NOT_IN_REPORT} aside). */
+    public static final java.util.Set<String> ON_CARD = java.util.Set.of("data.dataset", "model", "method",
+            "threat.norm", "threat.eps");
+
     /** Who and what the card is about. */
     public record Subject(String name, String dataset, String architecture, String method, String norm, float eps) {
+        /** The subject of a run of {@code cfg}: its {@link #ON_CARD} settings. */
+        public static Subject of(String name, org.hamkafka.core.train.TrainConfig cfg) {
+            return new Subject(name, cfg.dataset(), cfg.model(), cfg.method(), cfg.threat().threatNorm().name(),
+                    cfg.threat().eps());
+        }
     }
 
     /**

@@ -86,6 +86,9 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
         }
     }
 
+    /** The settings a report leaves out (the machine's: where the data was read, which device ran). */
+    public static final java.util.Set<String> NOT_IN_REPORT = java.util.Set.of("runtime.dataDir", "runtime.device");
+
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);

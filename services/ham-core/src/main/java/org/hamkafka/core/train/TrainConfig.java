@@ -1,10 +1,8 @@
 package org.hamkafka.core.train;
 
-import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.attack.Norm;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -206,100 +204,6 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
 
     /** The violations {@link #validate()} reports, in declaration order (empty: valid). */
     public List<Violation> problems() {
-        Checks c = new Checks();
-        String dataset = data.dataset();
-        c.require(dataset != null && org.hamkafka.core.data.Datasets.isKnown(dataset), "dataset", "must be one of "
-                + DATASETS + " (<name>: lower-case letters, digits, '.', '_', '-', at most 64: the folder under the "
-                + "data root); got '" + dataset + "'");
-        c.require(data.trainSubset() >= 0, "trainSubset", "must be >= 0 (0 = the whole training set); got "
-                + data.trainSubset());
-        c.require(data.testSubset() >= 0, "testSubset", "must be >= 0 (0 = the whole test set); got " + data.testSubset());
-        if (!knownModel(model)) {
-            String m = model == null ? "" : model;
-            c.fail("model", m.startsWith("smallcnn-w")
-                    ? "smallcnn-w<width> needs a width in (0, 4], e.g. smallcnn-w0.25; got '" + model + "'"
-                    : m.matches("wrn-\\d+-\\d+")
-                    ? "wrn-<depth>-<width> needs depth = 6n+4 (n >= 1) and width >= 1, e.g. wrn-28-10; got '"
-                    + model + "'"
-                    : "must be one of " + String.join(", ", org.hamkafka.core.model.Models.KNOWN) + "; got '"
-                    + model + "'");
-        }
-        c.require(method != null && METHODS.contains(method), "method",
-                "must be one of standard, pgd-at, trades, fast-at, ham, ham-trades; got '" + method + "'");
-        boolean normOk = true;
-        try {
-            Norm.parse(threat.norm() == null ? "" : threat.norm());
-        } catch (IllegalArgumentException e) {
-            normOk = false;
-        }
-        c.require(normOk, "norm", "must be linf or l2; got '" + threat.norm() + "'");
-        // pixels are in [0, 1]: an L∞ budget of 1 or more allows any image
-        float maxEps = "l2".equals(threat.norm()) ? 100f : 1f;
-        c.require(threat.eps() > 0 && threat.eps() < maxEps, "eps", "must be in (0, " + (int) maxEps
-                + ") (pixels are in [0, 1]); got " + threat.eps());
-        c.require(threat.alpha() > 0 && threat.alpha() <= maxEps, "alpha", "must be in (0, " + (int) maxEps + "]; got "
-                + threat.alpha());
-        c.require(threat.steps() >= 1 && threat.steps() <= EvaluationAttacks.MAX_STEPS, "steps", "K must be in [1, "
-                + EvaluationAttacks.MAX_STEPS + "]; got " + threat.steps());
-        if (usesHam()) {
-            String k = EarlyDropPgd.dropStepProblem(ham.dropStep(), threat.steps());
-            c.require(k == null, "dropStep", k);
-        }
-        c.require(Float.isFinite(ham.lambda()), "lambda", "must be a finite number; got " + ham.lambda());
-        c.require(ham.base() >= 0 && Float.isFinite(ham.base()), "base", "must be >= 0; got " + ham.base());
-        c.require(ham.warmupEpochs() >= 0, "warmupEpochs", "must be >= 0; got " + ham.warmupEpochs());
-        c.require(baselines.tradesBeta() >= 0 && Float.isFinite(baselines.tradesBeta()), "tradesBeta",
-                "must be >= 0; got " + baselines.tradesBeta());
-        c.require(baselines.fastAlpha() > 0 && baselines.fastAlpha() <= maxEps, "fastAlpha", "must be in (0, "
-                + (int) maxEps + "]; got " + baselines.fastAlpha());
-        Optimisation o = optimisation;
-        c.require(o.epochs() >= 1 && o.epochs() <= 10_000, "epochs", "must be in [1, 10000]; got " + o.epochs());
-        c.require(o.batchSize() >= 1 && o.batchSize() <= 65_536, "batchSize", "must be in [1, 65536]; got "
-                + o.batchSize());
-        c.require(o.lr() > 0 && Float.isFinite(o.lr()), "lr", "must be > 0; got " + o.lr());
-        c.require(o.momentum() >= 0 && o.momentum() < 1, "momentum", "must be in [0, 1); got " + o.momentum());
-        c.require(o.weightDecay() >= 0 && Float.isFinite(o.weightDecay()), "weightDecay", "must be >= 0; got "
-                + o.weightDecay());
-        c.require(evalAttacks.size() <= MAX_EVAL_ATTACKS, "evalAttacks", "at most " + MAX_EVAL_ATTACKS
-                + " attacks; got " + evalAttacks.size());
-        for (String a : evalAttacks.subList(0, Math.min(evalAttacks.size(), MAX_EVAL_ATTACKS))) {
-            try {
-                EvaluationAttacks.check(a);
-            } catch (IllegalArgumentException e) {
-                c.fail("evalAttacks", e.getMessage());
-            }
-        }
-        Pipelining p = pipelining;
-        c.require(p.shardsPerBatch() >= 1 && p.shardsPerBatch() <= o.batchSize(), "shardsPerBatch",
-                "must be in [1, batch_size = " + o.batchSize() + "]; got " + p.shardsPerBatch());
-        c.require(p.batchesInFlight() >= 1 && p.batchesInFlight() <= MAX_BATCHES_IN_FLIGHT, "batchesInFlight",
-                "must be in [1, " + MAX_BATCHES_IN_FLIGHT + "]; got " + p.batchesInFlight());
-        String device = runtime.device();
-        c.require(device != null && Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT)),
-                "device", "must be one of cpu, gpu, auto; got '" + device + "'");
-        return c.violations;
-    }
-
-    private static boolean knownModel(String model) {
-        try {
-            return org.hamkafka.core.model.Models.isKnown(model);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
-    }
-
-    /** Collects violations, each named by the field's public name and option. */
-    private static final class Checks {
-        final List<Violation> violations = new ArrayList<>();
-
-        void require(boolean ok, String field, String allowed) {
-            if (!ok) {
-                fail(field, allowed);
-            }
-        }
-
-        void fail(String field, String allowed) {
-            violations.add(new Violation(PartialConfig.publicName(field), PartialConfig.named(field) + " " + allowed));
-        }
+        return SettingChecks.of(this);
     }
 }

@@ -1,5 +1,7 @@
 package org.hamkafka.core.eval;
 
+import org.hamkafka.core.train.TrainConfig;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.LinkedHashMap;
@@ -67,5 +69,27 @@ class ModelCardTest {
         assertTrue(c.footnote().startsWith("Not evaluated with AutoAttack"), c.footnote());
         assertEquals("pgd-20", c.classWise().headline());
         assertTrue(!c.toJson().contains("\"autoattack_acc\""), "left out, as RobustBench leaves out what it lacks");
+    }
+
+    /**
+     * Every setting but the machine's is on the card ({@link ModelCard#ON_CARD}, read back from its JSON here) or
+     * in the report.json beside it (ReportTest).
+     */
+    @Test
+    void theCardCarriesItsSettingsAndTheReportTheRest() {
+        TrainConfig cfg = ReportTest.everySettingChanged();
+        ModelCard c = ModelCard.fromJson(ModelCard.of(ModelCard.Subject.of("run", cfg), ReportTest.sampleEval()).toJson());
+        java.util.Map<String, Object> all = org.hamkafka.core.train.SettingPaths.of(cfg);
+        java.util.Set<String> nowhere = new java.util.TreeSet<>(all.keySet());
+        nowhere.removeAll(ModelCard.ON_CARD);
+        nowhere.retainAll(Report.NOT_IN_REPORT);
+        assertEquals(java.util.Set.of("runtime.dataDir", "runtime.device"), nowhere,
+                "only the machine's settings are on neither the card nor the report");
+        assertTrue(all.keySet().containsAll(ModelCard.ON_CARD), "declared settings TrainConfig does not have");
+        assertEquals(cfg.dataset(), c.dataset());
+        assertEquals(cfg.model(), c.architecture());
+        assertEquals(cfg.method(), c.classWise().method());
+        assertEquals("L2", c.threatModel());
+        assertEquals(cfg.threat().eps(), Float.parseFloat(c.eps()), 5e-5f);
     }
 }

@@ -20,6 +20,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReportTest {
     static Report sample() {
+        TrainConfig cfg = TrainConfig.defaults().with(p -> {
+            p.method = "pgd-at";
+            p.epochs = 3;
+        });
+        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9);
+        return Report.of(cfg, sampleEval(), cost);
+    }
+
+    static ClassWiseReport sampleEval() {
         List<String> names = List.of("a", "b");
         long[][] clean = {{9, 1}, {2, 8}};
         long[][] pgd = {{6, 4}, {7, 3}};
@@ -28,12 +37,66 @@ class ReportTest {
                 Map.of("pgd-20", pgd)) {{
             put("cw-20", cw);
         }});
-        TrainConfig cfg = TrainConfig.defaults().with(p -> {
-            p.method = "pgd-at";
-            p.epochs = 3;
+        return eval;
+    }
+
+    /** Every setting away from fashion-mnist's defaults (a boundary test sees a dropped one come back as default). */
+    static TrainConfig everySettingChanged() {
+        TrainConfig c = TrainConfig.defaults("fashion-mnist").with(p -> {
+            p.dataset = "cifar10";
+            p.trainSubset = 1000;
+            p.testSubset = 500;
+            p.seed = 99L;
+            p.model = "tiny-cnn";
+            p.method = "ham-trades";
+            p.norm = "l2";
+            p.eps = 0.5f;
+            p.alpha = 0.1f;
+            p.steps = 12;
+            p.dropStep = 4;
+            p.lambda = -2f;
+            p.base = 0.5f;
+            p.weighting = false;
+            p.variationOnLogits = true;
+            p.warmupEpochs = 7;
+            p.tradesBeta = 2f;
+            p.fastAlpha = 0.3f;
+            p.epochs = 20;
+            p.batchSize = 64;
+            p.lr = 0.05f;
+            p.momentum = 0.8f;
+            p.weightDecay = 1e-4f;
+            p.evalAttacks = List.of("pgd-10");
+            p.shardsPerBatch = 3;
+            p.batchesInFlight = 2;
+            p.dataDir = "data-here";
+            p.device = "cpu";
         });
-        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9);
-        return Report.of(cfg, eval, cost);
+        Map<String, Object> defaults = org.hamkafka.core.train.SettingPaths.of(TrainConfig.defaults("fashion-mnist"));
+        org.hamkafka.core.train.SettingPaths.of(c).forEach((path, v) -> assertFalse(java.util.Objects.equals(v,
+                defaults.get(path)), path + " must differ from its default here: set it above"));
+        return c;
+    }
+
+    /**
+     * The report's settings carry every setting but the machine's ({@link Report#NOT_IN_REPORT}): read back from
+     * report.json and resolved, each is what the run had; a setting added later fails here until it is carried
+     * or declared left out.
+     */
+    @Test
+    void everySettingButTheMachinesIsInTheReport() {
+        TrainConfig cfg = everySettingChanged();
+        Report back = Report.fromJson(Report.of(cfg, sampleEval(), null).toJson());
+        Map<String, Object> want = org.hamkafka.core.train.SettingPaths.of(cfg);
+        Map<String, Object> got = org.hamkafka.core.train.SettingPaths.of(back.settings().resolve());
+        for (String path : want.keySet()) {
+            if (!Report.NOT_IN_REPORT.contains(path)) {
+                assertEquals(want.get(path), got.get(path), path + " lost in report.json");
+            }
+        }
+        assertTrue(want.keySet().containsAll(Report.NOT_IN_REPORT), "declared settings TrainConfig does not have");
+        assertNull(back.settings().dataDir);
+        assertNull(back.settings().device);
     }
 
     /** When, on what and by which code: the commit the build recorded, "-dirty" for a changed tree. */

@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

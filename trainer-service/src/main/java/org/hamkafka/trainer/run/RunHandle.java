@@ -1,10 +1,10 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /** Control of one running job from outside its worker thread: cancel (final) or halt (as a crash would). */
-final class RunHandle {
+public final class RunHandle {
     final String jobId;
     final CompletableFuture<Void> done = new CompletableFuture<>();
     private volatile boolean cancelled;

@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
 
 import org.junit.jupiter.api.Test;
 

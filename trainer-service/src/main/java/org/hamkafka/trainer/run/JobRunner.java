@@ -1,4 +1,11 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
+
+import org.hamkafka.trainer.job.JobFailure;
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.job.TrainerMetrics;
+import org.hamkafka.trainer.job.TrainerSettings;
+import org.hamkafka.trainer.job.TrainingDataCache;
+import org.hamkafka.trainer.job.JobSettings;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.ShutdownEvent;
@@ -211,7 +218,7 @@ public class JobRunner {
     /** What the worker of a job just marked RUNNING needs (read inside that transaction: throwing rolls it back). */
     private JobStart startOf(TrainingJob j) {
         try {
-            PartialConfig s = mapper.readValue(j.configJson, PartialConfig.class);
+            PartialConfig s = JobSettings.readStored(j.configJson, mapper);
             return new JobStart(j.id, s, j.resumeKey);
         } catch (Exception e) {
             throw new JobFailure("stored settings of job " + j.id + " are unreadable: " + e.getMessage(), e);

@@ -1,4 +1,7 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
+
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.job.TrainerMetrics;
 
 import org.hamkafka.core.train.StepDone;
 import org.hamkafka.core.train.TrainingListener;
@@ -15,7 +18,7 @@ import java.time.Instant;
  * A job's progress after every step, in three places: its row in the database, {@code ham.training.progress}
  * (state EPOCH_DONE after an epoch's last step, else RUNNING) and the Prometheus metrics.
  */
-final class ProgressReporter implements TrainingListener {
+public final class ProgressReporter implements TrainingListener {
     private static final Logger LOG = Logger.getLogger(ProgressReporter.class);
 
     private final String jobId;

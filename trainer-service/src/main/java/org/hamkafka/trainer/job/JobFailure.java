@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 /** A job cannot go on; the message becomes the job's {@code error}. */
 public class JobFailure extends RuntimeException {

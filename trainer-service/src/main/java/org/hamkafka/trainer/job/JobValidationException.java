@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 /** A submitted job with a bad field: answered with 400 and {@code {"field": ..., "message": ...}}. */
 public class JobValidationException extends RuntimeException {

@@ -1,4 +1,6 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobServices;
 
 import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.StateArchive;
@@ -17,7 +19,7 @@ import java.util.function.Supplier;
  * the steps by {@link OrderedWrites}, after the uploads of the snapshots it names, then recorded on the job row,
  * which replaces (and deletes) the one before it.
  */
-final class ResumeStates implements TrainingListener {
+public final class ResumeStates implements TrainingListener {
     private static final String NPZ = "application/octet-stream";
 
     private final String jobId;
@@ -35,7 +37,7 @@ final class ResumeStates implements TrainingListener {
      * @param inFlightVersions the versions of the batches in flight at the time of a state
      * @param minVersion       the smallest version the state this run started from refers to
      */
-    ResumeStates(String jobId, Classifier f, SgdMomentum optimizer, Supplier<long[]> inFlightVersions,
+    public ResumeStates(String jobId, Classifier f, SgdMomentum optimizer, Supplier<long[]> inFlightVersions,
                  OrderedWrites writes, JobServices services, long minVersion) {
         this.jobId = jobId;
         this.f = f;
@@ -49,7 +51,7 @@ final class ResumeStates implements TrainingListener {
     }
 
     /** The oldest model version that the last stored resume state needs. */
-    long minVersion() {
+    public long minVersion() {
         return minVersion;
     }
 

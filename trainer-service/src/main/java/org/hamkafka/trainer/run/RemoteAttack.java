@@ -1,4 +1,9 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
+
+import org.hamkafka.trainer.job.JobFailure;
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.job.TrainerMetrics;
+import org.hamkafka.trainer.storage.SnapshotPublisher;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
@@ -43,7 +48,7 @@ import java.util.concurrent.TimeoutException;
  * ones it trains (its "staleness"); k = 1 is exactly the in-process run. The batches in flight when a resume
  * state was written go out again with the versions it names.
  */
-final class RemoteAttack implements AttackHalf {
+public final class RemoteAttack implements AttackHalf {
     private static final Logger LOG = Logger.getLogger(RemoteAttack.class);
 
     private final String jobId;

@@ -1,12 +1,13 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.SettingPaths;
 import org.hamkafka.core.train.TrainConfig;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,13 +67,29 @@ class JobSettingsTest {
         assertEquals(null, refused(" ").field());
     }
 
+    /**
+     * POST /jobs → job row → the run: a body that sets every setting away from its default comes out of the stored
+     * row as it went in. Every setting but the machine's must be settable here (a setting added to TrainConfig and
+     * not to the body fails the first check), and none may be lost in the row (the second).
+     */
     @Test
-    void theStoredSettingsReadBackToTheSameConfiguration() throws Exception {
-        TrainConfig cfg = resolve("{\"method\": \"pgd-at\", \"eps\": 0.05, \"eval_attacks\": [\"pgd-10\"]}");
+    void everySettingCrossesFromThePostedBodyThroughTheJobRowToTheRun() throws Exception {
+        TrainConfig posted = resolve("""
+                {"dataset": "cifar10", "train_subset": 1000, "test_subset": 500, "seed": 99, "model": "tiny-cnn",
+                 "method": "ham-trades", "norm": "l2", "eps": 0.5, "alpha": 0.1, "steps": 12, "drop_step": 4,
+                 "lambda": -2, "base": 0.5, "weighting": false, "variation_on_logits": true, "warmup_epochs": 7,
+                 "trades_beta": 2, "fast_alpha": 0.3, "epochs": 20, "batch_size": 64, "lr": 0.05, "momentum": 0.8,
+                 "weight_decay": 0.0001, "eval_attacks": ["pgd-10"], "shards_per_batch": 3, "batches_in_flight": 2}""");
+        java.util.Map<String, Object> defaults = SettingPaths.of(TrainConfig.defaults("fashion-mnist"));
+        SettingPaths.of(posted).forEach((path, v) -> {
+            if (!path.startsWith("runtime.")) { // the trainer's own: ham.data.dir, ham.trainer.device
+                assertNotEquals(defaults.get(path), v, path + " is not set by the body: can POST /jobs set it?");
+            }
+        });
         ObjectMapper json = new ObjectMapper();
-        String stored = json.writeValueAsString(PartialConfig.of(cfg).withoutRuntime());
+        String stored = JobSettings.stored(posted, json);
         assertTrue(!stored.contains("/data"), stored);
-        TrainConfig back = JobSettings.resolve(json.readValue(stored, PartialConfig.class), d -> "/data/" + d, "cpu");
-        assertEquals(cfg, back);
+        TrainConfig run = JobSettings.resolve(JobSettings.readStored(stored, json), d -> "/data/" + d, "cpu");
+        assertEquals(SettingPaths.of(posted), SettingPaths.of(run), "a setting lost in the job row");
     }
 }

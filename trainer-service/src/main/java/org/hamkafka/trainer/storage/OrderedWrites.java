@@ -1,4 +1,6 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobFailure;
 
 import org.jboss.logging.Logger;
 
@@ -16,14 +18,14 @@ import java.util.concurrent.TimeoutException;
  * queued after it (a delete must never overtake the write that makes it safe) and fails the job at
  * its next {@link #check}.
  */
-final class OrderedWrites implements AutoCloseable {
+public final class OrderedWrites implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OrderedWrites.class);
 
     private final String jobId;
     private final ExecutorService thread;
     private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
-    OrderedWrites(String jobId) {
+    public OrderedWrites(String jobId) {
         this.jobId = jobId;
         this.thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "ham-writes-" + jobId);
@@ -44,7 +46,7 @@ final class OrderedWrites implements AutoCloseable {
     }
 
     /** Throws the first failure of a write done so far; does not wait for the others. */
-    void check() {
+    public void check() {
         CompletableFuture<Void> t;
         synchronized (this) {
             t = tail;
@@ -55,7 +57,7 @@ final class OrderedWrites implements AutoCloseable {
     }
 
     /** Waits until everything submitted so far is written; throws the first failure. */
-    void await() {
+    public void await() {
         CompletableFuture<Void> t;
         synchronized (this) {
             t = tail;

@@ -1,4 +1,7 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.job.TrainerMetrics;
 
 import org.hamkafka.core.train.StepDone;
 import org.hamkafka.core.train.TrainingListener;
@@ -20,7 +23,7 @@ import java.time.Instant;
  * job row with its sha256 and announced on {@code ham.checkpoints} for the eval-service. It holds the weights
  * only ({@link ModelWeights#importNpz} reads it as is); the resume state next to it is {@link ResumeStates}'.
  */
-final class EpochCheckpoints implements TrainingListener {
+public final class EpochCheckpoints implements TrainingListener {
     private final String jobId;
     private final TrainConfig cfg;
     private final Classifier f;
@@ -29,7 +32,7 @@ final class EpochCheckpoints implements TrainingListener {
     private final TrainerMetrics metrics;
     private final TrainerMessaging messaging;
 
-    EpochCheckpoints(String jobId, TrainConfig cfg, Classifier f, JobServices services) {
+    public EpochCheckpoints(String jobId, TrainConfig cfg, Classifier f, JobServices services) {
         this.jobId = jobId;
         this.cfg = cfg;
         this.f = f;

@@ -1,6 +1,7 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -69,5 +70,15 @@ public final class JobSettings {
         } catch (TrainConfig.InvalidSettingsException e) {
             throw new JobValidationException(e.field(), e.getMessage());
         }
+    }
+
+    /** The settings a job row keeps (the machine's left out: each trainer reads its own). */
+    public static String stored(TrainConfig resolved, ObjectMapper mapper) throws JsonProcessingException {
+        return mapper.writeValueAsString(PartialConfig.of(resolved).withoutRuntime());
+    }
+
+    /** A job row's settings, as {@link #stored} wrote them. */
+    public static PartialConfig readStored(String json, ObjectMapper mapper) throws JsonProcessingException {
+        return mapper.readValue(json, PartialConfig.class);
     }
 }

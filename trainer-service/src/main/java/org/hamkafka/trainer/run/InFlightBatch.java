@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
 
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /** The attack requests of one batch, out at the same time: one per shard, shard s holding rows offsets[s]..to(s). */
-final class InFlightBatch {
+public final class InFlightBatch {
     final int epoch;
     final int batch;
     final long step;

@@ -1,4 +1,8 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobFailure;
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.job.TrainerSettings;
 
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.service.ObjectStore;

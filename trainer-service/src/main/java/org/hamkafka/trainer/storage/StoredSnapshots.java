@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +10,7 @@ import java.util.TreeSet;
  * The snapshot versions of one job that are stored in S3 and that it may still need, with their sha256 where
  * known (to announce one again without its bytes), and the rule that says which of them it no longer needs.
  */
-final class StoredSnapshots {
+public final class StoredSnapshots {
     private final TreeSet<Long> versions = new TreeSet<>();
     /** sha256 of the versions in {@link #versions}; absent for those found in S3 and not read yet. */
     private final Map<Long, String> sha = new HashMap<>();
@@ -52,7 +52,7 @@ final class StoredSnapshots {
     }
 
     /** The smallest of {@code values} and {@code fallback}. */
-    static long min(long[] values, long fallback) {
+    public static long min(long[] values, long fallback) {
         long m = fallback;
         for (long v : values) {
             m = Math.min(m, v);

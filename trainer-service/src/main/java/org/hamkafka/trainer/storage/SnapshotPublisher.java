@@ -1,4 +1,7 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobFailure;
+import org.hamkafka.trainer.job.JobServices;
 
 import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.SchemaVersion;
@@ -19,7 +22,7 @@ import java.util.regex.Pattern;
  * {@link OrderedWrites}; else uploaded first), announced again without the bytes after a resume or before a
  * resend, and deleted from S3 once nothing needs them ({@link StoredSnapshots#oldestNeeded}).
  */
-final class SnapshotPublisher {
+public final class SnapshotPublisher {
     private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class);
     private static final Pattern SNAPSHOT_VERSION = Pattern.compile(".*/snapshots/(\\d+)\\.npz");
     private static final String NPZ = "application/octet-stream";
@@ -34,7 +37,7 @@ final class SnapshotPublisher {
     private final int inlineSnapshotBytes;
     private final StoredSnapshots stored = new StoredSnapshots();
 
-    SnapshotPublisher(String jobId, TrainConfig cfg, Classifier f, OrderedWrites writes, JobServices services) {
+    public SnapshotPublisher(String jobId, TrainConfig cfg, Classifier f, OrderedWrites writes, JobServices services) {
         this.jobId = jobId;
         this.cfg = cfg;
         this.f = f;
@@ -46,7 +49,7 @@ final class SnapshotPublisher {
     }
 
     /** A resumed run: the snapshots the earlier run left in S3 are this run's too. */
-    void findStored() {
+    public void findStored() {
         for (String key : store.list("jobs/" + jobId + "/snapshots/")) {
             Matcher m = SNAPSHOT_VERSION.matcher(key);
             if (m.matches()) {
@@ -59,7 +62,7 @@ final class SnapshotPublisher {
      * The key of snapshot {@code v}: uploaded and announced on ham.models the first time, from the current
      * weights ({@code v == currentVersion}); an older version must be stored already.
      */
-    String ensure(long v, long currentVersion) {
+    public String ensure(long v, long currentVersion) {
         String key = ObjectStore.Keys.snapshot(jobId, v);
         if (stored.contains(v)) {
             return key;
@@ -98,7 +101,7 @@ final class SnapshotPublisher {
     }
 
     /** Announces stored snapshots again, without their bytes (after a resume, or before a resend). */
-    void announceAgain(long[] versions) {
+    public void announceAgain(long[] versions) {
         for (long v : versions) {
             String key = ObjectStore.Keys.snapshot(jobId, v);
             String sha = stored.sha(v);
@@ -119,13 +122,13 @@ final class SnapshotPublisher {
      * announcement's bytes (or the announcement) left ham.models, so the S3 copy must be there and the version
      * announced again, without the bytes.
      */
-    void announceBeforeResend(long v) {
+    public void announceBeforeResend(long v) {
         writes.await();
         announceAgain(new long[]{v});
     }
 
     /** Deletes snapshots older than anything in flight, the resume state and the current weights need. */
-    void collect(long currentVersion, long stateMinVersion, long[] inFlightVersions) {
+    public void collect(long currentVersion, long stateMinVersion, long[] inFlightVersions) {
         long needed = StoredSnapshots.oldestNeeded(currentVersion, stateMinVersion, inFlightVersions);
         for (long v : stored.removeOlderThan(needed)) {
             String key = ObjectStore.Keys.snapshot(jobId, v);

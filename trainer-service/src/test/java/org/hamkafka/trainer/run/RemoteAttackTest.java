@@ -1,4 +1,6 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
+
+import org.hamkafka.trainer.job.JobFailure;
 
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.SchemaVersion;

@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Meter;

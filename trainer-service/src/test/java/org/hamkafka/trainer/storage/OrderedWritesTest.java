@@ -1,4 +1,6 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.storage;
+
+import org.hamkafka.trainer.job.JobFailure;
 
 import org.junit.jupiter.api.Test;
 

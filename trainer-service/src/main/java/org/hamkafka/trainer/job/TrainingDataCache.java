@@ -1,4 +1,4 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.job;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.hamkafka.core.data.Dataset;

@@ -1,4 +1,11 @@
-package org.hamkafka.trainer.service;
+package org.hamkafka.trainer.run;
+
+import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.trainer.storage.EpochCheckpoints;
+import org.hamkafka.trainer.storage.OrderedWrites;
+import org.hamkafka.trainer.storage.ResumeStates;
+import org.hamkafka.trainer.storage.SnapshotPublisher;
+import org.hamkafka.trainer.storage.StoredSnapshots;
 
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
@@ -26,7 +33,7 @@ import java.util.stream.LongStream;
  * inside its announcement, so the request can go out at once; its S3 copy, the resume states and the
  * deletes of old snapshots are written behind the steps by {@link OrderedWrites}, in order.
  */
-final class JobExecution {
+public final class JobExecution {
     private static final Logger LOG = Logger.getLogger(JobExecution.class);
 
     private final JobServices services;
