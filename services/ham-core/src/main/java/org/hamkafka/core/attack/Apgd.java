@@ -126,10 +126,8 @@ public final class Apgd implements Attack {
         }
         long callSeed = AttackMath.callSeed(seed, calls.getAndIncrement());
         int n = (int) x.getShape().get(0);
-        NDManager outer = x.getManager();
-        boolean restore = AttackMath.parametersRequireGradient(f);
-        f.requireParameterGradients(false);
-        try (NDManager sub = outer.newSubManager()) {
+        try (FrozenModel frozen = new FrozenModel(f, x)) {
+            NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub).toType(DataType.INT64, false);
             NDArray ranked = null;
@@ -164,12 +162,8 @@ public final class Apgd implements Attack {
                 }
             }
             NDArray out = best.stopGradient();
-            out.attach(outer);
+            out.attach(x.getManager());
             return out;
-        } finally {
-            if (restore) {
-                f.requireParameterGradients(true);
-            }
         }
     }
 
