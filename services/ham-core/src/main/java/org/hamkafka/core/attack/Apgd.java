@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * not depend on which other examples are still being attacked. Every target's restart r begins from
  * the same start, as in the reference (it reseeds per target); a given {@code start} replaces restart
  * 0's. Two calls without a start draw different starts (per-call counter, as {@link Pgd}).
+ *
+ * <p>Paper:
+ * Francesco Croce and Matthias Hein, "Reliable evaluation of adversarial robustness with an ensemble of
+ * diverse parameter-free attacks", ICML 2020.
  */
 public final class Apgd implements Attack {
     /** The loss maximised: cross-entropy, DLR, or targeted DLR. */

@@ -39,6 +39,11 @@ import java.util.stream.IntStream;
  *
  * <p>Its steps are {@link PgdStep}s inside a {@link FrozenModel}, as in {@link Pgd}. Not an {@link Attack}: it
  * returns the hard subset only. Thread-safe (no mutable state).
+ *
+ * <p>Paper:
+ * Chenhao Lin et al., "Hard Adversarial Example Mining for Improving Robust Fairness", arXiv:2308.01823,
+ * 2023 (the version with early-dropping, which this code follows; a revised version is in IEEE Transactions
+ * on Information Forensics and Security).
  */
 public final class EarlyDropPgd {
     /** The loss each step ascends. */
