@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * not depend on which other examples are still being attacked. Every target's restart r begins from
  * the same start, as in the reference (it reseeds per target); a given {@code start} replaces restart
  * 0's. Two calls without a start draw different starts (per-call counter, as {@link Pgd}).
+ *
+ * <p>Paper:
+ * Francesco Croce and Matthias Hein, "Reliable evaluation of adversarial robustness with an ensemble of
+ * diverse parameter-free attacks", ICML 2020.
  */
 public final class Apgd implements Attack {
     /** The loss maximised: cross-entropy, DLR, or targeted DLR. */
@@ -126,10 +130,8 @@ public final class Apgd implements Attack {
         }
         long callSeed = AttackMath.callSeed(seed, calls.getAndIncrement());
         int n = (int) x.getShape().get(0);
-        NDManager outer = x.getManager();
-        boolean restore = AttackMath.parametersRequireGradient(f);
-        f.requireParameterGradients(false);
-        try (NDManager sub = outer.newSubManager()) {
+        try (FrozenModel frozen = new FrozenModel(f, x)) {
+            NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub).toType(DataType.INT64, false);
             NDArray ranked = null;
@@ -164,12 +166,8 @@ public final class Apgd implements Attack {
                 }
             }
             NDArray out = best.stopGradient();
-            out.attach(outer);
+            out.attach(x.getManager());
             return out;
-        } finally {
-            if (restore) {
-                f.requireParameterGradients(true);
-            }
         }
     }
 

@@ -34,6 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Both stages use the same seed (as the reference); a second call on the same instance draws new
  * starts. Not thread-safe across concurrent calls on the same Classifier (see {@link Classifier}).
+ *
+ * <p>Paper:
+ * Francesco Croce and Matthias Hein, "Reliable evaluation of adversarial robustness with an ensemble of
+ * diverse parameter-free attacks", ICML 2020.
  */
 public final class AutoAttack implements Attack {
     /**

@@ -3,9 +3,13 @@ package org.hamkafka.core.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import org.hamkafka.core.model.Classifier;
 
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * HAM's early-dropping PGD (spec "HAM = early-dropping + hard-AE reweighting", steps 1–2): PGD on
@@ -33,7 +37,13 @@ import java.util.function.Function;
  * {@code KL(p(x) || p(x'))} (HAM on TRADES), whose p(x) is the clean forward above, so it costs no
  * extra pass; the drop at K' is the same misclassification test for both.
  *
- * <p>Not an {@link Attack}: it returns the hard subset only. Thread-safe (no mutable state).
+ * <p>Its steps are {@link PgdStep}s inside a {@link FrozenModel}, as in {@link Pgd}. Not an {@link Attack}: it
+ * returns the hard subset only. Thread-safe (no mutable state).
+ *
+ * <p>Paper:
+ * Chenhao Lin et al., "Hard Adversarial Example Mining for Improving Robust Fairness", arXiv:2308.01823,
+ * 2023 (the version with early-dropping, which this code follows; a revised version is in IEEE Transactions
+ * on Information Forensics and Security).
  */
 public final class EarlyDropPgd {
     /** The loss each step ascends. */
@@ -44,11 +54,9 @@ public final class EarlyDropPgd {
         TRADES_KL
     }
 
-    private final float eps;
-    private final float alpha;
+    private final PgdStep pgd;
     private final int steps;
     private final int dropStep;
-    private final Norm norm;
     private final boolean variationOnLogits;
     private final Objective objective;
     /** False when nothing reads v (HAM with uniform weights): the passes that only feed it are not spent. */
@@ -78,29 +86,21 @@ public final class EarlyDropPgd {
 
     public EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits,
                         Objective objective) {
+        this(eps, alpha, steps, dropStep, norm, variationOnLogits, objective, true);
+    }
+
+    private EarlyDropPgd(float eps, float alpha, int steps, int dropStep, Norm norm, boolean variationOnLogits,
+                         Objective objective, boolean measureVariation) {
         AttackMath.checkSettings(eps, alpha, steps);
         String problem = dropStepProblem(dropStep, steps);
         if (problem != null) {
             throw new IllegalArgumentException("K' (dropStep) " + problem);
         }
-        this.eps = eps;
-        this.alpha = alpha;
+        this.pgd = new PgdStep(eps, alpha, AttackMath.checkNorm(norm));
         this.steps = steps;
         this.dropStep = dropStep;
-        this.norm = AttackMath.checkNorm(norm);
         this.variationOnLogits = variationOnLogits;
-        this.objective = java.util.Objects.requireNonNull(objective, "objective");
-        this.measureVariation = true;
-    }
-
-    private EarlyDropPgd(EarlyDropPgd a, boolean measureVariation) {
-        this.eps = a.eps;
-        this.alpha = a.alpha;
-        this.steps = a.steps;
-        this.dropStep = a.dropStep;
-        this.norm = a.norm;
-        this.variationOnLogits = a.variationOnLogits;
-        this.objective = a.objective;
+        this.objective = Objects.requireNonNull(objective, "objective");
         this.measureVariation = measureVariation;
     }
 
@@ -110,7 +110,8 @@ public final class EarlyDropPgd {
      * rows are not spent. The hard rows and their x_K are the same; v comes back as zeros.
      */
     public EarlyDropPgd withoutVariation() {
-        return new EarlyDropPgd(this, false);
+        return new EarlyDropPgd(pgd.eps(), pgd.alpha(), steps, dropStep, pgd.norm(), variationOnLogits, objective,
+                false);
     }
 
     /**
@@ -124,114 +125,81 @@ public final class EarlyDropPgd {
         AttackMath.checkBatch(x, y, start);
         long t0 = System.nanoTime();
         int total = (int) x.getShape().get(0);
-        long forwardRows = 0;
-        long backwardRows = 0;
-        NDManager outer = x.getManager();
-        boolean restore = AttackMath.parametersRequireGradient(f);
-        f.requireParameterGradients(false);
-        try (NDManager sub = outer.newSubManager()) {
+        try (FrozenModel frozen = new FrozenModel(f, x)) {
+            NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub);
-            NDArray xk = start == null ? xs
-                    : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, eps, norm);
+            NDArray x0 = start == null ? xs
+                    : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, pgd.eps(), pgd.norm());
 
-            // k = 0 term: clean f(x) against f(x_0), which the first gradient forward gives
-            boolean measure = measureVariation;
-            NDArray cleanLogits = null;
-            NDArray prev = null;
-            if (measure || objective == Objective.TRADES_KL) {
-                cleanLogits = f.logits(xs, false).stopGradient();
-                prev = view(cleanLogits);
-                forwardRows += total;
-            }
-            NDArray v = null;
-
-            // TRADES' p(x): the k = 0 term's view already is it unless v is measured on logits
-            NDArray pClean = objective != Objective.TRADES_KL ? null
-                    : variationOnLogits ? cleanLogits.softmax(1) : prev;
-            Function<NDArray, NDArray> lossAll = loss(ys, pClean);
-            NDArray clean = xs;
-            for (int k = 1; k <= dropStep; k++) {
-                forwardRows += total;
-                backwardRows += total;
-                NDArray next;
-                // a step's forward, backward and temporaries are freed when it ends (see IterativeAttack)
-                try (NDScope step = new NDScope()) {
-                    AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, lossAll);
-                    if (measure) {
-                        NDArray cur = view(gl.logits());       // f(x_{k-1})
-                        v = max(v, AttackMath.l1Norms(cur.sub(prev)));
-                        prev = cur;
-                        NDScope.unregister(v);
-                        NDScope.unregister(prev);
-                    }
-                    next = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
-                    NDScope.unregister(next);
-                }
-                if (xk != xs) {
-                    xk.close();
-                }
-                xk = next;
-            }
+            // clean f(x): the k = 0 term of v (against f(x_0), which the first step's forward gives) and TRADES' p(x)
+            boolean trades = objective == Objective.TRADES_KL;
+            NDArray cleanLogits = measureVariation || trades ? f.logits(xs, false).stopGradient() : null;
+            NDArray pClean = trades ? cleanLogits.softmax(1) : null;
+            Variation variation = new Variation();
+            variation.see(cleanLogits);
+            NDArray xk = pgd.run(f, x0, xs, loss(ys, pClean), dropStep, (z, k) -> variation.see(z));
 
             // classify x_{K'} once, without gradient; the same pass gives the k = K' term
             NDArray logitsDrop = f.logits(xk, false).stopGradient();
-            forwardRows += total;
-            if (measure) {
-                NDArray cur = view(logitsDrop);
-                v = max(v, AttackMath.l1Norms(cur.sub(prev)));
-                prev = cur;
-            }
-            long[] predicted = logitsDrop.argMax(1).toLongArray();
-            long[] labels = ys.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
-            int[] hard = hardIndices(predicted, labels);
+            variation.see(logitsDrop);
+            int[] hard = misclassified(logitsDrop, ys);
             int n = hard.length;
+            long forwardRows = (cleanLogits == null ? 0 : total) + (long) total * dropStep + total
+                    + (long) n * (steps - dropStep);
+            long backwardRows = (long) total * dropStep + (long) n * (steps - dropStep);
             if (n == 0) {
-                return new EarlyDropResult(null, new int[0], new float[0],
+                return new EarlyDropResult(null, hard, new float[0],
                         new AttackStats(total, 0, forwardRows, backwardRows, millisSince(t0)));
             }
 
-            // rows of the hard examples, in ascending order
-            NDArray rows = sub.create(java.util.Arrays.stream(hard).asLongStream().toArray());
-            NDArray xh = xk.get(rows);
-            NDArray yh = ys.get(rows);
-            NDArray cleanH = xs.get(rows);
-            NDArray vh = measure ? v.get(rows) : null;
-            prev = measure ? prev.get(rows) : null;
-            Function<NDArray, NDArray> lossHard = loss(yh, pClean == null ? null : pClean.get(rows));
-            for (int k = dropStep + 1; k <= steps; k++) {
+            // the hard rows, ascending; the forward of step K'+1 recomputes f(x_{K'}), whose term v already has
+            NDArray rows = sub.create(Arrays.stream(hard).asLongStream().toArray());
+            variation.keep(rows);
+            NDArray xh = pgd.run(f, xk.get(rows), xs.get(rows), loss(ys.get(rows), trades ? pClean.get(rows) : null),
+                    steps - dropStep, (z, k) -> {
+                        if (k > 1) {
+                            variation.see(z);
+                        }
+                    });
+            if (measureVariation) {
+                variation.see(f.logits(xh, false).stopGradient());
                 forwardRows += n;
-                backwardRows += n;
-                NDArray next;
-                try (NDScope step = new NDScope()) {
-                    AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xh, lossHard);
-                    if (measure && k > dropStep + 1) {
-                        // f(x_{k-1}); at k = K'+1 this is f(x_{K'}), already counted from the classification
-                        NDArray q = view(gl.logits());
-                        vh = vh.maximum(AttackMath.l1Norms(q.sub(prev)));
-                        prev = q;
-                        NDScope.unregister(vh);
-                        NDScope.unregister(prev);
-                    }
-                    next = AttackMath.project(AttackMath.ascend(xh, gl.gradient(), alpha, norm), cleanH, eps, norm);
-                    NDScope.unregister(next);
-                }
-                xh.close();
-                xh = next;
-            }
-            if (measure) {
-                NDArray last = view(f.logits(xh, false).stopGradient());
-                forwardRows += n;
-                vh = vh.maximum(AttackMath.l1Norms(last.sub(prev)));
             }
 
             NDArray out = xh.stopGradient();
-            out.attach(outer);
-            return new EarlyDropResult(out, hard, measure ? vh.toFloatArray() : new float[n],
+            out.attach(x.getManager());
+            return new EarlyDropResult(out, hard, measureVariation ? variation.v.toFloatArray() : new float[n],
                     new AttackStats(total, n, forwardRows, backwardRows, millisSince(t0)));
-        } finally {
-            if (restore) {
-                f.requireParameterGradients(true);
+        }
+    }
+
+    /**
+     * v of every row so far, {@code max_k ||view(f(x_k)) - view(f(x_{k-1}))||_1}, fed f(x), then f(x_k) in the order
+     * of k; does nothing when v is not measured.
+     */
+    private final class Variation {
+        private NDArray v;
+        private NDArray prev;
+
+        void see(NDArray logits) {
+            if (!measureVariation) {
+                return;
+            }
+            NDArray cur = view(logits);
+            if (prev != null) {
+                NDArray term = AttackMath.l1Norms(cur.sub(prev));
+                v = v == null ? term : v.maximum(term);
+                NDScope.unregister(v);
+            }
+            prev = cur;
+            NDScope.unregister(prev);   // both outlive the step whose scope computed them
+        }
+
+        void keep(NDArray rows) {
+            if (measureVariation) {
+                v = v.get(rows);
+                prev = prev.get(rows);
             }
         }
     }
@@ -249,44 +217,14 @@ public final class EarlyDropPgd {
         return variationOnLogits ? logits : logits.softmax(1);
     }
 
-    private static NDArray max(NDArray acc, NDArray term) {
-        return acc == null ? term : acc.maximum(term);
-    }
-
-    private static int[] hardIndices(long[] predicted, long[] labels) {
-        return java.util.stream.IntStream.range(0, predicted.length)
-                .filter(i -> predicted[i] != labels[i]).toArray();
+    /** The rows whose prediction is not their label, ascending. */
+    private static int[] misclassified(NDArray logits, NDArray y) {
+        long[] predicted = logits.argMax(1).toLongArray();
+        long[] labels = y.toType(DataType.INT64, false).toLongArray();
+        return IntStream.range(0, predicted.length).filter(i -> predicted[i] != labels[i]).toArray();
     }
 
     private static double millisSince(long t0) {
         return (System.nanoTime() - t0) / 1e6;
-    }
-
-    public float eps() {
-        return eps;
-    }
-
-    public float alpha() {
-        return alpha;
-    }
-
-    public int steps() {
-        return steps;
-    }
-
-    public int dropStep() {
-        return dropStep;
-    }
-
-    public Norm norm() {
-        return norm;
-    }
-
-    public boolean variationOnLogits() {
-        return variationOnLogits;
-    }
-
-    public Objective objective() {
-        return objective;
     }
 }

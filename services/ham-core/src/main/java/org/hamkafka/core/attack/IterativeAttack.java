@@ -2,7 +2,6 @@ package org.hamkafka.core.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.hamkafka.core.model.Classifier;
 
@@ -13,10 +12,10 @@ import java.util.function.Function;
 
 /**
  * The loop shared by FGSM, PGD, CW-PGD and the TRADES attack:
- * {@code x_0 = Π(x + delta0)} (or x), then {@code x_k = Π(ascend(x_{k-1}, ∇x loss(f(x_{k-1}), y)))}.
- * The model runs in inference mode with its parameter gradients switched off (restored afterwards),
- * all temporaries live in a sub-manager of x's manager, and the result is attached to x's manager
- * without gradient history.
+ * {@code x_0 = Π(x + delta0)} (or x), then K {@link PgdStep}s
+ * {@code x_k = Π(ascend(x_{k-1}, ∇x loss(f(x_{k-1}), y)))}. The model runs in inference mode inside a
+ * {@link FrozenModel} (parameter gradients off, restored afterwards; temporaries in a sub-manager of
+ * x's manager), and the result is attached to x's manager without gradient history.
  */
 abstract class IterativeAttack implements Attack {
     protected final float eps;
@@ -55,38 +54,18 @@ abstract class IterativeAttack implements Attack {
     public final NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start) {
         AttackMath.checkBatch(x, y, start);
         long call = calls.getAndIncrement();
-        NDManager outer = x.getManager();
-        boolean restore = AttackMath.parametersRequireGradient(f);
-        f.requireParameterGradients(false);
-        try (NDManager sub = outer.newSubManager()) {
+        try (FrozenModel frozen = new FrozenModel(f, x)) {
+            NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub);
             NDArray delta = start != null ? AttackMath.local(start, sub)
                     : randomStart ? drawStart(sub, AttackMath.callSeed(seed, call), x.getShape()) : null;
-            NDArray xk = delta == null ? xs : AttackMath.project(xs.add(delta), xs, eps, norm);
-            Function<NDArray, NDArray> loss = loss(f, xs, ys);
-            for (int k = 1; k <= steps; k++) {
-                // each step's forward, backward and temporaries are freed when it ends: memory stays flat in
-                // the number of steps (they piled up in the sub-manager: 20000 steps took a worker to 19.9 GB)
-                NDArray next;
-                try (NDScope step = new NDScope()) {
-                    NDArray g = AttackMath.inputGradient(f, xk, loss).gradient();
-                    next = AttackMath.project(AttackMath.ascend(xk, g, alpha, norm), xs, eps, norm);
-                    NDScope.unregister(next);
-                }
-                if (xk != xs) {
-                    xk.close();
-                }
-                xk = next;
-            }
+            NDArray x0 = delta == null ? xs : AttackMath.project(xs.add(delta), xs, eps, norm);
+            NDArray xk = new PgdStep(eps, alpha, norm).run(f, x0, xs, loss(f, xs, ys), steps);
             rows.addAndGet(x.getShape().get(0) * steps);
             NDArray out = xk.stopGradient();
-            out.attach(outer);
+            out.attach(x.getManager());
             return out;
-        } finally {
-            if (restore) {
-                f.requireParameterGradients(true);
-            }
         }
     }
 

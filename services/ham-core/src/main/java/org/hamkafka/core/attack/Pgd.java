@@ -10,6 +10,9 @@ import java.util.function.Function;
  * {@code x_k = Π(x_{k-1} + alpha·sign(∇x CE))} for L∞, {@code Π(x_{k-1} + alpha·g/||g||_2)} for L2.
  * With {@code randomStart} and no given delta0, the start is drawn by {@link RandomStart} from the
  * seed (example ids 0..N-1) mixed with a per-call counter. Name "pgd-&lt;steps&gt;" ("-l2" appended for L2).
+ *
+ * <p>Paper:
+ * Aleksander Madry et al., "Towards Deep Learning Models Resistant to Adversarial Attacks", ICLR 2018.
  */
 public final class Pgd extends IterativeAttack {
 

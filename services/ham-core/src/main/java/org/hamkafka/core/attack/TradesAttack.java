@@ -12,6 +12,9 @@ import java.util.function.Function;
  * reference's {@code KLDivLoss(size_average=False)}), started at {@code x + 0.001·N(0,1)} (drawn by
  * {@link RandomStart#normal} from the seed and a per-call counter unless delta0 is given). p(x) is a
  * constant (one extra no-grad forward per call). Name "trades-&lt;steps&gt;" ("-l2" appended for L2).
+ *
+ * <p>Paper:
+ * Hongyang Zhang et al., "Theoretically Principled Trade-off between Robustness and Accuracy", ICML 2019.
  */
 public final class TradesAttack extends IterativeAttack {
     /** The scale of TRADES' Gaussian start. */

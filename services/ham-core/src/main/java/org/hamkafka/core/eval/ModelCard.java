@@ -23,7 +23,7 @@ import java.util.Map;
  * <p>{@code autoattack_acc} is the AutoAttack accuracy when an AutoAttack preset was among the
  * evaluation attacks (the preset is named in {@code footnote} and in {@code class_wise.attacks}), else
  * null: a card without it has not been evaluated with a strong attack. {@code reported} is PGD-20's
- * accuracy where it ran (what this project reported before AutoAttack), for comparison.
+ * accuracy where it ran, for comparison with results measured by PGD-20 alone.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCard(String name, String link, String authors,

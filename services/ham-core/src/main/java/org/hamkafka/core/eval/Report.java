@@ -26,8 +26,8 @@ import java.util.Map;
  * per-class values, the robust accuracy under every other evaluation attack, the measured training
  * cost and every setting.
  *
- * @param reportVersion  3 since {@code settings} are snake_case like the rest (2: camelCase; 2 and later: the
- *                       headline is the worst case over all attacks; 1, or absent: the first attack)
+ * @param reportVersion  3: {@code settings} snake_case like the rest; 2: {@code settings} camelCase; 2 and later:
+ *                       the headline is the worst case over all attacks; 1, or absent: the first attack
  * @param attack         the headline robust evaluation: {@code worst-case} over several attacks, else the only one
  * @param robustAccuracy robust accuracy under {@code attack}
  * @param robustAccuracyByAttack robust accuracy under each evaluation (attacks, ensemble stages, worst case)
@@ -35,7 +35,7 @@ import java.util.Map;
  * @param trainingCost   null for a report of a model evaluated without training
  * @param settings       every setting of the run, as {@code POST /jobs} takes them (no data folder or device:
  *                       those are the machine's, see {@code run})
- * @param run            when the report was made and on which device (null in reports before version 3)
+ * @param run            when the report was made and on which device (null in reports of version 1 or 2)
  * @param overConfident  per attack that returns adversarial examples, per class (aligned with {@code classes}):
  *                       the share of test examples whose adversarial example gives the true class a higher
  *                       probability than the clean one (the paper's over-confident AEs); absent in older reports
@@ -58,7 +58,7 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
      * @param createdAt   ISO-8601 instant
      * @param device      the device the run used: cpu or gpu
      * @param codeVersion the commit ham-core was built from, "-dirty" appended when the tree had changes, or
-     *                    "unknown" (built without git); null in reports written before it was recorded
+     *                    "unknown" (built without git); null in a report that does not carry it
      */
     public record Run(@JsonProperty("created_at") String createdAt, String device,
                       @JsonProperty("code_version") String codeVersion) {

@@ -78,7 +78,7 @@ interface Layers {
             if (shortcut != null) {
                 SequentialBlock sb = new SequentialBlock();
                 shortcut.accept(new Builder(sb));
-                // a one-layer shortcut is that layer itself, not wrapped (parameter names stay as they were)
+                // a one-layer shortcut is that layer itself, not wrapped (its parameter names get no extra level)
                 b = sb.getChildren().size() == 1 ? sb.getChildren().get(0).getValue() : sb;
             }
             net.add(new ParallelBlock(outs -> new NDList(outs.get(0).singletonOrThrow()

@@ -49,8 +49,8 @@ public final class ModelWeights {
      * entries uncompressed like {@code numpy.savez}, with a fixed timestamp).
      *
      * <p>The {@code .npy} entries are {@link Npy}'s, byte for byte what DJL's {@code NDList.encode(NPZ)}
-     * holds (ModelWeightsTest checks that against DJL): DJL deflates every entry, which for SmallCNN's
-     * 5 MB took ~185 ms per snapshot (one per training step) before it was stored uncompressed again.
+     * holds (ModelWeightsTest checks that against DJL), stored uncompressed: DJL deflates every entry, which
+     * for SmallCNN's 5 MB costs ~185 ms per snapshot (one per training step).
      */
     public static void exportNpz(Classifier f, OutputStream out) {
         try (NpzWriter npz = new NpzWriter(out)) {

@@ -6,7 +6,12 @@ import org.hamkafka.core.attack.Fgsm;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.model.Classifier;
 
-/** "Fast AT" (Wong et al.): one FGSM step of size 1.25·eps from a uniform random start. */
+/**
+ * "Fast AT" (Wong et al.): one FGSM step of size 1.25·eps from a uniform random start.
+ *
+ * <p>Paper:
+ * Eric Wong et al., "Fast is better than free: Revisiting adversarial training", ICLR 2020.
+ */
 public final class FastAdversarialTraining implements TrainingMethod {
     private final float eps;
     private final float alpha;

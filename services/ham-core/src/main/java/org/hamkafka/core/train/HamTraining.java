@@ -20,6 +20,11 @@ import org.hamkafka.core.model.Classifier;
  * split across several attack workers, the normalisation ({@code v̂ = v·n/Σv}, {@code ŵ = w·n/Σw})
  * then runs over the whole batch's hard examples, exactly as in one process. A batch without any
  * hard example takes no optimizer step.
+ *
+ * <p>Paper:
+ * Chenhao Lin et al., "Hard Adversarial Example Mining for Improving Robust Fairness", arXiv:2308.01823,
+ * 2023 (the version with early-dropping, which this code follows; a revised version is in IEEE Transactions
+ * on Information Forensics and Security).
  */
 public final class HamTraining implements TrainingMethod {
     private final float eps;

@@ -6,6 +6,11 @@ import java.util.Arrays;
  * HAM's weights for the hard examples of a batch (spec step 4), from their variation v:
  * {@code v̂ = v·n/Σv + base}, {@code m = max v̂}, {@code w = 1 - (tanh(λ + (m/2 - v̂)·5/(m/2)) + 1)/2},
  * {@code ŵ = w·n/Σw} (mean 1). For λ = -1, w = (1 + tanh(10·v̂/m - 4))/2, increasing in v̂.
+ *
+ * <p>Paper:
+ * Chenhao Lin et al., "Hard Adversarial Example Mining for Improving Robust Fairness", arXiv:2308.01823,
+ * 2023 (the version with early-dropping, which this code follows; a revised version is in IEEE Transactions
+ * on Information Forensics and Security).
  */
 public final class HardExampleWeights {
     private HardExampleWeights() {

@@ -6,7 +6,12 @@ import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.model.Classifier;
 
-/** Madry's PGD-AT: K-step PGD from a uniform random start, then CE on the adversarial batch. */
+/**
+ * Madry's PGD-AT: K-step PGD from a uniform random start, then CE on the adversarial batch.
+ *
+ * <p>Paper:
+ * Aleksander Madry et al., "Towards Deep Learning Models Resistant to Adversarial Attacks", ICLR 2018.
+ */
 public final class PgdAdversarialTraining implements TrainingMethod {
     private final float eps;
     private final float alpha;

@@ -10,6 +10,9 @@ import org.hamkafka.core.model.Classifier;
  * TRADES (Zhang et al.): the attack maximises KL(p(x)||p(x')) from x + 0.001·N(0,1); the loss is
  * {@code mean_i CE(f(x_i), y_i) + β · mean_i KL(p(x_i) || p(x_adv,i))}, both forwards in training
  * mode and the gradient flowing through both (as in the reference code).
+ *
+ * <p>Paper:
+ * Hongyang Zhang et al., "Theoretically Principled Trade-off between Robustness and Accuracy", ICML 2019.
  */
 public final class TradesTraining implements TrainingMethod {
     private final float eps;

@@ -189,6 +189,38 @@ class EarlyDropPgdTest {
         }
     }
 
+    /**
+     * When no example is easy at K', nothing is dropped and the attack is plain PGD (or plain TRADES) on the whole
+     * batch: the same rows, the same loss over the same batch size, hence the same x_K bit for bit.
+     */
+    @ParameterizedTest
+    @CsvSource({"CROSS_ENTROPY,LINF", "CROSS_ENTROPY,L2", "TRADES_KL,LINF", "TRADES_KL,L2"})
+    void withEveryExampleHardAtKPrimeTheAttackIsPlainPgdExactly(EarlyDropPgd.Objective objective, Norm norm) {
+        boolean trades = objective == EarlyDropPgd.Objective.TRADES_KL;
+        float eps = eps(norm) / 4;
+        float alpha = eps / 4;
+        try (NDManager m = f.manager().newSubManager()) {
+            NDArray x = Tiny.uniformImages(m, N, IMAGE, 33);
+            NDArray start = trades
+                    ? RandomStart.normal(m, 5, RandomStart.consecutive(0, N), IMAGE, TradesAttack.START_SCALE)
+                    : start(m, norm).div(4);
+            // wrong labels: CE ascent keeps a wrong label wrong; TRADES ignores labels, so they are made
+            // wrong for its own K'-step point
+            NDArray atDrop = trades ? new TradesAttack(eps, alpha, K_DROP, norm, 0).perturb(f, x, m.zeros(new Shape(N),
+                    ai.djl.ndarray.types.DataType.INT64), start) : x;
+            NDArray y = m.create(java.util.Arrays.stream(Tiny.predictions(f, atDrop).toLongArray())
+                    .map(c -> (c + 1) % 3).toArray());
+            Attack plain = trades ? new TradesAttack(eps, alpha, K, norm, 0) : new Pgd(eps, alpha, K, norm, false, 0);
+
+            EarlyDropResult r = new EarlyDropPgd(eps, alpha, K, K_DROP, norm, false, objective).attack(f, x, y, start);
+
+            assertArrayEquals(IntStream.range(0, N).toArray(), r.hardIndices(), "every example is hard");
+            assertArrayEquals(plain.perturb(f, x, y, start).toFloatArray(), r.hardAdversarial().toFloatArray(), 0f);
+            assertEquals(N + (long) N * K_DROP + N + (long) N * (K - K_DROP) + N, r.stats().forwardRows());
+            assertEquals((long) N * K, r.stats().backwardRows());
+        }
+    }
+
     @Test
     void noStartMeansTheAttackBeginsAtX() {
         float eps = 0.05f;
