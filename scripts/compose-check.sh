@@ -52,8 +52,8 @@ fi
 have_image() { docker image inspect "$1" > /dev/null 2>&1; }
 # a content tag: the first argument, then the files named (or stdin for "-") hashed
 tag() { printf '%s' "$1" | cat - "${@:2}" | sha256sum | cut -c1-12; }
-# sed stops at the first URIs line itself: `| head -1` under pipefail failed the check with SIGPIPE (rc 141) when
-# head closed the pipe before sed had written the second line
+# sed stops at the first URIs line itself, with no `| head -1`: under pipefail, head closing the pipe before sed
+# writes the second line would fail the check with SIGPIPE (rc 141)
 mirror=$(sed -n '/^URIs:/{s/^URIs: *//p;q}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || fail "no Debian mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"

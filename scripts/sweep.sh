@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# HAM's (K', warm-up, λ) sweep against PGD-AT on the experiment's setting (today smallcnn-w0.125, 20000 training
-# examples, 5 epochs, full test set, PGD-20; docs/sweep.md was made on the earlier tiny-cnn setting:
-# bash scripts/sweep.sh --model tiny-cnn --train-subset 8000 --epochs 6): every combination of K' in 1,3,5, warm-up 0 or 3 epochs, λ in -1,-3,-5 and
-# uniform weights, 2 seeds, paired with PGD-AT of the same seed. Writes docs/sweep.md; runs go to
+# HAM's (K', warm-up, λ) sweep against PGD-AT on the experiment's setting (by default smallcnn-w0.125, 20000
+# training examples, 5 epochs, full test set, PGD-20; docs/sweep.md is of the tiny-cnn setting:
+# bash scripts/sweep.sh --model tiny-cnn --train-subset 8000 --epochs 6): every combination of K' in 1,3,5,
+# warm-up 0 or 3 epochs, λ in -1,-3,-5 and uniform weights, 2 seeds, paired with PGD-AT of the same seed. Writes docs/sweep.md; runs go to
 # bench-results/sweep/. All options: bash scripts/sweep.sh --help
 #   bash scripts/sweep.sh --resume              continue an interrupted sweep
 #   bash scripts/sweep.sh --drop-steps 3 --warmup-epochs 3 --lambdas -1 --seeds 3   one setting, three seeds

@@ -9,8 +9,9 @@ import java.util.concurrent.Executors;
 /**
  * The one thread every attack of this worker runs on, always the same. PyTorch's CPU kernels (OpenMP) keep
  * per-calling-thread state: the same attack handed in turn to 8 threads ran at half the rate of one thread
- * (`bash scripts/bench.sh threads`, docs/benchmarks.md §4). Requests read from Kafka and requests released from
- * the parking both come here, so one attack runs at a time per worker; run more workers to scale.
+ * (`bash scripts/bench.sh threads`; docs/benchmarks.md, "Attack from one thread or several"). Requests read
+ * from Kafka and requests released from the parking both come here, so one attack runs at a time per worker;
+ * run more workers to scale.
  */
 @ApplicationScoped
 public class AttackThread implements java.util.concurrent.Executor {

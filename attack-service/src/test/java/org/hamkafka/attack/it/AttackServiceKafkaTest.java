@@ -492,7 +492,7 @@ class AttackServiceKafkaTest {
         return expected;
     }
 
-    /** Issue 16: a trainer not yet upgraded sends version 1 JSON; the worker serves it and answers in kind. */
+    /** A trainer that writes version 1 sends JSON tensors; the worker serves it and answers in version 1 JSON. */
     @Test
     void aVersion1JsonRequestIsStillServedAndAnsweredAsVersion1Json() throws Exception {
         String job = "it-v1-" + UUID.randomUUID();

@@ -300,7 +300,7 @@ class EvalServiceKafkaTest {
     }
 
     /**
-     * The forgery of issue 13: valid weights uploaded under job K's key and announced without the trainer's
+     * The forgery the reliability suite injects: valid weights uploaded under job K's key and announced without the trainer's
      * key — unsigned, or signed with another key — are REJECTED with the reason and never published; the
      * trainer-signed checkpoint of the same job still is.
      */

@@ -19,8 +19,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                          {@code fgsm_alpha}, its name since version 1
  * @param warmupEpochs      HAM: epochs of plain PGD-AT before HAM starts (0 allowed)
  * @param weighting         HAM: tanh weights (true) or uniform ones (false), so that a worker measures the variation
- *                          only where the weights read it. Optional, added within version 2: absent (null) is true,
- *                          what workers did before it
+ *                          only where the weights read it. Optional within version 2: absent (null) reads as true,
+ *                          the variation measured, as a producer that does not write the field expects
  */
 public record AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
                              boolean randomStart, boolean variationOnLogits, float tradesBeta,

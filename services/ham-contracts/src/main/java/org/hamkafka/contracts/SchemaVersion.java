@@ -22,7 +22,7 @@ public final class SchemaVersion {
     /** Version 1 of the tensor messages: JSON, each tensor base64 of gzip of {@code .npy}, {@code npz} base64. */
     public static final int JSON_TENSORS = 1;
 
-    /** The version {@link Codec} writes for a record type (and reads; see {@link #carriesTensors} for the old one). */
+    /** The version {@link Codec} writes for a record type (and reads; see {@link #carriesTensors} for version 1). */
     public static int of(Class<? extends Versioned> type) {
         return type == EvalResult.class ? EVAL_RESULT : carriesTensors(type) ? BINARY : CURRENT;
     }

@@ -154,7 +154,7 @@ class CodecRoundTripTest {
         assertEquals(99, out.offset());
     }
 
-    /** Issue 13: a dead letter of a 1 MB+ record was refused by Kafka and its reason lost. */
+    /** A dead letter of a 1 MB+ record still fits Kafka's default record limit, with its reason: the payload is cut. */
     @Test
     void aLargePayloadIsTruncatedSoTheLetterAndItsReasonFitKafkasDefaultLimit() throws Exception {
         byte[] big = new byte[16 * 1024 * 1024];

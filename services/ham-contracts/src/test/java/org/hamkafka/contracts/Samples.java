@@ -23,7 +23,7 @@ final class Samples {
         return attackRequest(SchemaVersion.BINARY);
     }
 
-    /** The sample request written under {@code version}: {@link SchemaVersion#JSON_TENSORS} for the old JSON form. */
+    /** The sample request written under {@code version}: {@link SchemaVersion#JSON_TENSORS} for version 1's JSON form. */
     static AttackRequest attackRequest(int version) {
         float[] px = new float[3 * 4];
         for (int i = 0; i < px.length; i++) {
