@@ -124,7 +124,7 @@ class DistributedTrainingTest {
         // shards are keyed <job>/<step>/<shard>, so they spread over the 4 partitions
         assertTrue(worker.keysSeen.contains(two + "/0/1"), worker.keysSeen.toString());
         assertTrue(worker.partitionsSeen.size() >= 2, "partitions used: " + worker.partitionsSeen);
-        // issue 16: the trainer sends version 2, binary envelopes, and reads the worker's envelopes back
+        // the trainer sends version 2, binary envelopes, and reads the worker's envelopes back
         assertEquals(java.util.Set.of("v2 envelope"), worker.formsSeen);
         // HAM drops easy examples: the reported drop rate is a fraction, staleness 0 without pipelining
         given().when().get("/jobs/" + two).then().statusCode(200)

@@ -115,7 +115,7 @@ class JobResourceTest {
         named.forEach((body, field) -> given().contentType(ContentType.JSON).body(body)
                 .when().post("/jobs")
                 .then().statusCode(400).body("field", equalTo(field)).body("message", containsString(field)));
-        // the JSON literal null, an array, a number: not a job's settings (null was a 500, found by the fuzz)
+        // the JSON literal null, an array, a number: not a job's settings
         for (String body : List.of("{\"epochs\": 1} trailing", "{\"epochs\": 1, \"epochs\": 2}", "", "null", "[]", "1")) {
             given().contentType(ContentType.JSON).body(body).when().post("/jobs")
                     .then().statusCode(400).body("message", org.hamcrest.Matchers.not(org.hamcrest.Matchers.emptyOrNullString()));
@@ -263,7 +263,7 @@ class JobResourceTest {
     }
 
     /**
-     * Issue 13: with both worker threads busy, a third job waits QUEUED; cancelling it ends it at once (it
+     * With both worker threads busy, a third job waits QUEUED; cancelling it ends it at once (it
      * showed QUEUED until a thread came free), and QUEUED and CANCELLED both reach ham.training.progress.
      */
     @Test

@@ -38,7 +38,7 @@ public final class JobSettings {
         }
         try {
             PartialConfig settings = STRICT.readValue(body);
-            if (settings == null) { // the JSON literal null (found by the reliability suite's fuzz: it was a 500)
+            if (settings == null) { // the JSON literal null: Jackson returns null rather than failing
                 throw new JobValidationException(null, "request body must be a JSON object with the job's settings; got null");
             }
             return settings;
