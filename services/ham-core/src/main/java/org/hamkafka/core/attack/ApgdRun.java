@@ -181,9 +181,9 @@ final class ApgdRun {
 
     private NDArray loss(NDArray logits) {
         return switch (s.loss()) {
-            case CE -> Apgd.crossEntropy(logits, y);
-            case DLR -> Apgd.dlr(logits, y);
-            case DLR_TARGETED -> Apgd.dlrTargeted(logits, y, t);
+            case CE -> ApgdLosses.crossEntropy(logits, y);
+            case DLR -> ApgdLosses.dlr(logits, y);
+            case DLR_TARGETED -> ApgdLosses.dlrTargeted(logits, y, t);
         };
     }
 

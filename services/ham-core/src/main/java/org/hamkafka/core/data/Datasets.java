@@ -53,7 +53,7 @@ public final class Datasets {
     public static final List<String> IMAGENETTE_CLASSES = List.of("tench", "English springer", "cassette player",
             "chain saw", "church", "French horn", "garbage truck", "gas pump", "golf ball", "parachute");
 
-    private static final String FASHION_MNIST_HINT = "Install it with `apt-get install dataset-fashion-mnist` "
+    static final String FASHION_MNIST_HINT = "Install it with `apt-get install dataset-fashion-mnist` "
             + "(files go to /usr/share/datasets/fashion-mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz), "
             + "or point " + DATA_DIR_ENV + " at a folder holding fashion-mnist/ with those files";
 
@@ -134,8 +134,8 @@ public final class Datasets {
                         new float[]{NEUTRAL, NEUTRAL, NEUTRAL}, new float[]{NEUTRAL, NEUTRAL, NEUTRAL});
             }
             // the shape from the images' header alone: the whole file is read once, by load()
-            IdxReader.Images images = IdxReader.readImagesHeader(idxFile(n, d, "train-images-idx3-ubyte"));
-            int classes = java.util.Arrays.stream(IdxReader.readLabels(idxFile(n, d, "train-labels-idx1-ubyte")))
+            IdxReader.Images images = IdxReader.readImagesHeader(DatasetFiles.idxFile(n, d, "train-images-idx3-ubyte"));
+            int classes = java.util.Arrays.stream(IdxReader.readLabels(DatasetFiles.idxFile(n, d, "train-labels-idx1-ubyte")))
                     .max().orElse(-1) + 1;
             if (classes < 2) {
                 throw new IOException(d + ": the training labels name " + Math.max(classes, 0)
@@ -235,90 +235,6 @@ public final class Datasets {
         String n = canonicalName(name);
         Path d = dir == null ? defaultDir(n) : dir;
         DatasetInfo info = info(n, d);
-        try {
-            return switch (kind(n)) {
-                case FASHION_MNIST, MNIST -> {
-                    String prefix = train ? "train" : "t10k";
-                    Path images = idxFile(n, d, prefix + "-images-idx3-ubyte");
-                    Path labels = idxFile(n, d, prefix + "-labels-idx1-ubyte");
-                    yield IdxReader.read(images, labels, info);
-                }
-                case CIFAR10 -> {
-                    List<Path> files = CifarReader.cifar10Files(d, train);
-                    for (Path f : files) {
-                        requireFile(n, f);
-                    }
-                    yield CifarReader.readBatches(files, 1, info);
-                }
-                case CIFAR100 -> {
-                    Path f = CifarReader.cifar100File(d, train);
-                    requireFile(n, f);
-                    yield CifarReader.readBatches(List.of(f), 2, info);
-                }
-                case SVHN -> {
-                    Path f = SvhnReader.file(d, train);
-                    requireFile(n, f);
-                    yield SvhnReader.readFile(f, info);
-                }
-                case IMAGENETTE -> {
-                    Path split = d.resolve(train ? "train" : "val");
-                    if (!Files.isDirectory(split)) {
-                        throw new DatasetNotFoundException(n, split, "Expected the Imagenette layout "
-                                + "train/<wnid>/*.JPEG and val/<wnid>/*.JPEG");
-                    }
-                    List<String> folders = ImageFolderReader.classFolders(split);
-                    if (!folders.equals(IMAGENETTE_WNIDS)) {
-                        throw new IOException(split + ": class folders " + folders + " are not Imagenette's "
-                                + IMAGENETTE_WNIDS);
-                    }
-                    yield new ImageFolderReader(info.height(), info.width()).read(split, info);
-                }
-                case IMAGE_FOLDER -> {
-                    Path split = d.resolve(train ? "train" : "test");
-                    if (!train && !Files.isDirectory(split) && Files.isDirectory(d.resolve("val"))) {
-                        split = d.resolve("val");
-                    }
-                    if (!Files.isDirectory(split)) {
-                        throw new DatasetNotFoundException(n, split, "Expected " + String.join(" and ", expectedFiles(n)));
-                    }
-                    List<String> folders = ImageFolderReader.classFolders(split);
-                    if (!folders.equals(info.classNames())) {
-                        throw new IOException(split + ": class folders " + folders + " are not the training split's "
-                                + info.classNames());
-                    }
-                    yield new ImageFolderReader(info.height(), info.width()).read(split, info);
-                }
-                case IDX -> {
-                    String prefix = train ? "train" : "t10k";
-                    yield IdxReader.read(idxFile(n, d, prefix + "-images-idx3-ubyte"),
-                            idxFile(n, d, prefix + "-labels-idx1-ubyte"), info);
-                }
-                default -> throw new IllegalStateException("no loader for " + n);
-            };
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-    }
-
-    /** {@code name.gz} if present, else the plain file; missing both names the .gz one. */
-    private static Path idxFile(String dataset, Path dir, String base) {
-        Path gz = dir.resolve(base + ".gz");
-        if (Files.isRegularFile(gz)) {
-            return gz;
-        }
-        Path plain = dir.resolve(base);
-        if (Files.isRegularFile(plain)) {
-            return plain;
-        }
-        throw new DatasetNotFoundException(dataset, gz, (dataset.equals(FASHION_MNIST) ? FASHION_MNIST_HINT
-                : "Expected the IDX files {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] in " + dir));
-    }
-
-    private static void requireFile(String dataset, Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new DatasetNotFoundException(dataset, file, "The folder needs all of "
-                    + String.join(", ", expectedFiles(dataset)) + ": put the data set's original files there, or point "
-                    + DATA_DIR_ENV + " (or --data-dir) at a folder holding " + dataset + "/");
-        }
+        return DatasetFiles.read(n, d, info, train);
     }
 }

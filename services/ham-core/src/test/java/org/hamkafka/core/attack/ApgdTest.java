@@ -47,7 +47,7 @@ class ApgdTest {
                     0, 2, 5, 1},      // y = 1, best other 5, sorted 5,2,1,0: −(2 − 5)/(5 − 1) = 0.75
                     new Shape(3, 4));
             NDArray y = m.create(new long[]{0, 0, 1});
-            assertArrayEquals(new float[]{-0.8f, 1f, 0.75f}, Apgd.dlr(z, y).toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[]{-0.8f, 1f, 0.75f}, ApgdLosses.dlr(z, y).toFloatArray(), 1e-6f);
         }
     }
 
@@ -60,7 +60,7 @@ class ApgdTest {
                     new Shape(2, 4));
             NDArray y = m.create(new long[]{0, 0});
             NDArray t = m.create(new long[]{1, 2});
-            assertArrayEquals(new float[]{-2f / 3.25f, 1f / 3.5f}, Apgd.dlrTargeted(z, y, t).toFloatArray(), 1e-6f);
+            assertArrayEquals(new float[]{-2f / 3.25f, 1f / 3.5f}, ApgdLosses.dlrTargeted(z, y, t).toFloatArray(), 1e-6f);
         }
     }
 
@@ -70,12 +70,12 @@ class ApgdTest {
             NDArray z = Tiny.uniformImages(m, 20, new Shape(6), 3).mul(10f).sub(5f).reshape(20, 6);
             NDArray y = m.create(new long[]{0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5, 0, 1});
             NDArray t = y.add(1).mod(6);
-            float[] dlr = Apgd.dlr(z, y).toFloatArray();
-            float[] dlrT = Apgd.dlrTargeted(z, y, t).toFloatArray();
+            float[] dlr = ApgdLosses.dlr(z, y).toFloatArray();
+            float[] dlrT = ApgdLosses.dlrTargeted(z, y, t).toFloatArray();
             for (float[] ab : new float[][]{{1f, 7f}, {7.5f, -3f}, {0.01f, 0.5f}, {1e4f, 0f}}) {
                 NDArray moved = z.mul(ab[0]).add(ab[1]);
-                assertArrayEquals(dlr, Apgd.dlr(moved, y).toFloatArray(), 1e-4f, "a=" + ab[0] + " b=" + ab[1]);
-                assertArrayEquals(dlrT, Apgd.dlrTargeted(moved, y, t).toFloatArray(), 1e-4f, "a=" + ab[0]);
+                assertArrayEquals(dlr, ApgdLosses.dlr(moved, y).toFloatArray(), 1e-4f, "a=" + ab[0] + " b=" + ab[1]);
+                assertArrayEquals(dlrT, ApgdLosses.dlrTargeted(moved, y, t).toFloatArray(), 1e-4f, "a=" + ab[0]);
             }
             // and it is not trivially constant
             assertTrue(Tiny.maxAbs(dlr) > 0.1f);

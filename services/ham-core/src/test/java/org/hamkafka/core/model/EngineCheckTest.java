@@ -19,7 +19,7 @@ class EngineCheckTest {
     @Test
     void referenceMatchesAConvolutionWorkedByHand() {
         ConvShape s = new ConvShape(1, 1, 3, 1, 2, 2);
-        EngineCheck.Reference ref = new EngineCheck.Reference(s, 1);
+        ConvReference ref = new ConvReference(s, 1);
         float[] x = {1, 2, 3, 4};
         float[] w = {0, 0, 0, 0, 1, 0, 0, 0, 2}; // centre 1, bottom-right 2: y[p,q] = x[p,q] + 2 x[p+1,q+1]
         double[] y = ref.forward(x, w, new float[] {0.5f});
