@@ -1,6 +1,5 @@
 package org.hamkafka.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,13 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.core.train.TrainConfig;
 import picocli.CommandLine;
@@ -144,7 +139,7 @@ public final class LocalStack implements Callable<Integer> {
                 stack.supervise(Duration.ofSeconds(1), restarts);
             }
             if (noJob) {
-                printEndpoints(stack);
+                stdout.print(Report.endpoints(stack));
                 return waitForCtrlC(stack);
             }
             JobRun.Outcome outcome = runJob(stack, settings);
@@ -238,57 +233,12 @@ public final class LocalStack implements Callable<Integer> {
         for (String a : evalAttacks.split(",")) {
             attacks.add(a.trim());
         }
-        ProgressBar[] bar = new ProgressBar[1];
-        try {
-            return JobRun.run(stack, request, jobTimeout, evalTimeout, new JobRun.Listener() {
-                @Override
-                public void submitted(JsonNode job) {
-                    stdout.println("submitted job " + job.path("id").asText() + " (" + method
-                            + (TrainConfig.HAM_METHODS.contains(method) ? " with " + weighting + " weights, "
-                            + warmupEpochs + " warm-up epoch(s)" : "") + ", " + model + ", "
-                            + epochs + " epoch(s), " + trainSubset + " training / " + testSubset + " test examples, "
-                            + workers + " worker(s), " + shardsPerBatch + " shard(s) per batch): "
-                            + stack.trainerClient().jobUrl(job.path("id").asText()));
-                    bar[0] = new ProgressBarBuilder().setTaskName("training").setInitialMax(-1)
-                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" steps", 1)
-                            .setMaxRenderedLength(120)
-                            .showSpeed().build();
-                }
-
-                @Override
-                public void progress(JsonNode job) {
-                    JsonNode p = job.path("progress");
-                    int perEpoch = p.path("batches_per_epoch").asInt(0);
-                    int total = p.path("epochs").asInt(epochs);
-                    if (perEpoch > 0) {
-                        bar[0].maxHint((long) perEpoch * total);
-                    }
-                    bar[0].stepTo(p.path("step").asLong(0));
-                    StringBuilder msg = new StringBuilder(TrainerClient.state(job).toLowerCase(Locale.ROOT));
-                    if (p.has("epoch")) {
-                        msg.append(" epoch ").append(p.path("epoch").asInt() + 1).append('/').append(total);
-                    }
-                    if (p.hasNonNull("loss")) {
-                        msg.append(String.format(Locale.ROOT, " loss %.3f", p.path("loss").asDouble()));
-                    }
-                    if (p.hasNonNull("drop_rate")) {
-                        msg.append(String.format(Locale.ROOT, " dropped %.0f%%", 100 * p.path("drop_rate").asDouble()));
-                    }
-                    bar[0].setExtraMessage(msg.toString());
-                }
-
-                @Override
-                public void waitingForEvaluation(JsonNode job) {
-                    bar[0].close();
-                    bar[0] = null;
-                    stdout.println("job " + job.path("id").asText() + " COMPLETED; waiting for eval-service's "
-                            + "evaluation of the last checkpoint on ham.eval.results ...");
-                }
-            });
-        } finally {
-            if (bar[0] != null) {
-                bar[0].close();
-            }
+        String what = method + (TrainConfig.HAM_METHODS.contains(method) ? " with " + weighting + " weights, "
+                + warmupEpochs + " warm-up epoch(s)" : "") + ", " + model + ", " + epochs + " epoch(s), " + trainSubset
+                + " training / " + testSubset + " test examples, " + workers + " worker(s), " + shardsPerBatch
+                + " shard(s) per batch";
+        try (JobProgressBar bar = new JobProgressBar(stdout, stack, what, epochs)) {
+            return JobRun.run(stack, request, jobTimeout, evalTimeout, bar);
         }
     }
 
@@ -303,26 +253,6 @@ public final class LocalStack implements Callable<Integer> {
         Files.writeString(outDir.resolve("eval-result.json"), pretty.writeValueAsString(o.eval()));
         Files.writeString(outDir.resolve("job.json"), pretty.writeValueAsString(o.job()));
         stdout.println(Report.whereResultsLive(stack, o, keepRunning));
-    }
-
-    private void printEndpoints(Stack stack) {
-        stdout.println("trainer  " + stack.trainer().url() + "/jobs  (API: " + stack.trainer().url() + "/q/swagger-ui)");
-        for (ServiceProcess w : stack.attackWorkers()) {
-            stdout.println("attack   " + w.url() + "  (" + w.name() + ")");
-        }
-        stdout.println("eval     " + stack.eval().url() + "/results?job=<id>");
-        stdout.println("dashboard " + stack.eval().url() + "/dashboard  (sign in with the token below at "
-                + stack.eval().url() + "/dashboard/token)");
-        stdout.println("Kafka    " + stack.bootstrapServers());
-        stdout.println("S3       " + stack.infra().s3().endpoint() + " bucket " + stack.infra().bucket());
-        stdout.println("Postgres " + stack.jdbcUrl(StackSettings.TRAINER_DB) + ", " + stack.jdbcUrl(StackSettings.EVAL_DB));
-        stdout.println("logs     " + stack.settings().outDir().resolve("logs"));
-        try {
-            stdout.println("token    the REST APIs take this stack's operator token: curl -H \"Authorization: Bearer $(cat "
-                    + stack.tokenFile() + ")\" " + stack.trainer().url() + "/jobs");
-        } catch (java.io.IOException e) {
-            stdout.println("token    could not be written to the run folder (" + e.getMessage() + ")");
-        }
     }
 
     /** Keeps the stack up until Ctrl-C (the shutdown hook stops it) or until a service dies. */
