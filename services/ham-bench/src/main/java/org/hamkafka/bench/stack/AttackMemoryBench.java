@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -47,7 +47,7 @@ import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.ServiceProcess;
 import org.hamkafka.local.Stack;
 import org.hamkafka.local.StackSettings;
-import org.hamkafka.local.bench.BenchMath.RssSample;
+import org.hamkafka.bench.stack.BenchMath.RssSample;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import org.hamkafka.local.StackOptions;

@@ -1,11 +1,11 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.hamkafka.local.bench.BenchMath.RssSample;
+import org.hamkafka.bench.stack.BenchMath.RssSample;
 import org.junit.jupiter.api.Test;
 
 class BenchMathTest {

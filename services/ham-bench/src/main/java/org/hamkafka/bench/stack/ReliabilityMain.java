@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
