@@ -5,7 +5,7 @@
 #                                                preact-resnet18; 1x28x28 and 3x32x32) + matmul peak, JMH
 #   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
 #   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
-#   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats (issue 16): JSON v1 with base64 gzip
+#   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats: JSON v1 with base64 gzip
 #                                                vs the binary envelope v2 (raw, lz4, zstd); encode/decode time, then bytes
 #   bash scripts/bench.sh conv [--rounds N] [arch ...]  convolutions on the engine's channels vs block-aligned ones
 #                                                (ConvCostMain; under DNNL_MAX_CPU_ISA=SSE41 for the ISA cap's cost)

@@ -23,7 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * Where an in-process PGD-AT epoch's time goes (issue 16 item 3): the epoch's batches as
+ * Where an in-process PGD-AT epoch's time goes: the epoch's batches as
  * {@link TrainingRun} trains them, each split into its pieces — gathering the batch, the random start,
  * the PGD attack, the training forward, its backward, the SGD update — with a read-back after each so that
  * PyTorch's asynchronous work is charged to the piece that queued it. Then PGD alone, repeated on the first

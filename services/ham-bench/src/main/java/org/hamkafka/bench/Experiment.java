@@ -47,7 +47,7 @@ public final class Experiment implements Callable<Integer> {
     RunSetting setting = new RunSetting();
 
     /**
-     * The defaults are issue 12's experiment: smallcnn-w0.125 (SmallCNN's layout at 1/8 of its conv widths),
+     * The defaults are the experiment of docs/results.md: smallcnn-w0.125 (SmallCNN's layout at 1/8 of its conv widths),
      * 20000 class-balanced training examples, 5 epochs (2 of them HAM's warm-up), the full test set under
      * PGD-20 and CW∞-20, AutoAttack standard on 1000, 3 seeds, 7 methods. Chosen by measured seconds per
      * PGD-AT epoch of 20000 examples on 2 idle cores ({@code --estimate}): tiny-cnn 46, smallcnn-w0.125 95,

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeoutException;
  * The stack's service processes: launches them (and again, as they were launched), knows which is the
  * trainer, eval-service and each attack worker, and stops them all.
  *
- * <p>Also owns the stack's closing state: once {@link #beginClosing()} ran, nothing is launched any more.
+ * <p>Also owns the stack's closing state: once {@link #beginClosing()} ran, nothing is launched.
  */
 final class Children {
     private final StackSettings settings;
