@@ -14,6 +14,8 @@ import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
+import org.hamkafka.cli.SettingsMixin;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -34,12 +36,13 @@ import java.util.concurrent.Callable;
 @Command(name = "epoch", mixinStandardHelpOptions = true,
         description = "Time the pieces of an in-process PGD-AT epoch, then PGD alone on one batch.")
 public final class EpochBreakdownMain implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "smallcnn", description = "default ${DEFAULT-VALUE}")
-    String model;
-    @Option(names = "--train-subset", defaultValue = "2048", description = "default ${DEFAULT-VALUE}")
-    int trainSubset;
-    @Option(names = "--data-dir")
-    String dataDir;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("model", "trainSubset", "dataDir")
+            .defaults(p -> {
+                p.model = "smallcnn";
+                p.trainSubset = 2048;
+            });
     @Option(names = "--repeats", defaultValue = "3", description = "PGD calls alone on the first batch (default ${DEFAULT-VALUE})")
     int repeats;
     @Option(names = "--out", defaultValue = "bench-results/epoch-breakdown", description = "output prefix (.md)")
@@ -66,14 +69,14 @@ public final class EpochBreakdownMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (trainSubset < 1 || repeats < 1) {
+        if (settings.values().trainSubset < 1 || repeats < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--train-subset and --repeats must be >= 1");
         }
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
-            p.model = model;
-            p.dataDir = dataDir;
+            p.model = settings.values().model;
+            p.dataDir = settings.values().dataDir;
             p.device = "cpu";
-            p.trainSubset = trainSubset;
+            p.trainSubset = settings.values().trainSubset;
             p.method = "pgd-at";
             p.epochs = 1;
             p.warmupEpochs = 0;

@@ -77,6 +77,10 @@ public final class SettingOptions {
             OptionSpec.Builder o = builder(f, help);
             if (initial != null) {
                 o.defaultValue(show(initial));
+                if (f.getType() == Boolean.class) {
+                    // without it picocli turns a negatable option defaulting to true around (--weighting = false)
+                    o.fallbackValue("true");
+                }
             }
             o.getter(new CommandLine.Model.IGetter() {
                 @Override

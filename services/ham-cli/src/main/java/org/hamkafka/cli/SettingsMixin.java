@@ -48,6 +48,20 @@ public final class SettingsMixin {
         return this;
     }
 
+    /** Writes the settings that have a value into {@code p} (a configuration being built); leaves the others. */
+    public void applyTo(PartialConfig p) {
+        for (java.lang.reflect.Field f : PartialConfig.fields()) {
+            try {
+                Object v = f.get(values);
+                if (v != null && names.contains(f.getName())) {
+                    f.set(p, v);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** The values: given on the command line, else this command's default, else null. */
     public PartialConfig values() {
         return values;

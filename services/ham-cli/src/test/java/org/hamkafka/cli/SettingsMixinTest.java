@@ -15,7 +15,8 @@ class SettingsMixinTest {
     @Command(name = "demo")
     static final class Demo {
         @Mixin
-        SettingsMixin settings = SettingsMixin.of("model", "trainSubset", "lr", "weighting", "evalAttacks", "shardsPerBatch")
+        SettingsMixin settings = SettingsMixin.of("model", "trainSubset", "lr", "weighting", "evalAttacks", "shardsPerBatch",
+                        "variationOnLogits")
                 .defaults(p -> {
                     p.model = "smallcnn";
                     p.trainSubset = 2048;
@@ -36,6 +37,17 @@ class SettingsMixinTest {
         assertEquals(4, d.settings.values().shardsPerBatch);
         assertEquals(List.of("pgd-20", "cw-20"), d.settings.values().evalAttacks);
         assertEquals(3, d.rounds);
+    }
+
+    @Test
+    void aBooleanSettingDefaultingToTrueMeansWhatItsTwoFormsSay() {
+        for (String[] args : new String[][]{{}, {"--variation-on-logits"}, {"--no-variation-on-logits"}}) {
+            Demo d = new Demo();
+            d.settings.defaults(p -> p.variationOnLogits = true);
+            new CommandLine(d).parseArgs(args);
+            assertEquals(args.length == 0 || args[0].equals("--variation-on-logits"), d.settings.values().variationOnLogits,
+                    String.join(" ", args));
+        }
     }
 
     @Test
