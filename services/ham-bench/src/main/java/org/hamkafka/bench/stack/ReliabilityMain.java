@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.Stack;
 import org.hamkafka.local.StackOptions;
@@ -19,10 +20,13 @@ import picocli.CommandLine.Option;
 @Command(name = "reliability", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Injects faults into a local stack while one HAM job trains and prints what held.")
 public final class ReliabilityMain implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "4", description = "epochs of the job (default ${DEFAULT-VALUE})")
-    int epochs;
-    @Option(names = "--train-subset", defaultValue = "2048", description = "training examples (default ${DEFAULT-VALUE})")
-    int trainSubset;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin jobSettings = SettingsMixin.of("epochs", "trainSubset")
+            .defaults(p -> {
+                p.epochs = 4;
+                p.trainSubset = 2048;
+            });
     @Option(names = "--malformed", defaultValue = "25", description = "malformed records per topic (default ${DEFAULT-VALUE})")
     int malformed;
     @Option(names = "--unknown-jobs", defaultValue = "14", description = "attack requests for unknown jobs (default ${DEFAULT-VALUE})")
@@ -68,7 +72,7 @@ public final class ReliabilityMain implements Callable<Integer> {
         try (Stack stack = new Stack(settings(where.repoDir(), out, data), System.out)) {
             stack.start();
             stack.supervise(Duration.ofSeconds(1), 3);
-            o = new ReliabilitySuite(stack, new ReliabilitySuite.Plan(epochs, trainSubset, malformed, unknownJobs, fuzz,
+            o = new ReliabilitySuite(stack, new ReliabilitySuite.Plan(jobSettings.values().epochs, jobSettings.values().trainSubset, malformed, unknownJobs, fuzz,
                     Duration.ofMinutes(30), 1), System.out).run();
         }
         ResultHeader header = ResultHeader.now(ReliabilityMain.class, args, loadBefore);
