@@ -8,6 +8,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,13 +54,14 @@ public final class AutoAttackCostMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PartialConfig job = settings.values();
         attacks.forEach(EvaluationAttacks::check);
         TrainConfig cfg = TrainConfig.defaults().with(p -> {
-            p.model = settings.values().model;
+            p.model = job.model;
             p.method = "pgd-at";
-            p.epochs = settings.values().epochs;
-            p.trainSubset = settings.values().trainSubset;
-            p.testSubset = settings.values().testSubset;
+            p.epochs = job.epochs;
+            p.trainSubset = job.trainSubset;
+            p.testSubset = job.testSubset;
             p.lr = 0.01f;
             p.seed = 0L;
             p.evalAttacks = attacks;
@@ -73,7 +75,7 @@ public final class AutoAttackCostMain implements Callable<Integer> {
         try (Classifier f = run.newModel(train)) {
             TrainingRun.Result r = run.train(f, train, p -> { });
             md.append(String.format(Locale.ROOT, "Model: %s trained with PGD-AT for %d epochs on %d examples (%.0f s); "
-                    + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", settings.values().model, settings.values().epochs, train.size(),
+                    + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", job.model, job.epochs, train.size(),
                     r.cost().seconds(), test.size(), cfg.threat().eps(), cfg.optimisation().batchSize()));
             md.append("| attack | settings | robust avg | forward rows / 1000 | backward rows / 1000 | s / 1000 |\n"
                     + "| --- | --- | ---: | ---: | ---: | ---: |\n");

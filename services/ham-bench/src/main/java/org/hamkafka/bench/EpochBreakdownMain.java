@@ -15,6 +15,7 @@ import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -69,14 +70,15 @@ public final class EpochBreakdownMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (settings.values().trainSubset < 1 || repeats < 1) {
+        PartialConfig job = settings.values();
+        if (job.trainSubset < 1 || repeats < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--train-subset and --repeats must be >= 1");
         }
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
-            p.model = settings.values().model;
-            p.dataDir = settings.values().dataDir;
+            p.model = job.model;
+            p.dataDir = job.dataDir;
             p.device = "cpu";
-            p.trainSubset = settings.values().trainSubset;
+            p.trainSubset = job.trainSubset;
             p.method = "pgd-at";
             p.epochs = 1;
             p.warmupEpochs = 0;

@@ -16,6 +16,7 @@ import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -261,26 +262,27 @@ public final class HamVsPgdMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (settings.values().epochs < 1 || pretrainEpochs < 0 || !(warmupShare >= 0 && warmupShare < 1) || calibrationRounds < 1) {
+        PartialConfig job = settings.values();
+        if (job.epochs < 1 || pretrainEpochs < 0 || !(warmupShare >= 0 && warmupShare < 1) || calibrationRounds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs must be >= 1, --pretrain-epochs >= 0, --warmup-share in [0, 1), --calibration-rounds >= 1");
         }
-        TrainConfig base = TrainConfig.defaults(settings.values().dataset).with(p -> {
-            p.dataDir = settings.values().dataDir;
-            p.model = settings.values().model;
+        TrainConfig base = TrainConfig.defaults(job.dataset).with(p -> {
+            p.dataDir = job.dataDir;
+            p.model = job.model;
             p.device = "cpu";
-            p.trainSubset = settings.values().trainSubset;
-            p.seed = settings.values().seed;
+            p.trainSubset = job.trainSubset;
+            p.seed = job.seed;
             p.warmupEpochs = 0;
-            p.weighting = settings.values().weighting;
+            p.weighting = job.weighting;
         });
         TrainConfig pgdCfg = base.with(p -> {
             p.method = "pgd-at";
-            p.epochs = settings.values().epochs;
+            p.epochs = job.epochs;
         }).validate();
         TrainConfig hamCfg = base.with(p -> {
             p.method = "ham";
-            p.epochs = settings.values().epochs;
+            p.epochs = job.epochs;
         }).validate();
         Dataset train = TrainingRun.loadTrain(pgdCfg);
         List<Timed> results = new ArrayList<>();
@@ -320,8 +322,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s, %d training examples, batch %d, eps %.3f, K %d, K' %d, HAM %s; both "
                         + "start from the same weights (%d untimed PGD-AT epochs); %d timed epochs each, %s.%n%n",
-                settings.values().dataset, settings.values().model, train.size(), pgdCfg.optimisation().batchSize(), pgdCfg.threat().eps(), pgdCfg.threat().steps(), hamCfg.ham().dropStep(),
-                settings.values().weighting ? "weighted" : "uniform", pretrainEpochs, settings.values().epochs,
+                job.dataset, job.model, train.size(), pgdCfg.optimisation().batchSize(), pgdCfg.threat().eps(), pgdCfg.threat().steps(), hamCfg.ham().dropStep(),
+                job.weighting ? "weighted" : "uniform", pretrainEpochs, job.epochs,
                 interleave ? "stepped in turn batch by batch (the first alternating)" : "PGD-AT first, then HAM"));
         md.append("| method | s/epoch (each) | total s | attack half s | training half s | attack fwd rows | attack bwd rows "
                 + "| train rows | examples dropped | pass cost | minor page faults |\n");
@@ -349,8 +351,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 trainWall, trainRows, trainWall / trainRows));
         Calibration k = calibration;
         int dropStep = hamCfg.ham().dropStep();
-        double predictedHam = k.attack(hc, dropStep, true, settings.values().weighting) + k.train(hc, true);
-        double predictedPgd = k.attack(pc, dropStep, false, settings.values().weighting) + k.train(pc, false);
+        double predictedHam = k.attack(hc, dropStep, true, job.weighting) + k.train(hc, true);
+        double predictedPgd = k.attack(pc, dropStep, false, job.weighting) + k.train(pc, false);
         md.append(String.format(Locale.ROOT, "%nWhat a row of each pass kind cost after the runs (ms per row, median of %d rounds after a warm-up one; "
                         + "batch %d | HAM's mean hard batch %d): attack gradient step %.3f | %.3f, no-gradient forward %.3f | %.3f, "
                         + "training step %.3f | %.3f.  %n", calibrationRounds, k.full(), k.hard(), 1e3 * k.gradFull(),

@@ -16,6 +16,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,13 +73,14 @@ public final class PassAccountingMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = TrainConfig.defaults(settings.values().dataset).with(p -> {
-            p.dataDir = settings.values().dataDir;
-            p.model = settings.values().model;
+        PartialConfig job = settings.values();
+        TrainConfig cfg = TrainConfig.defaults(job.dataset).with(p -> {
+            p.dataDir = job.dataDir;
+            p.model = job.model;
             p.method = pretrainMethod;
             p.epochs = Math.max(1, pretrainEpochs);
             p.trainSubset = pretrainSubset;
-            p.seed = settings.values().seed;
+            p.seed = job.seed;
             p.device = "cpu";
             p.warmupEpochs = 0;
         }).validate();
@@ -100,26 +102,26 @@ public final class PassAccountingMain implements Callable<Integer> {
         try (Classifier f = run.newModel(test)) {
             if (pretrainEpochs > 0) {
                 Dataset train = TrainingRun.loadTrain(cfg);
-                System.err.printf(Locale.ROOT, "pre-training %s with %s for %d epoch(s) on %d examples%n", settings.values().model,
+                System.err.printf(Locale.ROOT, "pre-training %s with %s for %d epoch(s) on %d examples%n", job.model,
                         pretrainMethod, pretrainEpochs, train.size());
                 run.train(f, train, null);
             }
             EarlyDropPgd ed = new EarlyDropPgd(cfg.threat().eps(), cfg.threat().alpha(), K, kDrop, Norm.LINF, false);
-            Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, settings.values().seed);
-            int[] order = Subsets.permutation(test.size(), settings.values().seed);
-            int nb = Math.min(batches, test.size() / settings.values().batchSize);
+            Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, job.seed);
+            int[] order = Subsets.permutation(test.size(), job.seed);
+            int nb = Math.min(batches, test.size() / job.batchSize);
             for (int b = 0; b < nb; b++) {
-                int[] idx = java.util.Arrays.copyOfRange(order, b * settings.values().batchSize, (b + 1) * settings.values().batchSize);
+                int[] idx = java.util.Arrays.copyOfRange(order, b * job.batchSize, (b + 1) * job.batchSize);
                 try (NDManager m = f.manager().newSubManager()) {
                     NDArray x = test.images(m, idx);
                     NDArray y = test.labels(m, idx);
                     long[] ids = java.util.Arrays.stream(idx).asLongStream().toArray();
-                    NDArray start = RandomStart.uniform(m, settings.values().seed, ids, x.getShape().slice(1), cfg.threat().eps());
+                    NDArray start = RandomStart.uniform(m, job.seed, ids, x.getShape().slice(1), cfg.threat().eps());
                     EarlyDropResult r = ed.attack(f, x, y, start);
                     AttackStats s = r.stats();
                     int n = s.examplesKept();
                     PassAccounting.Rows measured = PassAccounting.measured(s);
-                    PassAccounting.Rows expected = PassAccounting.earlyDrop(settings.values().batchSize, n, K, kDrop);
+                    PassAccounting.Rows expected = PassAccounting.earlyDrop(job.batchSize, n, K, kDrop);
                     boolean agrees = measured.equals(expected);
                     if (!agrees) {
                         mismatches++;
@@ -132,9 +134,9 @@ public final class PassAccountingMain implements Callable<Integer> {
                         pgdMillis += pgdMs;
                     }
                     edMillis += s.millis();
-                    PassAccounting.Rows ru = PassAccounting.reference(settings.values().batchSize, n, K, kDrop, false);
-                    PassAccounting.Rows rw = PassAccounting.reference(settings.values().batchSize, n, K, kDrop, true);
-                    PassAccounting.Rows pa = PassAccounting.pgdAt(settings.values().batchSize, K);
+                    PassAccounting.Rows ru = PassAccounting.reference(job.batchSize, n, K, kDrop, false);
+                    PassAccounting.Rows rw = PassAccounting.reference(job.batchSize, n, K, kDrop, true);
+                    PassAccounting.Rows pa = PassAccounting.pgdAt(job.batchSize, K);
                     ours = ours.plus(measured);
                     refUniform = refUniform.plus(ru);
                     refWeighted = refWeighted.plus(rw);
@@ -152,7 +154,7 @@ public final class PassAccountingMain implements Callable<Integer> {
                     row.put("pgd_ms", pgdMs);
                     rows.add(row);
                     System.err.printf(Locale.ROOT, "batch %d: %d of %d hard, ours fwd %d bwd %d (formula %s)%n", b, n,
-                            settings.values().batchSize, measured.forward(), measured.backward(), agrees ? "agrees" : "DIFFERS");
+                            job.batchSize, measured.forward(), measured.backward(), agrees ? "agrees" : "DIFFERS");
                     if (r.hardAdversarial() != null) {
                         r.hardAdversarial().close();
                     }
@@ -164,8 +166,8 @@ public final class PassAccountingMain implements Callable<Integer> {
         StringBuilder md = new StringBuilder("# Pass accounting: HAM batch vs reference code vs PGD-AT\n\n");
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s pre-trained %d epoch(s) with %s on %d examples; %d test batches of "
-                        + "N = %d; eps %.3f, K = %d, K' = %d.%n%n", settings.values().dataset, settings.values().model, pretrainEpochs, pretrainMethod,
-                pretrainSubset, rows.size(), settings.values().batchSize, cfg.threat().eps(), K, kDrop));
+                        + "N = %d; eps %.3f, K = %d, K' = %d.%n%n", job.dataset, job.model, pretrainEpochs, pretrainMethod,
+                pretrainSubset, rows.size(), job.batchSize, cfg.threat().eps(), K, kDrop));
         md.append("Rows are batch-rows (a pass over 128 examples counts 128). Cost in forward-pass equivalents: "
                 + "forward 1, attack backward 1 (input gradient only), training backward 2.\n\n");
         md.append("| scheme | attack fwd | attack bwd | train fwd | train bwd | all fwd | all bwd | cost | vs PGD-AT |\n");
@@ -176,7 +178,7 @@ public final class PassAccountingMain implements Callable<Integer> {
         appendRow(md, "PGD-AT", pgdAt, pgdAt);
         long hard = rows.stream().mapToLong(r -> ((Number) r.get("hard")).longValue()).sum();
         md.append(String.format(Locale.ROOT, "%nHard (kept) examples: %d of %d (drop rate %.3f).  %n", hard,
-                (long) rows.size() * settings.values().batchSize, 1 - (double) hard / ((long) rows.size() * settings.values().batchSize)));
+                (long) rows.size() * job.batchSize, 1 - (double) hard / ((long) rows.size() * job.batchSize)));
         md.append(String.format(Locale.ROOT, "Saving against the reference code: cost ratio %.3f (uniform), %.3f "
                         + "(weighted); against PGD-AT: %.3f.  %n", PassAccounting.costRatio(ours, refUniform),
                 PassAccounting.costRatio(ours, refWeighted), PassAccounting.costRatio(ours, pgdAt)));

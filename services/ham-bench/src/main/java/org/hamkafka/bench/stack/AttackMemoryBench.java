@@ -29,6 +29,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
@@ -107,7 +108,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batches < 2 * every || every < 1 || jobSettings.values().batchSize < 1 || inFlight < 1 || attackThreads < 1) {
+        PartialConfig given = jobSettings.values();
+        if (batches < 2 * every || every < 1 || given.batchSize < 1 || inFlight < 1 || attackThreads < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--batches must be >= 2 x --every (" + every
                     + ") for a slope; --every, --batch-size, --in-flight and --attack-threads must be >= 1");
         }
@@ -147,7 +149,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             String job = "attack-memory-" + UUID.randomUUID();
             String key = "jobs/" + job + "/models/1.npz";
             byte[] npz;
-            try (Classifier f = Classifier.create(jobSettings.values().model, data.info(), Device.cpu(), 0)) {
+            try (Classifier f = Classifier.create(given.model, data.info(), Device.cpu(), 0)) {
                 npz = ModelWeights.exportNpz(f);
             }
             try (MinioClient s3 = stack.infra().s3().newClient()) {
@@ -158,7 +160,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
                  KafkaConsumer<String, byte[]> consumer = consumer(stack.bootstrapServers())) {
                 consumer.subscribe(List.of(Topics.ATTACK_RESULTS));
                 producer.send(new ProducerRecord<>(Topics.MODELS, Topics.key(job), Codec.toBytes(new ModelSnapshot(
-                        SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), jobSettings.values().model, "fashion-mnist")))).get();
+                        SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), given.model, "fashion-mnist")))).get();
                 samples.add(sample(0, worker));
                 log.printf("attack-service pid %d, RSS before the first request: %.1f MB%n", worker.pid(),
                         samples.get(0).rssMb());

@@ -20,6 +20,7 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.local.DataCheck;
@@ -112,7 +113,8 @@ public final class DistributedBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jobSettings.values().epochs < 1 || jobSettings.values().trainSubset < 1 || attackThreads < 1 || jobSettings.values().batchesInFlight < 1) {
+        PartialConfig given = jobSettings.values();
+        if (given.epochs < 1 || given.trainSubset < 1 || attackThreads < 1 || given.batchesInFlight < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs, --train-subset, --attack-threads and --batches-in-flight must be >= 1");
         }
@@ -129,14 +131,14 @@ public final class DistributedBench implements Callable<Integer> {
         // (a) first, before any server or service is up, so nothing competes with it
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
             p.dataDir = root.resolve("fashion-mnist").toString();
-            p.model = jobSettings.values().model;
+            p.model = given.model;
             p.method = "ham";
-            p.epochs = jobSettings.values().epochs;
+            p.epochs = given.epochs;
             p.warmupEpochs = 0;
-            p.trainSubset = jobSettings.values().trainSubset;
-            p.testSubset = jobSettings.values().testSubset;
-            p.lr = jobSettings.values().lr;
-            p.seed = jobSettings.values().seed;
+            p.trainSubset = given.trainSubset;
+            p.testSubset = given.testSubset;
+            p.lr = given.lr;
+            p.seed = given.seed;
         });
         log.println("(a) in-process: " + cfg);
         Run inProcess;
@@ -189,8 +191,8 @@ public final class DistributedBench implements Callable<Integer> {
         ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
         ObjectNode doc = header.json();
-        doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", jobSettings.values().model, "method", "ham", "epochs", jobSettings.values().epochs,
-                "warmup_epochs", 0, "train_subset", jobSettings.values().trainSubset, "lr", jobSettings.values().lr, "seed", jobSettings.values().seed, "batches_in_flight", jobSettings.values().batchesInFlight));
+        doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", given.model, "method", "ham", "epochs", given.epochs,
+                "warmup_epochs", 0, "train_subset", given.trainSubset, "lr", given.lr, "seed", given.seed, "batches_in_flight", given.batchesInFlight));
         doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
         doc.put("in_process_threads", inProcessThreads);
         doc.put("attack_threads_per_worker", attackThreads);
@@ -222,10 +224,10 @@ public final class DistributedBench implements Callable<Integer> {
         Files.writeString(results.resolve("distributed.json"), ResultHeader.JSON.writeValueAsString(doc));
 
         StringBuilder md = new StringBuilder(header.markdown("Distributed vs in-process training time"));
-        md.append("Job: Fashion-MNIST, ").append(jobSettings.values().trainSubset).append(" training examples (class-balanced), ")
-                .append(jobSettings.values().model).append(", HAM (no warm-up), ").append(jobSettings.values().epochs).append(" epoch(s), lr ").append(jobSettings.values().lr)
-                .append(", seed ").append(jobSettings.values().seed).append(", ").append(jobSettings.values().batchesInFlight).append(" batch(es) in flight on the stack")
-                .append(jobSettings.values().batchesInFlight > 1 ? " (attacks with weights up to " + (jobSettings.values().batchesInFlight - 1)
+        md.append("Job: Fashion-MNIST, ").append(given.trainSubset).append(" training examples (class-balanced), ")
+                .append(given.model).append(", HAM (no warm-up), ").append(given.epochs).append(" epoch(s), lr ").append(given.lr)
+                .append(", seed ").append(given.seed).append(", ").append(given.batchesInFlight).append(" batch(es) in flight on the stack")
+                .append(given.batchesInFlight > 1 ? " (attacks with weights up to " + (given.batchesInFlight - 1)
                         + " version(s) old; in-process attacks with the current weights, so the weights differ)" : "")
                 .append(". In-process threads: ")
                 .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
@@ -299,9 +301,10 @@ public final class DistributedBench implements Callable<Integer> {
     }
 
     private Run stackRun(Path repoDir, Path root, int workers, int shards, WhileIdle whileIdle) throws Exception {
+        PartialConfig given = jobSettings.values();
         String name = workers + "-worker" + (workers > 1 ? "s" : "");
         StackSettings settings = new StackSettings(repoDir, out.resolve(name), root, workers, 0, 0, 0,
-                Math.max(2, workers), String.join(",", jobSettings.values().evalAttacks), jobSettings.values().testSubset, Duration.ofMinutes(5),
+                Math.max(2, workers), String.join(",", given.evalAttacks), given.testSubset, Duration.ofMinutes(5),
                 List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"),
                 Map.of("HAM_ATTACK_THREADS", String.valueOf(attackThreads)));
         log.println("(" + name + ") starting the stack ...");
@@ -313,8 +316,8 @@ public final class DistributedBench implements Callable<Integer> {
             if (warmup) {
                 // a short job first: the workers' consumer groups settle, PyTorch loads, the JIT warms up;
                 // then its evaluation is awaited so eval-service is idle during the timed job
-                ObjectNode w = JobRun.fashionMnistRequest("ham", jobSettings.values().model, 1, WARMUP_EXAMPLES, jobSettings.values().testSubset, shards, 0, jobSettings.values().seed);
-                w.put("lr", jobSettings.values().lr);
+                ObjectNode w = JobRun.fashionMnistRequest("ham", given.model, 1, WARMUP_EXAMPLES, given.testSubset, shards, 0, given.seed);
+                w.put("lr", given.lr);
                 JsonNode done = awaitJob(stack, trainer, trainer.submit(w));
                 try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
                     topics.awaitEval(done.path("id").asText(), e -> true, Duration.ofMinutes(5));
@@ -324,9 +327,9 @@ public final class DistributedBench implements Callable<Integer> {
             if (whileIdle != null) {
                 whileIdle.run();
             }
-            ObjectNode request = JobRun.fashionMnistRequest("ham", jobSettings.values().model, jobSettings.values().epochs, jobSettings.values().trainSubset, jobSettings.values().testSubset, shards, 0, jobSettings.values().seed);
-            request.put("lr", jobSettings.values().lr);
-            request.put("batches_in_flight", jobSettings.values().batchesInFlight);
+            ObjectNode request = JobRun.fashionMnistRequest("ham", given.model, given.epochs, given.trainSubset, given.testSubset, shards, 0, given.seed);
+            request.put("lr", given.lr);
+            request.put("batches_in_flight", given.batchesInFlight);
             JsonNode job;
             double attackSeconds;
             try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
