@@ -118,8 +118,8 @@ public final class Experiment implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PartialConfig given = setting.values();
-        PartialConfig job = methodSettings.values();
+        PartialConfig shared = setting.values();
+        PartialConfig hamAndEval = methodSettings.values();
         setting.checkSeeds(this);
         List<Variant> vs = variants();
         for (Variant v : vs) {
@@ -169,13 +169,13 @@ public final class Experiment implements Callable<Integer> {
         TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
                         + "epochs (HAM: %d warm-up epochs of PGD-AT, HAM on TRADES: of TRADES), batch %d, eps %s, alpha %s, K %d, K' %d, "
-                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", given.dataset, given.model,
-                setting.trainExamples(), setting.testExamples(), given.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
-                b.threat().alpha(), given.steps, b.ham().dropStep(), job.lambda, job.tradesBeta, String.join(", ", job.evalAttacks),
+                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", shared.dataset, shared.model,
+                setting.trainExamples(), setting.testExamples(), shared.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
+                b.threat().alpha(), shared.steps, b.ham().dropStep(), hamAndEval.lambda, hamAndEval.tradesBeta, String.join(", ", hamAndEval.evalAttacks),
                 setting.firstSeed, setting.lastSeed());
-        if (curveSubset > 0 && !job.evalAttacks.isEmpty()) {
+        if (curveSubset > 0 && !hamAndEval.evalAttacks.isEmpty()) {
             setup += String.format(Locale.ROOT, " After every epoch, clean and %s accuracy and the over-confident share on "
-                    + "a class-balanced subset of %d test examples (the curves).", job.evalAttacks.get(0), curveSubset);
+                    + "a class-balanced subset of %d test examples (the curves).", hamAndEval.evalAttacks.get(0), curveSubset);
         }
         if (!strong.isEmpty()) {
             setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
@@ -186,10 +186,10 @@ public final class Experiment implements Callable<Integer> {
             setup += " Not trained yet, so not in the table (the experiment is under way; `--resume` goes on): "
                     + String.join(", ", notYet) + ".";
         }
-        String md = ResultsTable.markdown(reports, job.evalAttacks, strong.isEmpty() ? null : strongReports,
+        String md = ResultsTable.markdown(reports, hamAndEval.evalAttacks, strong.isEmpty() ? null : strongReports,
                 machine.describe(), command, setup)
                 + "\n![per-class robust accuracy](results-per-class.png)\n";
-        String firstAttack = job.evalAttacks.isEmpty() ? null : job.evalAttacks.get(0);
+        String firstAttack = hamAndEval.evalAttacks.isEmpty() ? null : hamAndEval.evalAttacks.get(0);
         PerClassChart.write(PerClassChart.chart(reports, firstAttack, machine.describe(), command),
                 docs.resolve("results-per-class.png"), 1200, 700);
         if (firstAttack != null && reports.stream().anyMatch(r -> r.overConfident() != null
