@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import org.hamkafka.bench.BenchMath;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;

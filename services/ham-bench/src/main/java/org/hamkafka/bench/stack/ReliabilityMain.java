@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hamkafka.bench.BenchMath;
 import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.Stack;
