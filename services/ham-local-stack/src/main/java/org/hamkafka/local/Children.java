@@ -75,6 +75,16 @@ final class Children {
 
     // ---- launching
 
+    /** Fails when the services' fast-jars are to be launched and one of them is not built. */
+    void checkBuilt() {
+        for (String service : List.of(StackSettings.TRAINER, StackSettings.ATTACK, StackSettings.EVAL)) {
+            if (launcher == Stack.FAST_JARS && !settings.jar(service).toFile().isFile()) {
+                throw new IllegalStateException(service + " is not built: " + settings.jar(service)
+                        + " is missing. Build with: mvn -B -q -ntp package -DskipTests (scripts/run.sh does)");
+            }
+        }
+    }
+
     /** Launches a service process and records its role (trainer, eval-service or one more attack worker). */
     ServiceProcess start(String service, String name, int port, Map<String, String> env) throws IOException {
         ServiceProcess p = launch(service, name, port, env);

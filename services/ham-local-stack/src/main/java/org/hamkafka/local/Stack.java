@@ -36,7 +36,6 @@ public final class Stack implements AutoCloseable {
 
     private final StackSettings settings;
     private final PrintStream log;
-    private final Launcher launcher;
     private final Duration stopGrace;
     private final StackAuth auth;
     private final Children services;
@@ -52,7 +51,6 @@ public final class Stack implements AutoCloseable {
     Stack(StackSettings settings, PrintStream log, Launcher launcher, Duration stopGrace) {
         this.settings = settings;
         this.log = log;
-        this.launcher = launcher;
         this.stopGrace = stopGrace;
         this.auth = new StackAuth(settings.outDir());
         this.services = new Children(settings, log, launcher);
@@ -79,12 +77,7 @@ public final class Stack implements AutoCloseable {
     }
 
     private void doStart() throws IOException, InterruptedException {
-        for (String service : List.of(StackSettings.TRAINER, StackSettings.ATTACK, StackSettings.EVAL)) {
-            if (launcher == FAST_JARS && !settings.jar(service).toFile().isFile()) {
-                throw new IllegalStateException(service + " is not built: " + settings.jar(service)
-                        + " is missing. Build with: mvn -B -q -ntp package -DskipTests (scripts/run.sh does)");
-            }
-        }
+        services.checkBuilt();
         Map<String, Integer> ports = PortPlan.choose(settings);
 
         log.println("starting Kafka (KRaft), S3 (S3Proxy) and PostgreSQL in this JVM ...");
