@@ -1,18 +1,18 @@
 package org.hamkafka.bench;
 
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
-import org.hamkafka.cli.SettingsMixin;
-import org.hamkafka.core.train.PartialConfig;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -13,15 +13,15 @@ import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
-import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingMethod;
 import org.hamkafka.core.train.TrainingRun;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,26 +1,26 @@
 package org.hamkafka.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EarlyDropResult;
 import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
-import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
-import org.hamkafka.cli.SettingsMixin;
-import org.hamkafka.core.train.PartialConfig;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package org.hamkafka.bench;
 import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The options the experiment and the sweep share (picocli mixin): data, model, training length, attack

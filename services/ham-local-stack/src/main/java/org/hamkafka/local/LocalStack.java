@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
-import org.hamkafka.contracts.Codec;
 import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.contracts.Codec;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * One command, no Docker: starts Kafka, S3 and PostgreSQL in this JVM, the three services as child

@@ -16,25 +16,25 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 import org.hamkafka.bench.BenchMath;
+import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.contracts.Topics;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
-import org.hamkafka.core.train.TrainConfig;
-import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.train.PartialConfig;
-import org.hamkafka.contracts.Topics;
+import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.JobRun;
 import org.hamkafka.local.Stack;
+import org.hamkafka.local.StackOptions;
 import org.hamkafka.local.StackSettings;
 import org.hamkafka.local.SystemTopics;
 import org.hamkafka.local.TrainerClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import org.hamkafka.local.StackOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Distributed vs in-process: the same HAM job (Fashion-MNIST subset, fixed seed, 1 batch in flight unless

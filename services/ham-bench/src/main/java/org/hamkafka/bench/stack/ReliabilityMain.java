@@ -12,10 +12,10 @@ import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.Stack;
 import org.hamkafka.local.StackOptions;
 import org.hamkafka.local.StackSettings;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bash scripts/bench.sh reliability}: the reliability suite on a supervised local stack, its table written down. */
 @Command(name = "reliability", mixinStandardHelpOptions = true, sortOptions = false,
