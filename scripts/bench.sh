@@ -5,7 +5,7 @@
 #                                                preact-resnet18; 1x28x28 and 3x32x32) + matmul peak, JMH
 #   bash scripts/bench.sh matmul [JMH options]   the matmul peak alone
 #   bash scripts/bench.sh threads [JMH options]  one PGD-10 call from the same thread vs rotated over 2 or 8 threads
-#   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats (issue 16): JSON v1 with base64 gzip
+#   bash scripts/bench.sh codec [JMH options]    the tensor messages' wire formats: JSON v1 with base64 gzip
 #                                                vs the binary envelope v2 (raw, lz4, zstd); encode/decode time, then bytes
 #   bash scripts/bench.sh conv [--rounds N] [arch ...]  convolutions on the engine's channels vs block-aligned ones
 #                                                (ConvCostMain; under DNNL_MAX_CPU_ISA=SSE41 for the ISA cap's cost)
@@ -36,10 +36,11 @@ export HAM_BENCH_COMMAND="${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX
 mkdir -p bench-results
 
 classpath() {
-  # compile ham-core and ham-bench in the reactor (no install) and write ham-bench's runtime classpath
+  # compile ham-bench and the modules it uses in the reactor (no install) and write its runtime classpath
+  # (the reactor's modules appear in it as their target/classes)
   mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
       -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime >&2
-  echo "services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
+  echo "services/ham-bench/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
 }
 
 run_jmh() {
@@ -52,14 +53,14 @@ run_jmh() {
 }
 
 stack_main() {
-  # the services' fast-jars and ham-local-stack's target/lib, as scripts/run.sh builds them
+  # the services' fast-jars and ham-bench's target/lib (ham-local-stack and ham-core among them)
   local main="$1"; shift
   if [ "${HAM_SKIP_BUILD:-}" != "1" ]; then
     echo "building (mvn -B -q -ntp package -DskipTests) ..." >&2
     mvn -B -q -ntp package -DskipTests >&2
   fi
-  local stack="services/ham-local-stack/target"
-  java -Dai.djl.offline=true -Dham.repo.dir="$(pwd)" -cp "$stack/classes:$stack/lib/*" "$main" "$@"
+  local bench="services/ham-bench/target"
+  java -Dai.djl.offline=true -Dham.repo.dir="$(pwd)" -cp "$bench/classes:$bench/lib/*" "$main" "$@"
 }
 
 case "$what" in
@@ -96,11 +97,11 @@ case "$what" in
     cp="$(classpath)"
     java -Dai.djl.offline=true -Xmx6g -cp "$cp" org.hamkafka.bench.AutoAttackCostMain "$@" ;;
   distributed)
-    stack_main org.hamkafka.local.bench.DistributedBench "$@" ;;
+    stack_main org.hamkafka.bench.stack.DistributedBench "$@" ;;
   attack-memory)
-    stack_main org.hamkafka.local.bench.AttackMemoryBench "$@" ;;
+    stack_main org.hamkafka.bench.stack.AttackMemoryBench "$@" ;;
   reliability)
-    stack_main org.hamkafka.local.bench.ReliabilityMain "$@" ;;
+    stack_main org.hamkafka.bench.stack.ReliabilityMain "$@" ;;
   *)
     sed -n '2,23p' "$0" >&2
     exit 2 ;;

@@ -1,15 +1,18 @@
 package org.hamkafka.bench;
 
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.eval.ClassWiseEvaluator;
 import org.hamkafka.core.eval.ClassWiseReport;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -25,14 +28,16 @@ import java.util.concurrent.Callable;
 @Command(name = "autoattack-cost", mixinStandardHelpOptions = true,
         description = "Passes and seconds per 1000 test examples of PGD-20 and the AutoAttack presets")
 public final class AutoAttackCostMain implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "tiny-cnn", description = "default ${DEFAULT-VALUE}")
-    String model;
-    @Option(names = "--train-subset", defaultValue = "4000", description = "PGD-AT training examples (default ${DEFAULT-VALUE})")
-    int trainSubset;
-    @Option(names = "--epochs", defaultValue = "2", description = "PGD-AT epochs before measuring (default ${DEFAULT-VALUE})")
-    int epochs;
-    @Option(names = "--test-subset", defaultValue = "1000", description = "test examples attacked (default ${DEFAULT-VALUE})")
-    int testSubset;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("model", "trainSubset", "epochs", "testSubset")
+            .defaults(p -> {
+                p.model = "tiny-cnn";
+                p.trainSubset = 4000;
+                p.epochs = 2;
+                p.testSubset = 1000;
+            }).note("trainSubset", "PGD-AT's training examples").note("epochs", "PGD-AT's epochs before measuring")
+            .note("testSubset", "the test examples attacked");
     @Option(names = "--attacks", split = ",", defaultValue = "pgd-20,autoattack-fast,autoattack-standard",
             description = "default ${DEFAULT-VALUE}")
     List<String> attacks;
@@ -49,13 +54,14 @@ public final class AutoAttackCostMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PartialConfig job = settings.values();
         attacks.forEach(EvaluationAttacks::check);
         TrainConfig cfg = TrainConfig.defaults().with(p -> {
-            p.model = model;
+            p.model = job.model;
             p.method = "pgd-at";
-            p.epochs = epochs;
-            p.trainSubset = trainSubset;
-            p.testSubset = testSubset;
+            p.epochs = job.epochs;
+            p.trainSubset = job.trainSubset;
+            p.testSubset = job.testSubset;
             p.lr = 0.01f;
             p.seed = 0L;
             p.evalAttacks = attacks;
@@ -69,7 +75,7 @@ public final class AutoAttackCostMain implements Callable<Integer> {
         try (Classifier f = run.newModel(train)) {
             TrainingRun.Result r = run.train(f, train);
             md.append(String.format(Locale.ROOT, "Model: %s trained with PGD-AT for %d epochs on %d examples (%.0f s); "
-                    + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", model, epochs, train.size(),
+                    + "attacks on %d class-balanced test examples, eps %.3f, batch %d.%n%n", job.model, job.epochs, train.size(),
                     r.cost().seconds(), test.size(), cfg.threat().eps(), cfg.optimisation().batchSize()));
             md.append("| attack | settings | robust avg | forward rows / 1000 | backward rows / 1000 | s / 1000 |\n"
                     + "| --- | --- | ---: | ---: | ---: | ---: |\n");

@@ -18,11 +18,11 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Issue 16: what the wire format of the tensor messages costs per message. One invocation encodes a record to what
+ * What the wire format of the tensor messages costs per message. One invocation encodes a record to what
  * goes on the wire (the codec's bytes, then the producer's compression where the format has one), or decodes the
  * wire back to the record; for an attack request of 128 images and its result (64 adversarial rows), of the
  * Fashion-MNIST and the CIFAR-10 shape ({@link CodecPayloads}). The formats: version 1 JSON with
- * base64(gzip(npy)) tensors (before), the version 2 binary envelope as is, and with lz4 or zstd as Kafka's producer
+ * base64(gzip(npy)) tensors, the version 2 binary envelope as is, and with lz4 or zstd as Kafka's producer
  * compresses it. {@link CodecSizes} prints the bytes of each.
  */
 @State(Scope.Benchmark)

@@ -34,7 +34,7 @@ final class CodecPayloads {
 
     /** A wire format: the message's schema version, then what the producer does to its bytes. */
     enum Format {
-        /** version 1: JSON, tensors base64(gzip(npy)) inside it, no producer compression (as before issue 16) */
+        /** version 1: JSON, tensors base64(gzip(npy)) inside it, no producer compression */
         JSON_V1("json-v1", SchemaVersion.JSON_TENSORS, Compression.NONE),
         /** version 2: the binary envelope as it leaves the codec */
         BINARY_V2("binary-v2", SchemaVersion.BINARY, Compression.NONE),

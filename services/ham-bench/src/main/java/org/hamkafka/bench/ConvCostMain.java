@@ -13,7 +13,6 @@ import org.hamkafka.core.model.Models;
 import org.hamkafka.core.model.Models.ConvShape;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -64,8 +63,8 @@ public final class ConvCostMain {
                 raw[r] = time(convs, false);
                 aligned[r] = time(convs, true);
             }
-            double rawMs = median(raw);
-            double alignedMs = median(aligned);
+            double rawMs = BenchMath.median(raw);
+            double alignedMs = BenchMath.median(aligned);
             System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.3f |%n", arch, rawMs, alignedMs, alignedMs / rawMs);
         }
     }
@@ -91,11 +90,5 @@ public final class ConvCostMain {
             }
         }
         return total / 1e6;
-    }
-
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -4,26 +4,29 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.Norm;
 import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.attack.RandomStart;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * Where an in-process PGD-AT epoch's time goes (issue 16 item 3): the epoch's batches as
+ * Where an in-process PGD-AT epoch's time goes: the epoch's batches as
  * {@link TrainingRun} trains them, each split into its pieces — gathering the batch, the random start,
  * the PGD attack, the training forward, its backward, the SGD update — with a read-back after each so that
  * PyTorch's asynchronous work is charged to the piece that queued it. Then PGD alone, repeated on the first
@@ -34,12 +37,13 @@ import java.util.concurrent.Callable;
 @Command(name = "epoch", mixinStandardHelpOptions = true,
         description = "Time the pieces of an in-process PGD-AT epoch, then PGD alone on one batch.")
 public final class EpochBreakdownMain implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "smallcnn", description = "default ${DEFAULT-VALUE}")
-    String model;
-    @Option(names = "--train-subset", defaultValue = "2048", description = "default ${DEFAULT-VALUE}")
-    int trainSubset;
-    @Option(names = "--data-dir")
-    String dataDir;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("model", "trainSubset", "dataDir")
+            .defaults(p -> {
+                p.model = "smallcnn";
+                p.trainSubset = 2048;
+            });
     @Option(names = "--repeats", defaultValue = "3", description = "PGD calls alone on the first batch (default ${DEFAULT-VALUE})")
     int repeats;
     @Option(names = "--out", defaultValue = "bench-results/epoch-breakdown", description = "output prefix (.md)")
@@ -66,14 +70,15 @@ public final class EpochBreakdownMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (trainSubset < 1 || repeats < 1) {
+        PartialConfig job = settings.values();
+        if (job.trainSubset < 1 || repeats < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--train-subset and --repeats must be >= 1");
         }
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
-            p.model = model;
-            p.dataDir = dataDir;
+            p.model = job.model;
+            p.dataDir = job.dataDir;
             p.device = "cpu";
-            p.trainSubset = trainSubset;
+            p.trainSubset = job.trainSubset;
             p.method = "pgd-at";
             p.epochs = 1;
             p.warmupEpochs = 0;

@@ -2,6 +2,7 @@ package org.hamkafka.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.Attack;
 import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.data.Dataset;
@@ -12,16 +13,16 @@ import org.hamkafka.core.model.CheckpointInfo;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.model.ModelWeights;
-import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingMethod;
 import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.train.TrainingRun;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public final class Experiment implements Callable<Integer> {
     RunSetting setting = new RunSetting();
 
     /**
-     * The defaults are issue 12's experiment: smallcnn-w0.125 (SmallCNN's layout at 1/8 of its conv widths),
+     * The defaults are the experiment of docs/results.md: smallcnn-w0.125 (SmallCNN's layout at 1/8 of its conv widths),
      * 20000 class-balanced training examples, 5 epochs (2 of them HAM's warm-up), the full test set under
      * PGD-20 and CW∞-20, AutoAttack standard on 1000, 3 seeds, 7 methods. Chosen by measured seconds per
      * PGD-AT epoch of 20000 examples on 2 idle cores ({@code --estimate}): tiny-cnn 46, smallcnn-w0.125 95,
@@ -60,18 +61,18 @@ public final class Experiment implements Callable<Integer> {
     @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform,ham-trades",
             description = "default ${DEFAULT-VALUE}")
     List<String> methods;
-    @Option(names = "--warmup-epochs", defaultValue = "-1",
-            description = "HAM's PGD-AT warm-up epochs (default -1: the reference share 50/120 of --epochs, rounded)")
-    int warmupEpochs;
-    @Option(names = "--drop-step", description = "K' (default: TrainConfig's, 3; SVHN 5)")
-    Integer dropStep;
-    @Option(names = "--lambda", defaultValue = "-1", description = "λ of HAM's weights (default ${DEFAULT-VALUE})")
-    float lambda;
-    /** β = 6 (TRADES' CIFAR-10 value) drove tiny-cnn to a constant prediction (loss stuck at ln 10) in 2 of 2 seeds. */
-    @Option(names = "--trades-beta", defaultValue = "1", description = "β of TRADES (default ${DEFAULT-VALUE})")
-    float tradesBeta;
-    @Option(names = "--eval-attacks", split = ",", defaultValue = "pgd-20,cw-20", description = "default ${DEFAULT-VALUE}")
-    List<String> evalAttacks;
+    /**
+     * HAM's, TRADES' and the evaluation's settings (options made from PartialConfig); K' is TrainConfig's.
+     * β = 6 (TRADES' CIFAR-10 value) drove tiny-cnn to a constant prediction (loss stuck at ln 10) in 2 of 2 seeds.
+     */
+    @CommandLine.Mixin
+    SettingsMixin methodSettings = SettingsMixin.of("warmupEpochs", "dropStep", "lambda", "tradesBeta", "evalAttacks")
+            .defaults(p -> {
+                p.warmupEpochs = -1;
+                p.lambda = -1f;
+                p.tradesBeta = 1f;
+                p.evalAttacks = List.of("pgd-20", "cw-20");
+            }).note("warmupEpochs", "-1: the reference's share, 50/120 of --epochs, rounded");
     @Option(names = "--autoattack", defaultValue = "standard",
             description = "AutoAttack preset evaluated on --autoattack-subset test examples: standard, fast or none "
                     + "(default ${DEFAULT-VALUE}); its worst case with PGD-20 is the table's headline")
@@ -99,16 +100,12 @@ public final class Experiment implements Callable<Integer> {
     }
 
     TrainConfig base(long seed) {
-        int epochs = setting.epochs;
-        int warm = warmupEpochs >= 0 ? warmupEpochs : (int) Math.round(epochs * 50.0 / 120.0);
+        int epochs = setting.values().epochs;
+        int warmup = methodSettings.values().warmupEpochs;
+        int warm = warmup >= 0 ? warmup : (int) Math.round(epochs * 50.0 / 120.0);
         return setting.config(seed).with(p -> {
-            if (dropStep != null) {
-                p.dropStep = dropStep;
-            }
-            p.lambda = lambda;
-            p.tradesBeta = tradesBeta;
+            methodSettings.applyTo(p);
             p.warmupEpochs = Math.min(warm, epochs);
-            p.evalAttacks = evalAttacks;
         });
     }
 
@@ -122,6 +119,8 @@ public final class Experiment implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        PartialConfig shared = setting.values();
+        PartialConfig hamAndEval = methodSettings.values();
         setting.checkSeeds(this);
         List<Variant> vs = variants();
         for (Variant v : vs) {
@@ -171,13 +170,13 @@ public final class Experiment implements Callable<Integer> {
         TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, %d "
                         + "epochs (HAM: %d warm-up epochs of PGD-AT, HAM on TRADES: of TRADES), batch %d, eps %s, alpha %s, K %d, K' %d, "
-                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", setting.dataset, setting.model,
-                setting.trainExamples(), setting.testExamples(), setting.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
-                b.threat().alpha(), setting.steps, b.ham().dropStep(), lambda, tradesBeta, String.join(", ", evalAttacks),
+                        + "λ %s, TRADES β %s, evaluation %s, seeds %d..%d.", shared.dataset, shared.model,
+                setting.trainExamples(), setting.testExamples(), shared.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
+                b.threat().alpha(), shared.steps, b.ham().dropStep(), hamAndEval.lambda, hamAndEval.tradesBeta, String.join(", ", hamAndEval.evalAttacks),
                 setting.firstSeed, setting.lastSeed());
-        if (curveSubset > 0 && !evalAttacks.isEmpty()) {
+        if (curveSubset > 0 && !hamAndEval.evalAttacks.isEmpty()) {
             setup += String.format(Locale.ROOT, " After every epoch, clean and %s accuracy and the over-confident share on "
-                    + "a class-balanced subset of %d test examples (the curves).", evalAttacks.get(0), curveSubset);
+                    + "a class-balanced subset of %d test examples (the curves).", hamAndEval.evalAttacks.get(0), curveSubset);
         }
         if (!strong.isEmpty()) {
             setup += String.format(Locale.ROOT, " AutoAttack (%s) with PGD-20 on a class-balanced subset of %s test "
@@ -188,10 +187,10 @@ public final class Experiment implements Callable<Integer> {
             setup += " Not trained yet, so not in the table (the experiment is under way; `--resume` goes on): "
                     + String.join(", ", notYet) + ".";
         }
-        String md = ResultsTable.markdown(reports, evalAttacks, strong.isEmpty() ? null : strongReports,
+        String md = ResultsTable.markdown(reports, hamAndEval.evalAttacks, strong.isEmpty() ? null : strongReports,
                 machine.describe(), command, setup)
                 + "\n![per-class robust accuracy](results-per-class.png)\n";
-        String firstAttack = evalAttacks.isEmpty() ? null : evalAttacks.get(0);
+        String firstAttack = hamAndEval.evalAttacks.isEmpty() ? null : hamAndEval.evalAttacks.get(0);
         PerClassChart.write(PerClassChart.chart(reports, firstAttack, machine.describe(), command),
                 docs.resolve("results-per-class.png"), 1200, 700);
         if (firstAttack != null && reports.stream().anyMatch(r -> r.overConfident() != null
@@ -386,13 +385,13 @@ public final class Experiment implements Callable<Integer> {
                         pgdStep = sec;
                     }
                 }
-                double run = sec * trainBatches * setting.epochs;
+                double run = sec * trainBatches * setting.values().epochs;
                 perSeed += run;
                 md.append(String.format(Locale.ROOT, "| train %s%s | %.2f | %d | %.0f |%n", v.label(),
-                        v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * setting.epochs, run));
+                        v.method().equals("ham") ? " (at PGD-AT cost, upper bound)" : "", sec, trainBatches * setting.values().epochs, run));
             }
             double evalSec = 0;
-            for (Attack a : EvaluationAttacks.create(evalAttacks, b.threat().eps(), b.threat().threatNorm(), 0)) {
+            for (Attack a : EvaluationAttacks.create(methodSettings.values().evalAttacks, b.threat().eps(), b.threat().threatNorm(), 0)) {
                 double sec = timeBatches(probe, () -> {
                     try (NDManager mm = f.manager().newSubManager()) {
                         a.perturb(f, test.images(mm, rows), test.labels(mm, rows), null);

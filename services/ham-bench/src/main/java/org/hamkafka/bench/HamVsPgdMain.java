@@ -1,25 +1,28 @@
 package org.hamkafka.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EarlyDropResult;
 import org.hamkafka.core.attack.Pgd;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
+import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingCost;
-import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.train.StepDone;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.core.train.WeightedLoss;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,23 +48,20 @@ import java.util.concurrent.Callable;
 @Command(name = "ham-vs-pgd", mixinStandardHelpOptions = true,
         description = "Train PGD-AT and HAM on the same subset in one JVM and compare wall time.")
 public final class HamVsPgdMain implements Callable<Integer> {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist")
-    String dataset;
-    @Option(names = "--data-dir")
-    String dataDir;
-    @Option(names = "--model", defaultValue = "smallcnn", description = "default ${DEFAULT-VALUE}")
-    String model;
-    @Option(names = "--train-subset", defaultValue = "2560", description = "class-balanced subset (default ${DEFAULT-VALUE})")
-    int trainSubset;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("dataset", "dataDir", "model", "trainSubset", "epochs", "weighting", "seed")
+            .defaults(p -> {
+                p.dataset = "fashion-mnist";
+                p.model = "smallcnn";
+                p.trainSubset = 2560;
+                p.epochs = 2;
+                p.weighting = true;
+                p.seed = 0L;
+            }).note("epochs", "timed epochs per method");
     @Option(names = "--pretrain-epochs", defaultValue = "1",
             description = "untimed PGD-AT epochs both start from (default ${DEFAULT-VALUE})")
     int pretrainEpochs;
-    @Option(names = "--epochs", defaultValue = "2", description = "timed epochs per method (default ${DEFAULT-VALUE})")
-    int epochs;
-    @Option(names = "--weighting", defaultValue = "true", negatable = true, fallbackValue = "true", description = "HAM weights (default ${DEFAULT-VALUE})")
-    boolean weighting;
-    @Option(names = "--seed", defaultValue = "0")
-    long seed;
     @Option(names = "--warmup-share", defaultValue = "0.4167",
             description = "share of a whole run spent in PGD-AT warm-up, for the extrapolated ratio (default 50/120)")
     double warmupShare;
@@ -264,26 +264,27 @@ public final class HamVsPgdMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1 || pretrainEpochs < 0 || !(warmupShare >= 0 && warmupShare < 1) || calibrationRounds < 1) {
+        PartialConfig job = settings.values();
+        if (job.epochs < 1 || pretrainEpochs < 0 || !(warmupShare >= 0 && warmupShare < 1) || calibrationRounds < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs must be >= 1, --pretrain-epochs >= 0, --warmup-share in [0, 1), --calibration-rounds >= 1");
         }
-        TrainConfig base = TrainConfig.defaults(dataset).with(p -> {
-            p.dataDir = dataDir;
-            p.model = model;
+        TrainConfig base = TrainConfig.defaults(job.dataset).with(p -> {
+            p.dataDir = job.dataDir;
+            p.model = job.model;
             p.device = "cpu";
-            p.trainSubset = trainSubset;
-            p.seed = seed;
+            p.trainSubset = job.trainSubset;
+            p.seed = job.seed;
             p.warmupEpochs = 0;
-            p.weighting = weighting;
+            p.weighting = job.weighting;
         });
         TrainConfig pgdCfg = base.with(p -> {
             p.method = "pgd-at";
-            p.epochs = epochs;
+            p.epochs = job.epochs;
         }).validate();
         TrainConfig hamCfg = base.with(p -> {
             p.method = "ham";
-            p.epochs = epochs;
+            p.epochs = job.epochs;
         }).validate();
         Dataset train = TrainingRun.loadTrain(pgdCfg);
         List<Timed> results = new ArrayList<>();
@@ -323,8 +324,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s, %d training examples, batch %d, eps %.3f, K %d, K' %d, HAM %s; both "
                         + "start from the same weights (%d untimed PGD-AT epochs); %d timed epochs each, %s.%n%n",
-                dataset, model, train.size(), pgdCfg.optimisation().batchSize(), pgdCfg.threat().eps(), pgdCfg.threat().steps(), hamCfg.ham().dropStep(),
-                weighting ? "weighted" : "uniform", pretrainEpochs, epochs,
+                job.dataset, job.model, train.size(), pgdCfg.optimisation().batchSize(), pgdCfg.threat().eps(), pgdCfg.threat().steps(), hamCfg.ham().dropStep(),
+                job.weighting ? "weighted" : "uniform", pretrainEpochs, job.epochs,
                 interleave ? "stepped in turn batch by batch (the first alternating)" : "PGD-AT first, then HAM"));
         md.append("| method | s/epoch (each) | total s | attack half s | training half s | attack fwd rows | attack bwd rows "
                 + "| train rows | examples dropped | pass cost | minor page faults |\n");
@@ -352,8 +353,8 @@ public final class HamVsPgdMain implements Callable<Integer> {
                 trainWall, trainRows, trainWall / trainRows));
         Calibration k = calibration;
         int dropStep = hamCfg.ham().dropStep();
-        double predictedHam = k.attack(hc, dropStep, true, weighting) + k.train(hc, true);
-        double predictedPgd = k.attack(pc, dropStep, false, weighting) + k.train(pc, false);
+        double predictedHam = k.attack(hc, dropStep, true, job.weighting) + k.train(hc, true);
+        double predictedPgd = k.attack(pc, dropStep, false, job.weighting) + k.train(pc, false);
         md.append(String.format(Locale.ROOT, "%nWhat a row of each pass kind cost after the runs (ms per row, median of %d rounds after a warm-up one; "
                         + "batch %d | HAM's mean hard batch %d): attack gradient step %.3f | %.3f, no-gradient forward %.3f | %.3f, "
                         + "training step %.3f | %.3f.  %n", calibrationRounds, k.full(), k.hard(), 1e3 * k.gradFull(),

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.core.attack.AttackStats;
 import org.hamkafka.core.attack.EarlyDropPgd;
 import org.hamkafka.core.attack.EarlyDropResult;
@@ -13,11 +14,13 @@ import org.hamkafka.core.attack.RandomStart;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingRun;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,16 +39,17 @@ import java.util.concurrent.Callable;
 @Command(name = "passes", mixinStandardHelpOptions = true,
         description = "Forward/backward batch-rows per HAM batch: this implementation vs the reference code vs PGD-AT.")
 public final class PassAccountingMain implements Callable<Integer> {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "data set (default ${DEFAULT-VALUE})")
-    String dataset;
-    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
-    String dataDir;
-    @Option(names = "--model", defaultValue = "smallcnn", description = "architecture (default ${DEFAULT-VALUE})")
-    String model;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("dataset", "dataDir", "model", "batchSize", "seed")
+            .defaults(p -> {
+                p.dataset = "fashion-mnist";
+                p.model = "smallcnn";
+                p.batchSize = 128;
+                p.seed = 0L;
+            }).note("batchSize", "N, the rows of each attacked test batch");
     @Option(names = "--batches", defaultValue = "4", description = "test batches attacked (default ${DEFAULT-VALUE})")
     int batches;
-    @Option(names = "--batch-size", defaultValue = "128", description = "N (default ${DEFAULT-VALUE})")
-    int batchSize;
     @Option(names = "--pretrain-method", defaultValue = "pgd-at",
             description = "how the model is trained first (default ${DEFAULT-VALUE})")
     String pretrainMethod;
@@ -53,8 +57,6 @@ public final class PassAccountingMain implements Callable<Integer> {
     int pretrainEpochs;
     @Option(names = "--pretrain-subset", defaultValue = "2000", description = "training examples (default ${DEFAULT-VALUE})")
     int pretrainSubset;
-    @Option(names = "--seed", defaultValue = "0")
-    long seed;
     @Option(names = "--time-pgd", defaultValue = "true", negatable = true, fallbackValue = "true",
             description = "also time PGD-K on the same batches (default ${DEFAULT-VALUE})")
     boolean timePgd;
@@ -71,13 +73,14 @@ public final class PassAccountingMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig cfg = TrainConfig.defaults(dataset).with(p -> {
-            p.dataDir = dataDir;
-            p.model = model;
+        PartialConfig job = settings.values();
+        TrainConfig cfg = TrainConfig.defaults(job.dataset).with(p -> {
+            p.dataDir = job.dataDir;
+            p.model = job.model;
             p.method = pretrainMethod;
             p.epochs = Math.max(1, pretrainEpochs);
             p.trainSubset = pretrainSubset;
-            p.seed = seed;
+            p.seed = job.seed;
             p.device = "cpu";
             p.warmupEpochs = 0;
         }).validate();
@@ -99,26 +102,26 @@ public final class PassAccountingMain implements Callable<Integer> {
         try (Classifier f = run.newModel(test)) {
             if (pretrainEpochs > 0) {
                 Dataset train = TrainingRun.loadTrain(cfg);
-                System.err.printf(Locale.ROOT, "pre-training %s with %s for %d epoch(s) on %d examples%n", model,
+                System.err.printf(Locale.ROOT, "pre-training %s with %s for %d epoch(s) on %d examples%n", job.model,
                         pretrainMethod, pretrainEpochs, train.size());
                 run.train(f, train);
             }
             EarlyDropPgd ed = new EarlyDropPgd(cfg.threat().eps(), cfg.threat().alpha(), K, kDrop, Norm.LINF, false);
-            Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, seed);
-            int[] order = Subsets.permutation(test.size(), seed);
-            int nb = Math.min(batches, test.size() / batchSize);
+            Pgd pgd = new Pgd(cfg.threat().eps(), cfg.threat().alpha(), K, Norm.LINF, true, job.seed);
+            int[] order = Subsets.permutation(test.size(), job.seed);
+            int nb = Math.min(batches, test.size() / job.batchSize);
             for (int b = 0; b < nb; b++) {
-                int[] idx = java.util.Arrays.copyOfRange(order, b * batchSize, (b + 1) * batchSize);
+                int[] idx = java.util.Arrays.copyOfRange(order, b * job.batchSize, (b + 1) * job.batchSize);
                 try (NDManager m = f.manager().newSubManager()) {
                     NDArray x = test.images(m, idx);
                     NDArray y = test.labels(m, idx);
                     long[] ids = java.util.Arrays.stream(idx).asLongStream().toArray();
-                    NDArray start = RandomStart.uniform(m, seed, ids, x.getShape().slice(1), cfg.threat().eps());
+                    NDArray start = RandomStart.uniform(m, job.seed, ids, x.getShape().slice(1), cfg.threat().eps());
                     EarlyDropResult r = ed.attack(f, x, y, start);
                     AttackStats s = r.stats();
                     int n = s.examplesKept();
                     PassAccounting.Rows measured = PassAccounting.measured(s);
-                    PassAccounting.Rows expected = PassAccounting.earlyDrop(batchSize, n, K, kDrop);
+                    PassAccounting.Rows expected = PassAccounting.earlyDrop(job.batchSize, n, K, kDrop);
                     boolean agrees = measured.equals(expected);
                     if (!agrees) {
                         mismatches++;
@@ -131,9 +134,9 @@ public final class PassAccountingMain implements Callable<Integer> {
                         pgdMillis += pgdMs;
                     }
                     edMillis += s.millis();
-                    PassAccounting.Rows ru = PassAccounting.reference(batchSize, n, K, kDrop, false);
-                    PassAccounting.Rows rw = PassAccounting.reference(batchSize, n, K, kDrop, true);
-                    PassAccounting.Rows pa = PassAccounting.pgdAt(batchSize, K);
+                    PassAccounting.Rows ru = PassAccounting.reference(job.batchSize, n, K, kDrop, false);
+                    PassAccounting.Rows rw = PassAccounting.reference(job.batchSize, n, K, kDrop, true);
+                    PassAccounting.Rows pa = PassAccounting.pgdAt(job.batchSize, K);
                     ours = ours.plus(measured);
                     refUniform = refUniform.plus(ru);
                     refWeighted = refWeighted.plus(rw);
@@ -151,7 +154,7 @@ public final class PassAccountingMain implements Callable<Integer> {
                     row.put("pgd_ms", pgdMs);
                     rows.add(row);
                     System.err.printf(Locale.ROOT, "batch %d: %d of %d hard, ours fwd %d bwd %d (formula %s)%n", b, n,
-                            batchSize, measured.forward(), measured.backward(), agrees ? "agrees" : "DIFFERS");
+                            job.batchSize, measured.forward(), measured.backward(), agrees ? "agrees" : "DIFFERS");
                     if (r.hardAdversarial() != null) {
                         r.hardAdversarial().close();
                     }
@@ -163,8 +166,8 @@ public final class PassAccountingMain implements Callable<Integer> {
         StringBuilder md = new StringBuilder("# Pass accounting: HAM batch vs reference code vs PGD-AT\n\n");
         md.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s pre-trained %d epoch(s) with %s on %d examples; %d test batches of "
-                        + "N = %d; eps %.3f, K = %d, K' = %d.%n%n", dataset, model, pretrainEpochs, pretrainMethod,
-                pretrainSubset, rows.size(), batchSize, cfg.threat().eps(), K, kDrop));
+                        + "N = %d; eps %.3f, K = %d, K' = %d.%n%n", job.dataset, job.model, pretrainEpochs, pretrainMethod,
+                pretrainSubset, rows.size(), job.batchSize, cfg.threat().eps(), K, kDrop));
         md.append("Rows are batch-rows (a pass over 128 examples counts 128). Cost in forward-pass equivalents: "
                 + "forward 1, attack backward 1 (input gradient only), training backward 2.\n\n");
         md.append("| scheme | attack fwd | attack bwd | train fwd | train bwd | all fwd | all bwd | cost | vs PGD-AT |\n");
@@ -175,7 +178,7 @@ public final class PassAccountingMain implements Callable<Integer> {
         appendRow(md, "PGD-AT", pgdAt, pgdAt);
         long hard = rows.stream().mapToLong(r -> ((Number) r.get("hard")).longValue()).sum();
         md.append(String.format(Locale.ROOT, "%nHard (kept) examples: %d of %d (drop rate %.3f).  %n", hard,
-                (long) rows.size() * batchSize, 1 - (double) hard / ((long) rows.size() * batchSize)));
+                (long) rows.size() * job.batchSize, 1 - (double) hard / ((long) rows.size() * job.batchSize)));
         md.append(String.format(Locale.ROOT, "Saving against the reference code: cost ratio %.3f (uniform), %.3f "
                         + "(weighted); against PGD-AT: %.3f.  %n", PassAccounting.costRatio(ours, refUniform),
                 PassAccounting.costRatio(ours, refWeighted), PassAccounting.costRatio(ours, pgdAt)));

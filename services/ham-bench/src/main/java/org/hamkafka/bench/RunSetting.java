@@ -1,8 +1,11 @@
 package org.hamkafka.bench;
 
+import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * The options the experiment and the sweep share (picocli mixin): data, model, training length, attack
@@ -10,33 +13,24 @@ import picocli.CommandLine.Option;
  * the sweep's runs are comparable with the experiment's table.
  */
 final class RunSetting {
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "default ${DEFAULT-VALUE}")
-    String dataset;
-    @Option(names = "--data-dir", description = "folder of the data files (default: the data set's usual place)")
-    String dataDir;
-    @Option(names = "--model", defaultValue = Experiment.DEFAULT_MODEL, description = "default ${DEFAULT-VALUE}")
-    String model;
+    /** The job settings both take (options made from PartialConfig), with the experiment's defaults. */
+    @Mixin
+    SettingsMixin settings = SettingsMixin.of("dataset", "dataDir", "model", "trainSubset", "testSubset", "epochs", "eps",
+                    "lr", "device", "steps")
+            .defaults(p -> {
+                p.dataset = "fashion-mnist";
+                p.model = Experiment.DEFAULT_MODEL;
+                p.trainSubset = 20000;
+                p.testSubset = 0;
+                p.epochs = 5;
+                p.device = "cpu";
+                p.steps = 10;
+            }).note("eps", "alpha = eps/4");
     /** No defaultValue attribute: picocli would let it override the initial value the sweep sets (2). */
     @Option(names = "--seeds", description = "number of seeds, from --first-seed (default ${DEFAULT-VALUE})")
     int seeds = 3;
     @Option(names = "--first-seed", defaultValue = "0")
     long firstSeed;
-    @Option(names = "--train-subset", defaultValue = "20000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
-    int trainSubset;
-    @Option(names = "--test-subset", defaultValue = "0", description = "class-balanced test examples, 0 = all 10000 (default ${DEFAULT-VALUE})")
-    int testSubset;
-    @Option(names = "--epochs", defaultValue = "5", description = "default ${DEFAULT-VALUE}")
-    int epochs;
-    @Option(names = "--eps", description = "perturbation budget (default: the data set's, 0.1 for Fashion-MNIST, 8/255 "
-            + "for CIFAR-10); alpha = eps/4")
-    Float eps;
-    @Option(names = "--lr", description = "base learning rate of the piecewise schedule (default: the data set's, 0.01 "
-            + "for Fashion-MNIST, 0.1 for CIFAR-10)")
-    Float lr;
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or auto (default ${DEFAULT-VALUE})")
-    String device;
-    @Option(names = "--steps", defaultValue = "10", description = "K (default ${DEFAULT-VALUE})")
-    int steps;
     @Option(names = "--resume", description = "skip runs whose report.json exists")
     boolean resume;
     @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")
@@ -45,25 +39,18 @@ final class RunSetting {
             + "instead of an error, for the table of an experiment still under way")
     boolean partial;
 
+    /** The settings' values (given, else the defaults above, else null: the data set's). */
+    PartialConfig values() {
+        return settings.values();
+    }
+
     /** The dataset's defaults with these options applied, for one seed. */
     TrainConfig config(long seed) {
-        return TrainConfig.defaults(dataset).with(p -> {
-            p.dataDir = dataDir;
-            p.model = model;
-            if (eps != null) {
-                p.eps = eps;
-            }
-            if (lr != null) {
-                p.lr = lr;
-            }
+        return TrainConfig.defaults(values().dataset).with(p -> {
+            settings.applyTo(p);
             p.alpha = null;
             p.fastAlpha = null;
-            p.steps = steps;
-            p.epochs = epochs;
-            p.trainSubset = trainSubset;
-            p.testSubset = testSubset;
             p.seed = seed;
-            p.device = device;
         });
     }
 
@@ -80,11 +67,11 @@ final class RunSetting {
     }
 
     String trainExamples() {
-        return trainSubset == 0 ? "all" : String.valueOf(trainSubset);
+        return values().trainSubset == 0 ? "all" : String.valueOf(values().trainSubset);
     }
 
     String testExamples() {
-        return testSubset == 0 ? "all" : String.valueOf(testSubset);
+        return values().testSubset == 0 ? "all" : String.valueOf(values().testSubset);
     }
 
     long lastSeed() {

@@ -104,9 +104,9 @@ public final class Sweep implements Callable<Integer> {
         setting.checkSeeds(this);
         List<Setting> grid = grid();
         for (Setting s : grid) {
-            if (s.warmup() > setting.epochs) {
+            if (s.warmup() > setting.values().epochs) {
                 throw new CommandLine.ParameterException(new CommandLine(this), "--warmup-epochs " + s.warmup()
-                        + " is longer than --epochs " + setting.epochs);
+                        + " is longer than --epochs " + setting.values().epochs);
             }
             s.apply(base(setting.firstSeed)).validate();
         }
@@ -126,9 +126,9 @@ public final class Sweep implements Callable<Integer> {
         }
         TrainConfig b = base(setting.firstSeed);
         String setup = String.format(Locale.ROOT, "Setup: %s, model %s, %s training examples, %s test examples, "
-                        + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", setting.dataset,
-                setting.model, setting.trainExamples(), setting.testExamples(), setting.epochs, b.optimisation().batchSize(), b.threat().eps(),
-                b.threat().alpha(), setting.steps, evalAttack, setting.firstSeed, setting.lastSeed());
+                        + "%d epochs, batch %d, eps %s, alpha %s, K %d, evaluation %s, seeds %d..%d.", setting.values().dataset,
+                setting.values().model, setting.trainExamples(), setting.testExamples(), setting.values().epochs, b.optimisation().batchSize(), b.threat().eps(),
+                b.threat().alpha(), setting.values().steps, evalAttack, setting.firstSeed, setting.lastSeed());
         String md = SweepTable.markdown(grid, runs, baselines, evalAttack, machine.describe(), command, setup);
         BenchIo.write(docs.resolve("sweep.md"), md);
         System.out.print(md);

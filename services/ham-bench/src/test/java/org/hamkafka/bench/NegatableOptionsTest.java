@@ -15,7 +15,7 @@ class NegatableOptionsTest {
         for (String[] args : new String[][]{{}, {"--weighting"}, {"--no-weighting"}}) {
             HamVsPgdMain m = new HamVsPgdMain();
             new CommandLine(m).parseArgs(args);
-            assertEquals(args.length == 0 || args[0].equals("--weighting"), m.weighting, String.join(" ", args));
+            assertEquals(args.length == 0 || args[0].equals("--weighting"), m.settings.values().weighting, String.join(" ", args));
         }
         for (String[] args : new String[][]{{}, {"--interleave"}, {"--no-interleave"}}) {
             HamVsPgdMain m = new HamVsPgdMain();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -26,23 +27,9 @@ public final class SettingOptions {
 
     /** Adds one option per setting (the distributed-only ones excepted) to a command. */
     public static void addTo(CommandSpec command) {
-        Map<String, PartialConfig> defaults = new LinkedHashMap<>();
-        for (String d : TrainConfig.DATASETS) {
-            defaults.put(d, PartialConfig.of(TrainConfig.defaults(d)));
-        }
+        Map<String, PartialConfig> defaults = dataSetDefaults();
         for (Field f : cliFields()) {
-            OptionSpec.Builder o = OptionSpec.builder(PartialConfig.option(f.getName()))
-                    .description(description(f, defaults))
-                    .paramLabel("<" + PartialConfig.publicName(f.getName()) + ">");
-            if (f.getType() == Boolean.class) {
-                o.type(Boolean.class).arity("0..1").negatable(true);
-            } else if (f.getType() == List.class) {
-                Class<?> element = (Class<?>) ((ParameterizedType) f.getGenericType()).getActualTypeArguments()[0];
-                o.type(List.class).auxiliaryTypes(element).splitRegex(",");
-            } else {
-                o.type(f.getType());
-            }
-            command.addOption(o.build());
+            command.addOption(builder(f, description(f, defaults)).build());
         }
         List<String> footer = new ArrayList<>(List.of("", "Files each --dataset needs in its folder (--data-dir, "
                 + "default $HAM_DATA_DIR/<dataset>, else /usr/share/datasets/<dataset>; for a data set of your own, "
@@ -73,6 +60,97 @@ public final class SettingOptions {
         return p;
     }
 
+    /**
+     * Adds the named settings ({@link PartialConfig}'s field names) as options bound to {@code into}: a value given
+     * is written to its field. A field already set in {@code into} is the command's default (the help shows it);
+     * one left null shows the data sets' defaults. {@code notes} add a command's own words to a setting's help.
+     */
+    public static void addTo(CommandSpec command, PartialConfig into, List<String> names, Map<String, String> notes) {
+        Map<String, PartialConfig> defaults = dataSetDefaults();
+        for (String name : names) {
+            Field f = field(name);
+            Object initial = get(f, into);
+            String help = initial == null ? description(f, defaults) : description(f) + " (default: " + show(initial) + ")";
+            if (notes.containsKey(name)) {
+                help += "; " + notes.get(name);
+            }
+            OptionSpec.Builder o = builder(f, help);
+            if (initial != null) {
+                o.defaultValue(show(initial));
+                if (f.getType() == Boolean.class) {
+                    // without it picocli turns a negatable option defaulting to true around (--weighting = false)
+                    o.fallbackValue("true");
+                }
+            }
+            o.getter(new CommandLine.Model.IGetter() {
+                @Override
+                @SuppressWarnings("unchecked")
+                public <T> T get() {
+                    return (T) SettingOptions.get(f, into);
+                }
+            }).setter(new CommandLine.Model.ISetter() {
+                @Override
+                public <T> T set(T value) {
+                    Object old = SettingOptions.get(f, into);
+                    try {
+                        f.set(into, value);
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    @SuppressWarnings("unchecked")
+                    T t = (T) old;
+                    return t;
+                }
+            });
+            command.addOption(o.build());
+        }
+    }
+
+    private static OptionSpec.Builder builder(Field f, String description) {
+        OptionSpec.Builder o = OptionSpec.builder(PartialConfig.option(f.getName()))
+                .description(description)
+                .paramLabel("<" + PartialConfig.publicName(f.getName()) + ">");
+        if (f.getType() == Boolean.class) {
+            o.type(Boolean.class).arity("0..1").negatable(true);
+        } else if (f.getType() == List.class) {
+            Class<?> element = (Class<?>) ((ParameterizedType) f.getGenericType()).getActualTypeArguments()[0];
+            o.type(List.class).auxiliaryTypes(element).splitRegex(",");
+        } else {
+            o.type(f.getType());
+        }
+        return o;
+    }
+
+    private static Map<String, PartialConfig> dataSetDefaults() {
+        Map<String, PartialConfig> defaults = new LinkedHashMap<>();
+        for (String d : TrainConfig.DATASETS) {
+            defaults.put(d, PartialConfig.of(TrainConfig.defaults(d)));
+        }
+        return defaults;
+    }
+
+    private static Field field(String name) {
+        for (Field f : PartialConfig.fields()) {
+            if (f.getName().equals(name)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("no setting named " + name + " in PartialConfig");
+    }
+
+    private static Object get(Field f, PartialConfig p) {
+        try {
+            return f.get(p);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String description(Field f) {
+        JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
+        return d == null ? "" : d.value();
+    }
+
     private static List<Field> cliFields() {
         List<Field> out = new ArrayList<>();
         for (Field f : PartialConfig.fields()) {
@@ -85,8 +163,7 @@ public final class SettingOptions {
 
     /** The field's description and its defaults, per data set where they differ. */
     private static String description(Field f, Map<String, PartialConfig> defaults) {
-        JsonPropertyDescription d = f.getAnnotation(JsonPropertyDescription.class);
-        String text = d == null ? "" : d.value();
+        String text = description(f);
         Map<String, List<String>> byValue = new LinkedHashMap<>();
         for (var e : defaults.entrySet()) {
             Object v;

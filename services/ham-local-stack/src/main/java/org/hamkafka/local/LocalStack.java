@@ -1,6 +1,5 @@
 package org.hamkafka.local;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,21 +9,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.contracts.Codec;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * One command, no Docker: starts Kafka, S3 and PostgreSQL in this JVM, the three services as child
@@ -45,34 +42,34 @@ public final class LocalStack implements Callable<Integer> {
     static final int EXIT_DATA_MISSING = 3;
     static final int EXIT_PORT_IN_USE = 4;
 
-    @Option(names = "--method", defaultValue = "ham", description = "standard, pgd-at, trades, fast-at, ham or ham-trades (default ${DEFAULT-VALUE})")
-    String method;
-    @Option(names = "--model", defaultValue = "tiny-cnn", description = "linear, tiny-cnn, smallcnn, smallcnn-w<width>, preact-resnet18, wrn-<d>-<w> (default ${DEFAULT-VALUE})")
-    String model;
-    // 6 epochs, 3 of them PGD-AT warm-up, uniform weights: the demo's model is one a user would call trained
-    // (seed 0: clean 0.72 on average, worst class 0.44; without warm-up HAM stops training the classes it
-    // learns first and Trouser read 0.00; docs/local-stack.md has the runs)
-    @Option(names = "--epochs", defaultValue = "6", description = "training epochs (default ${DEFAULT-VALUE})")
-    int epochs;
-    @Option(names = "--warmup-epochs", defaultValue = "3", description = "HAM: epochs of plain PGD-AT (ham-trades: TRADES) first (default ${DEFAULT-VALUE}; the paper uses 50 of 120)")
-    int warmupEpochs;
+    /**
+     * The job's settings (options made from PartialConfig) with the demo's defaults: 6 epochs, 3 of them PGD-AT
+     * warm-up, so the demo's model is one a user would call trained (seed 0: clean 0.72 on average, worst class
+     * 0.44; without warm-up HAM stops training the classes it learns first and Trouser reads 0.00;
+     * docs/local-stack.md has the runs). lr 0.01: with the trainer's 0.1, a few short epochs of tiny-cnn collapse
+     * to one class (clean accuracy 0.10).
+     */
+    @Mixin
+    SettingsMixin job = SettingsMixin.of("method", "model", "epochs", "warmupEpochs", "trainSubset", "testSubset", "lr",
+                    "seed", "evalAttacks")
+            .defaults(p -> {
+                p.method = "ham";
+                p.model = "tiny-cnn";
+                p.epochs = 6;
+                p.warmupEpochs = 3;
+                p.trainSubset = 5000;
+                p.testSubset = 500;
+                p.lr = 0.01f;
+                p.seed = 0L;
+                p.evalAttacks = List.of("pgd-20");
+            }).note("warmupEpochs", "ham-trades: of TRADES; the paper uses 50 of 120")
+            .note("testSubset", "evaluated by eval-service").note("evalAttacks", "eval-service's; the first is the headline");
     @Option(names = "--weighting", defaultValue = "uniform", description = "HAM's weights of the hard examples: uniform (all 1, what the reference's released scripts ran) or tanh (by how sharply the prediction moved) (default ${DEFAULT-VALUE})")
     String weighting;
-    @Option(names = "--train-subset", defaultValue = "5000", description = "class-balanced training examples, 0 = all 60000 (default ${DEFAULT-VALUE})")
-    int trainSubset;
-    @Option(names = "--test-subset", defaultValue = "500", description = "class-balanced test examples evaluated, 0 = all 10000 (default ${DEFAULT-VALUE})")
-    int testSubset;
     @Option(names = "--workers", defaultValue = "2", description = "attack-service instances in one consumer group (default ${DEFAULT-VALUE})")
     int workers;
     @Option(names = "--shards", description = "attack requests per batch (default: --workers)")
     Integer shards;
-    // 0.01: with the trainer's 0.1, a few short epochs of tiny-cnn collapse to one class (clean accuracy 0.10)
-    @Option(names = "--lr", defaultValue = "0.01", description = "base learning rate of the piecewise schedule (default ${DEFAULT-VALUE})")
-    Float lr;
-    @Option(names = "--seed", defaultValue = "0", description = "seed of the job (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--eval-attacks", defaultValue = "pgd-20", description = "eval-service's attacks, the first is the headline (default ${DEFAULT-VALUE})")
-    String evalAttacks;
     @Option(names = "--keep-running", description = "leave the stack up after the job, for exploring; Ctrl-C stops it")
     boolean keepRunning;
     @Option(names = "--no-job", description = "only start the stack (implies --keep-running)")
@@ -133,7 +130,7 @@ public final class LocalStack implements Callable<Integer> {
         routeInfraLogging(outDir.resolve("logs").resolve("infra.log"));
 
         StackSettings settings = new StackSettings(where.repoDir(), outDir, root, workers, trainerPort, evalPort, attackPort,
-                Math.max(4, 2 * workers), evalAttacks, testSubset, readyTimeout, childJvmOptions(), extraEnv());
+                Math.max(4, 2 * workers), String.join(",", job.values().evalAttacks), job.values().testSubset, readyTimeout, childJvmOptions(), extraEnv());
         Stack stack = new Stack(settings, stdout);
         // Ctrl-C, SIGTERM or the end of main: children and servers are stopped exactly once
         Thread hook = new Thread(stack::close, "ham-local-stack-shutdown");
@@ -144,7 +141,7 @@ public final class LocalStack implements Callable<Integer> {
                 stack.supervise(Duration.ofSeconds(1), restarts);
             }
             if (noJob) {
-                printEndpoints(stack);
+                stdout.print(Report.endpoints(stack));
                 return waitForCtrlC(stack);
             }
             JobRun.Outcome outcome = runJob(stack, settings);
@@ -174,24 +171,25 @@ public final class LocalStack implements Callable<Integer> {
     }
 
     private List<String> validate() {
+        PartialConfig j = job.values();
         List<String> bad = new ArrayList<>();
         if (restarts < 0 || restarts > 100) {
             bad.add("--restarts must be in 0..100, got " + restarts);
         }
-        if (epochs < 1) {
-            bad.add("--epochs must be >= 1, got " + epochs);
+        if (j.epochs < 1) {
+            bad.add("--epochs must be >= 1, got " + j.epochs);
         }
-        if (warmupEpochs < 0 || warmupEpochs >= Math.max(1, epochs) && TrainConfig.HAM_METHODS.contains(method)) {
-            bad.add("--warmup-epochs must be in 0.." + (epochs - 1) + " (fewer than --epochs), got " + warmupEpochs);
+        if (j.warmupEpochs < 0 || j.warmupEpochs >= Math.max(1, j.epochs) && TrainConfig.HAM_METHODS.contains(j.method)) {
+            bad.add("--warmup-epochs must be in 0.." + (j.epochs - 1) + " (fewer than --epochs), got " + j.warmupEpochs);
         }
         if (!"uniform".equals(weighting) && !"tanh".equals(weighting)) {
             bad.add("--weighting must be uniform or tanh, got '" + weighting + "'");
         }
-        if (trainSubset < 0 || trainSubset > 60000) {
-            bad.add("--train-subset must be in 0..60000 (0 = all), got " + trainSubset);
+        if (j.trainSubset < 0 || j.trainSubset > 60000) {
+            bad.add("--train-subset must be in 0..60000 (0 = all), got " + j.trainSubset);
         }
-        if (testSubset < 0 || testSubset > 10000) {
-            bad.add("--test-subset must be in 0..10000 (0 = all), got " + testSubset);
+        if (j.testSubset < 0 || j.testSubset > 10000) {
+            bad.add("--test-subset must be in 0..10000 (0 = all), got " + j.testSubset);
         }
         if (workers < 1 || workers > 32) {
             bad.add("--workers must be in 1..32, got " + workers);
@@ -199,8 +197,8 @@ public final class LocalStack implements Callable<Integer> {
         if (shards != null && (shards < 1 || shards > 64)) {
             bad.add("--shards must be in 1..64, got " + shards);
         }
-        if (lr != null && !(lr > 0 && lr <= 10)) {
-            bad.add("--lr must be in (0, 10], got " + lr);
+        if (j.lr != null && !(j.lr > 0 && j.lr <= 10)) {
+            bad.add("--lr must be in (0, 10], got " + j.lr);
         }
         if (attackThreads != null && attackThreads < 1) {
             bad.add("--attack-threads must be >= 1, got " + attackThreads);
@@ -225,70 +223,24 @@ public final class LocalStack implements Callable<Integer> {
     }
 
     private JobRun.Outcome runJob(Stack stack, StackSettings settings) throws Exception {
+        PartialConfig j = job.values();
         int shardsPerBatch = shards != null ? shards : workers;
-        ObjectNode request = JobRun.fashionMnistRequest(method, model, epochs, trainSubset, testSubset, shardsPerBatch,
-                TrainConfig.HAM_METHODS.contains(method) ? warmupEpochs : null, seed);
-        if (lr != null) {
-            request.put("lr", lr);
+        ObjectNode request = JobRun.fashionMnistRequest(j.method, j.model, j.epochs, j.trainSubset, j.testSubset, shardsPerBatch,
+                TrainConfig.HAM_METHODS.contains(j.method) ? j.warmupEpochs : null, j.seed);
+        if (j.lr != null) {
+            request.put("lr", j.lr);
         }
-        if (TrainConfig.HAM_METHODS.contains(method)) {
+        if (TrainConfig.HAM_METHODS.contains(j.method)) {
             request.put("weighting", "tanh".equals(weighting));
         }
         var attacks = request.putArray("eval_attacks"); // the job's checkpoints are evaluated as --eval-attacks says
-        for (String a : evalAttacks.split(",")) {
-            attacks.add(a.trim());
-        }
-        ProgressBar[] bar = new ProgressBar[1];
-        try {
-            return JobRun.run(stack, request, jobTimeout, evalTimeout, new JobRun.Listener() {
-                @Override
-                public void submitted(JsonNode job) {
-                    stdout.println("submitted job " + job.path("id").asText() + " (" + method
-                            + (TrainConfig.HAM_METHODS.contains(method) ? " with " + weighting + " weights, "
-                            + warmupEpochs + " warm-up epoch(s)" : "") + ", " + model + ", "
-                            + epochs + " epoch(s), " + trainSubset + " training / " + testSubset + " test examples, "
-                            + workers + " worker(s), " + shardsPerBatch + " shard(s) per batch): "
-                            + stack.trainerClient().jobUrl(job.path("id").asText()));
-                    bar[0] = new ProgressBarBuilder().setTaskName("training").setInitialMax(-1)
-                            .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" steps", 1)
-                            .setMaxRenderedLength(120)
-                            .showSpeed().build();
-                }
-
-                @Override
-                public void progress(JsonNode job) {
-                    JsonNode p = job.path("progress");
-                    int perEpoch = p.path("batches_per_epoch").asInt(0);
-                    int total = p.path("epochs").asInt(epochs);
-                    if (perEpoch > 0) {
-                        bar[0].maxHint((long) perEpoch * total);
-                    }
-                    bar[0].stepTo(p.path("step").asLong(0));
-                    StringBuilder msg = new StringBuilder(TrainerClient.state(job).toLowerCase(Locale.ROOT));
-                    if (p.has("epoch")) {
-                        msg.append(" epoch ").append(p.path("epoch").asInt() + 1).append('/').append(total);
-                    }
-                    if (p.hasNonNull("loss")) {
-                        msg.append(String.format(Locale.ROOT, " loss %.3f", p.path("loss").asDouble()));
-                    }
-                    if (p.hasNonNull("drop_rate")) {
-                        msg.append(String.format(Locale.ROOT, " dropped %.0f%%", 100 * p.path("drop_rate").asDouble()));
-                    }
-                    bar[0].setExtraMessage(msg.toString());
-                }
-
-                @Override
-                public void waitingForEvaluation(JsonNode job) {
-                    bar[0].close();
-                    bar[0] = null;
-                    stdout.println("job " + job.path("id").asText() + " COMPLETED; waiting for eval-service's "
-                            + "evaluation of the last checkpoint on ham.eval.results ...");
-                }
-            });
-        } finally {
-            if (bar[0] != null) {
-                bar[0].close();
-            }
+        j.evalAttacks.forEach(a -> attacks.add(a.trim()));
+        String what = j.method + (TrainConfig.HAM_METHODS.contains(j.method) ? " with " + weighting + " weights, "
+                + j.warmupEpochs + " warm-up epoch(s)" : "") + ", " + j.model + ", " + j.epochs + " epoch(s), " + j.trainSubset
+                + " training / " + j.testSubset + " test examples, " + workers + " worker(s), " + shardsPerBatch
+                + " shard(s) per batch";
+        try (JobProgressBar bar = new JobProgressBar(stdout, stack, what, j.epochs)) {
+            return JobRun.run(stack, request, jobTimeout, evalTimeout, bar);
         }
     }
 
@@ -303,26 +255,6 @@ public final class LocalStack implements Callable<Integer> {
         Files.writeString(outDir.resolve("eval-result.json"), pretty.writeValueAsString(o.eval()));
         Files.writeString(outDir.resolve("job.json"), pretty.writeValueAsString(o.job()));
         stdout.println(Report.whereResultsLive(stack, o, keepRunning));
-    }
-
-    private void printEndpoints(Stack stack) {
-        stdout.println("trainer  " + stack.trainer().url() + "/jobs  (API: " + stack.trainer().url() + "/q/swagger-ui)");
-        for (ServiceProcess w : stack.attackWorkers()) {
-            stdout.println("attack   " + w.url() + "  (" + w.name() + ")");
-        }
-        stdout.println("eval     " + stack.eval().url() + "/results?job=<id>");
-        stdout.println("dashboard " + stack.eval().url() + "/dashboard  (sign in with the token below at "
-                + stack.eval().url() + "/dashboard/token)");
-        stdout.println("Kafka    " + stack.bootstrapServers());
-        stdout.println("S3       " + stack.infra().s3().endpoint() + " bucket " + stack.infra().bucket());
-        stdout.println("Postgres " + stack.jdbcUrl(StackSettings.TRAINER_DB) + ", " + stack.jdbcUrl(StackSettings.EVAL_DB));
-        stdout.println("logs     " + stack.settings().outDir().resolve("logs"));
-        try {
-            stdout.println("token    the REST APIs take this stack's operator token: curl -H \"Authorization: Bearer $(cat "
-                    + stack.tokenFile() + ")\" " + stack.trainer().url() + "/jobs");
-        } catch (java.io.IOException e) {
-            stdout.println("token    could not be written to the run folder (" + e.getMessage() + ")");
-        }
     }
 
     /** Keeps the stack up until Ctrl-C (the shutdown hook stops it) or until a service dies. */

@@ -126,4 +126,30 @@ public final class Report {
         sb.append("  logs      ").append(stack.settings().outDir().resolve("logs")).append('\n');
         return sb.toString();
     }
+
+    /** Where each service and server of a running stack answers, and how to call them with its token. */
+    public static String endpoints(Stack stack) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("trainer  ").append(stack.trainer().url()).append("/jobs  (API: ").append(stack.trainer().url())
+                .append("/q/swagger-ui)\n");
+        for (ServiceProcess w : stack.attackWorkers()) {
+            sb.append("attack   ").append(w.url()).append("  (").append(w.name()).append(")\n");
+        }
+        sb.append("eval     ").append(stack.eval().url()).append("/results?job=<id>\n");
+        sb.append("dashboard ").append(stack.eval().url()).append("/dashboard  (sign in with the token below at ")
+                .append(stack.eval().url()).append("/dashboard/token)\n");
+        sb.append("Kafka    ").append(stack.bootstrapServers()).append('\n');
+        sb.append("S3       ").append(stack.infra().s3().endpoint()).append(" bucket ").append(stack.infra().bucket())
+                .append('\n');
+        sb.append("Postgres ").append(stack.jdbcUrl(StackSettings.TRAINER_DB)).append(", ")
+                .append(stack.jdbcUrl(StackSettings.EVAL_DB)).append('\n');
+        sb.append("logs     ").append(stack.settings().outDir().resolve("logs")).append('\n');
+        try {
+            sb.append("token    the REST APIs take this stack's operator token: curl -H \"Authorization: Bearer $(cat ")
+                    .append(stack.tokenFile()).append(")\" ").append(stack.trainer().url()).append("/jobs\n");
+        } catch (java.io.IOException e) {
+            sb.append("token    could not be written to the run folder (").append(e.getMessage()).append(")\n");
+        }
+        return sb.toString();
+    }
 }

@@ -47,8 +47,8 @@ public final class SystemTopics implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Stack.MAX_MESSAGE_BYTES);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Stack.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, StackInfra.MAX_MESSAGE_BYTES);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, StackInfra.MAX_MESSAGE_BYTES);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "ham-local-stack");
         consumer = new KafkaConsumer<>(p);
         List<TopicPartition> partitions = new ArrayList<>();

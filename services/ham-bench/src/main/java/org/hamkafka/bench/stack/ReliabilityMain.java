@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -6,23 +6,28 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.hamkafka.bench.BenchMath;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.Stack;
 import org.hamkafka.local.StackOptions;
 import org.hamkafka.local.StackSettings;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code bash scripts/bench.sh reliability}: the reliability suite on a supervised local stack, its table written down. */
 @Command(name = "reliability", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Injects faults into a local stack while one HAM job trains and prints what held.")
 public final class ReliabilityMain implements Callable<Integer> {
-    @Option(names = "--epochs", defaultValue = "4", description = "epochs of the job (default ${DEFAULT-VALUE})")
-    int epochs;
-    @Option(names = "--train-subset", defaultValue = "2048", description = "training examples (default ${DEFAULT-VALUE})")
-    int trainSubset;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin jobSettings = SettingsMixin.of("epochs", "trainSubset")
+            .defaults(p -> {
+                p.epochs = 4;
+                p.trainSubset = 2048;
+            });
     @Option(names = "--malformed", defaultValue = "25", description = "malformed records per topic (default ${DEFAULT-VALUE})")
     int malformed;
     @Option(names = "--unknown-jobs", defaultValue = "14", description = "attack requests for unknown jobs (default ${DEFAULT-VALUE})")
@@ -68,7 +73,7 @@ public final class ReliabilityMain implements Callable<Integer> {
         try (Stack stack = new Stack(settings(where.repoDir(), out, data), System.out)) {
             stack.start();
             stack.supervise(Duration.ofSeconds(1), 3);
-            o = new ReliabilitySuite(stack, new ReliabilitySuite.Plan(epochs, trainSubset, malformed, unknownJobs, fuzz,
+            o = new ReliabilitySuite(stack, new ReliabilitySuite.Plan(jobSettings.values().epochs, jobSettings.values().trainSubset, malformed, unknownJobs, fuzz,
                     Duration.ofMinutes(30), 1), System.out).run();
         }
         ResultHeader header = ResultHeader.now(ReliabilityMain.class, args, loadBefore);

@@ -1,4 +1,6 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
+
+import org.hamkafka.bench.BenchMath;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -70,8 +72,7 @@ final class StepBreakdown {
     }
 
     static double median(List<double[]> rows, int column) {
-        double[] v = rows.stream().mapToDouble(r -> r[column]).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return BenchMath.median(rows.stream().mapToDouble(r -> r[column]).toArray());
     }
 
     /** A markdown table of the medians. */

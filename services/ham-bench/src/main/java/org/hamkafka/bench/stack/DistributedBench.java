@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,24 +15,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
+import org.hamkafka.bench.BenchMath;
+import org.hamkafka.cli.SettingsMixin;
+import org.hamkafka.contracts.Topics;
 import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
-import org.hamkafka.contracts.Topics;
 import org.hamkafka.core.train.TrainingListener;
 import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.JobRun;
 import org.hamkafka.local.Stack;
+import org.hamkafka.local.StackOptions;
 import org.hamkafka.local.StackSettings;
 import org.hamkafka.local.SystemTopics;
 import org.hamkafka.local.TrainerClient;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import org.hamkafka.local.StackOptions;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Distributed vs in-process: the same HAM job (Fashion-MNIST subset, fixed seed, 1 batch in flight unless
@@ -48,24 +51,23 @@ import picocli.CommandLine.Option;
 @Command(name = "distributed-bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Times one HAM job in-process and through the local stack (1 and 2 attack workers).")
 public final class DistributedBench implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "tiny-cnn", description = "architecture (default ${DEFAULT-VALUE})")
-    String model;
-    @Option(names = "--epochs", defaultValue = "1", description = "epochs (default ${DEFAULT-VALUE}; with more, eval-service "
-            + "evaluates the intermediate checkpoints while training runs and competes for the cores)")
-    int epochs;
-    @Option(names = "--train-subset", defaultValue = "2048", description = "class-balanced training examples (default ${DEFAULT-VALUE})")
-    int trainSubset;
-    @Option(names = "--test-subset", defaultValue = "100", description = "eval-service's test subset, kept tiny (default ${DEFAULT-VALUE})")
-    int testSubset;
-    @Option(names = "--eval-attacks", defaultValue = "fgsm", description = "eval-service's attacks, kept cheap (default ${DEFAULT-VALUE})")
-    String evalAttacks;
-    @Option(names = "--lr", defaultValue = "0.01", description = "base learning rate (default ${DEFAULT-VALUE})")
-    float lr;
-    @Option(names = "--seed", defaultValue = "0", description = "seed (default ${DEFAULT-VALUE})")
-    long seed;
-    @Option(names = "--batches-in-flight", defaultValue = "1", description = "the stack jobs' batches_in_flight; above 1 the "
-            + "attacks use weights up to that many versions old, so the weights differ from in-process (default ${DEFAULT-VALUE})")
-    int batchesInFlight;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin jobSettings = SettingsMixin.of("model", "epochs", "trainSubset", "testSubset", "evalAttacks", "lr", "seed",
+                    "batchesInFlight")
+            .defaults(p -> {
+                p.model = "tiny-cnn";
+                p.epochs = 1;
+                p.trainSubset = 2048;
+                p.testSubset = 100;
+                p.evalAttacks = List.of("fgsm");
+                p.lr = 0.01f;
+                p.seed = 0L;
+                p.batchesInFlight = 1;
+            }).note("epochs", "with more, eval-service evaluates the intermediate checkpoints while training runs and "
+                    + "competes for the cores")
+            .note("testSubset", "eval-service's, kept tiny").note("evalAttacks", "eval-service's, kept cheap")
+            .note("batchesInFlight", "the stack jobs'; above 1 the weights differ from in-process");
     @Option(names = "--attack-threads", defaultValue = "1", description = "HAM_ATTACK_THREADS of every worker (default ${DEFAULT-VALUE})")
     int attackThreads;
     @Option(names = "--in-process-threads", description = "PyTorch intra-op threads of the in-process run (set before "
@@ -113,7 +115,8 @@ public final class DistributedBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1 || trainSubset < 1 || attackThreads < 1 || batchesInFlight < 1) {
+        PartialConfig given = jobSettings.values();
+        if (given.epochs < 1 || given.trainSubset < 1 || attackThreads < 1 || given.batchesInFlight < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--epochs, --train-subset, --attack-threads and --batches-in-flight must be >= 1");
         }
@@ -130,14 +133,14 @@ public final class DistributedBench implements Callable<Integer> {
         // (a) first, before any server or service is up, so nothing competes with it
         TrainConfig cfg = TrainConfig.defaults("fashion-mnist").with(p -> {
             p.dataDir = root.resolve("fashion-mnist").toString();
-            p.model = model;
+            p.model = given.model;
             p.method = "ham";
-            p.epochs = epochs;
+            p.epochs = given.epochs;
             p.warmupEpochs = 0;
-            p.trainSubset = trainSubset;
-            p.testSubset = testSubset;
-            p.lr = lr;
-            p.seed = seed;
+            p.trainSubset = given.trainSubset;
+            p.testSubset = given.testSubset;
+            p.lr = given.lr;
+            p.seed = given.seed;
         });
         log.println("(a) in-process: " + cfg);
         Run inProcess;
@@ -190,8 +193,8 @@ public final class DistributedBench implements Callable<Integer> {
         ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
         ObjectNode doc = header.json();
-        doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", model, "method", "ham", "epochs", epochs,
-                "warmup_epochs", 0, "train_subset", trainSubset, "lr", lr, "seed", seed, "batches_in_flight", batchesInFlight));
+        doc.putPOJO("job", Map.of("dataset", "fashion-mnist", "model", given.model, "method", "ham", "epochs", given.epochs,
+                "warmup_epochs", 0, "train_subset", given.trainSubset, "lr", given.lr, "seed", given.seed, "batches_in_flight", given.batchesInFlight));
         doc.put("warmup_job_examples", warmup ? WARMUP_EXAMPLES : 0);
         doc.put("in_process_threads", inProcessThreads);
         doc.put("attack_threads_per_worker", attackThreads);
@@ -223,10 +226,10 @@ public final class DistributedBench implements Callable<Integer> {
         Files.writeString(results.resolve("distributed.json"), ResultHeader.JSON.writeValueAsString(doc));
 
         StringBuilder md = new StringBuilder(header.markdown("Distributed vs in-process training time"));
-        md.append("Job: Fashion-MNIST, ").append(trainSubset).append(" training examples (class-balanced), ")
-                .append(model).append(", HAM (no warm-up), ").append(epochs).append(" epoch(s), lr ").append(lr)
-                .append(", seed ").append(seed).append(", ").append(batchesInFlight).append(" batch(es) in flight on the stack")
-                .append(batchesInFlight > 1 ? " (attacks with weights up to " + (batchesInFlight - 1)
+        md.append("Job: Fashion-MNIST, ").append(given.trainSubset).append(" training examples (class-balanced), ")
+                .append(given.model).append(", HAM (no warm-up), ").append(given.epochs).append(" epoch(s), lr ").append(given.lr)
+                .append(", seed ").append(given.seed).append(", ").append(given.batchesInFlight).append(" batch(es) in flight on the stack")
+                .append(given.batchesInFlight > 1 ? " (attacks with weights up to " + (given.batchesInFlight - 1)
                         + " version(s) old; in-process attacks with the current weights, so the weights differ)" : "")
                 .append(". In-process threads: ")
                 .append(inProcessThreads).append("; each attack worker HAM_ATTACK_THREADS=").append(attackThreads)
@@ -300,9 +303,10 @@ public final class DistributedBench implements Callable<Integer> {
     }
 
     private Run stackRun(Path repoDir, Path root, int workers, int shards, WhileIdle whileIdle) throws Exception {
+        PartialConfig given = jobSettings.values();
         String name = workers + "-worker" + (workers > 1 ? "s" : "");
         StackSettings settings = new StackSettings(repoDir, out.resolve(name), root, workers, 0, 0, 0,
-                Math.max(2, workers), evalAttacks, testSubset, Duration.ofMinutes(5),
+                Math.max(2, workers), String.join(",", given.evalAttacks), given.testSubset, Duration.ofMinutes(5),
                 List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"),
                 Map.of("HAM_ATTACK_THREADS", String.valueOf(attackThreads)));
         log.println("(" + name + ") starting the stack ...");
@@ -314,8 +318,8 @@ public final class DistributedBench implements Callable<Integer> {
             if (warmup) {
                 // a short job first: the workers' consumer groups settle, PyTorch loads, the JIT warms up;
                 // then its evaluation is awaited so eval-service is idle during the timed job
-                ObjectNode w = JobRun.fashionMnistRequest("ham", model, 1, WARMUP_EXAMPLES, testSubset, shards, 0, seed);
-                w.put("lr", lr);
+                ObjectNode w = JobRun.fashionMnistRequest("ham", given.model, 1, WARMUP_EXAMPLES, given.testSubset, shards, 0, given.seed);
+                w.put("lr", given.lr);
                 JsonNode done = awaitJob(stack, trainer, trainer.submit(w));
                 try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {
                     topics.awaitEval(done.path("id").asText(), e -> true, Duration.ofMinutes(5));
@@ -325,9 +329,9 @@ public final class DistributedBench implements Callable<Integer> {
             if (whileIdle != null) {
                 whileIdle.run();
             }
-            ObjectNode request = JobRun.fashionMnistRequest("ham", model, epochs, trainSubset, testSubset, shards, 0, seed);
-            request.put("lr", lr);
-            request.put("batches_in_flight", batchesInFlight);
+            ObjectNode request = JobRun.fashionMnistRequest("ham", given.model, given.epochs, given.trainSubset, given.testSubset, shards, 0, given.seed);
+            request.put("lr", given.lr);
+            request.put("batches_in_flight", given.batchesInFlight);
             JsonNode job;
             double attackSeconds;
             try (SystemTopics topics = new SystemTopics(stack.bootstrapServers())) {

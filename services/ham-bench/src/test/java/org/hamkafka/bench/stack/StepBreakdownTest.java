@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

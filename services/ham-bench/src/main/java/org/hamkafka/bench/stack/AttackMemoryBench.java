@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,12 +28,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.hamkafka.bench.BenchMath.RssSample;
+import org.hamkafka.bench.BenchMath;
+import org.hamkafka.cli.SettingsMixin;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 import org.hamkafka.contracts.AttackSettings;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.DatasetSpec;
-import org.hamkafka.mapping.ContractMapping;
 import org.hamkafka.contracts.ModelSnapshot;
 import org.hamkafka.contracts.SchemaVersion;
 import org.hamkafka.contracts.Tensor;
@@ -42,17 +44,18 @@ import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
+import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.ServiceProcess;
 import org.hamkafka.local.Stack;
-import org.hamkafka.local.StackSettings;
-import org.hamkafka.local.bench.BenchMath.RssSample;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import org.hamkafka.local.StackOptions;
+import org.hamkafka.local.StackSettings;
+import org.hamkafka.mapping.ContractMapping;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Attack-service memory under a long stream of requests: starts the local stack with one attack worker,
@@ -66,10 +69,13 @@ import picocli.CommandLine.Option;
 public final class AttackMemoryBench implements Callable<Integer> {
     @Option(names = "--batches", defaultValue = "1000", description = "attack requests (default ${DEFAULT-VALUE})")
     int batches;
-    @Option(names = "--batch-size", defaultValue = "128", description = "rows per request (default ${DEFAULT-VALUE})")
-    int batchSize;
-    @Option(names = "--model", defaultValue = "tiny-cnn", description = "architecture (default ${DEFAULT-VALUE})")
-    String model;
+    /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
+    @Mixin
+    SettingsMixin jobSettings = SettingsMixin.of("batchSize", "model")
+            .defaults(p -> {
+                p.batchSize = 128;
+                p.model = "tiny-cnn";
+            }).note("batchSize", "the rows of each attack request");
     @Option(names = "--every", defaultValue = "50", description = "RSS sample every this many results (default ${DEFAULT-VALUE})")
     int every;
     @Option(names = "--in-flight", defaultValue = "2", description = "requests outstanding at once (default ${DEFAULT-VALUE})")
@@ -103,7 +109,8 @@ public final class AttackMemoryBench implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batches < 2 * every || every < 1 || batchSize < 1 || inFlight < 1 || attackThreads < 1) {
+        PartialConfig given = jobSettings.values();
+        if (batches < 2 * every || every < 1 || given.batchSize < 1 || inFlight < 1 || attackThreads < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--batches must be >= 2 x --every (" + every
                     + ") for a slope; --every, --batch-size, --in-flight and --attack-threads must be >= 1");
         }
@@ -143,7 +150,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             String job = "attack-memory-" + UUID.randomUUID();
             String key = "jobs/" + job + "/models/1.npz";
             byte[] npz;
-            try (Classifier f = Classifier.create(model, data.info(), Device.cpu(), 0)) {
+            try (Classifier f = Classifier.create(given.model, data.info(), Device.cpu(), 0)) {
                 npz = ModelWeights.exportNpz(f);
             }
             try (MinioClient s3 = stack.infra().s3().newClient()) {
@@ -154,7 +161,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
                  KafkaConsumer<String, byte[]> consumer = consumer(stack.bootstrapServers())) {
                 consumer.subscribe(List.of(Topics.ATTACK_RESULTS));
                 producer.send(new ProducerRecord<>(Topics.MODELS, Topics.key(job), Codec.toBytes(new ModelSnapshot(
-                        SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), model, "fashion-mnist")))).get();
+                        SchemaVersion.BINARY, job, 1, key, ModelWeights.sha256(npz), given.model, "fashion-mnist")))).get();
                 samples.add(sample(0, worker));
                 log.printf("attack-service pid %d, RSS before the first request: %.1f MB%n", worker.pid(),
                         samples.get(0).rssMb());
@@ -210,7 +217,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
     }
 
     private AttackRequest request(String job, String key, DatasetSpec spec, AttackSettings settings, Dataset data, int step) {
-        int n = batchSize;
+        int n = jobSettings.values().batchSize;
         int per = data.info().channels() * data.info().height() * data.info().width();
         float[] images = new float[n * per];
         long[] labels = new long[n];
@@ -221,7 +228,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
             labels[i] = data.label(row);
             ids[i] = row;
         }
-        return new AttackRequest(SchemaVersion.BINARY, job, step, 0, step, 0, 1, 0, 1, key, model, spec, settings,
+        return new AttackRequest(SchemaVersion.BINARY, job, step, 0, step, 0, 1, 0, 1, key, jobSettings.values().model, spec, settings,
                 1000L + step, ids, Tensor.ofFloats(new long[]{n, data.info().channels(), data.info().height(),
                 data.info().width()}, images), Tensor.ofLongs(new long[]{n}, labels));
     }
@@ -282,9 +289,9 @@ public final class AttackMemoryBench implements Callable<Integer> {
         ResultHeader header = ResultHeader.now(AttackMemoryBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
         ObjectNode doc = header.json();
-        doc.put("model", model);
+        doc.put("model", jobSettings.values().model);
         doc.put("method", "ham");
-        doc.put("batch_size", batchSize);
+        doc.put("batch_size", jobSettings.values().batchSize);
         doc.put("batches", batches);
         doc.put("in_flight", inFlight);
         doc.put("attack_threads", attackThreads);
@@ -306,7 +313,7 @@ public final class AttackMemoryBench implements Callable<Integer> {
 
         StringBuilder md = new StringBuilder(header.markdown("Attack-service memory"));
         md.append("One attack-service (HAM_ATTACK_THREADS=").append(attackThreads).append("), ").append(batches)
-                .append(" HAM requests (").append(model).append(", batch ").append(batchSize)
+                .append(" HAM requests (").append(jobSettings.values().model).append(", batch ").append(jobSettings.values().batchSize)
                 .append(", Fashion-MNIST, K 10, K' 3) fed on ham.attack.requests, ").append(inFlight)
                 .append(" in flight; service JVMs -Xmx ").append(serviceXmx).append(", MALLOC_ARENA_MAX ")
                 .append(mallocArenaMax()).append("; ").append(failures).append(" failed; ")

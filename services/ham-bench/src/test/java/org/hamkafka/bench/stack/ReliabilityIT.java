@@ -1,4 +1,4 @@
-package org.hamkafka.local;
+package org.hamkafka.bench.stack;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.hamkafka.local.bench.ReliabilityMain;
-import org.hamkafka.local.bench.ReliabilitySuite;
+import org.hamkafka.local.DataCheck;
+import org.hamkafka.local.Stack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 

@@ -1,9 +1,9 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench;
 
 import java.util.List;
 import java.util.Locale;
 
-/** The arithmetic and parsing of the system benchmarks, kept apart so it is unit-tested. */
+/** The arithmetic and parsing the benchmarks share, kept apart so it is unit-tested. */
 public final class BenchMath {
     private BenchMath() {
     }
@@ -127,6 +127,16 @@ public final class BenchMath {
         } catch (java.io.IOException | RuntimeException e) {
             return "unknown";
         }
+    }
+
+    /** The median of the values (the mean of the middle two when there is an even number); NaN when there are none. */
+    public static double median(double[] values) {
+        if (values.length == 0) {
+            return Double.NaN;
+        }
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** Steps per second, NaN when the time is not positive. */

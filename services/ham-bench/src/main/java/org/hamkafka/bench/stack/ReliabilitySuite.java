@@ -1,4 +1,4 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

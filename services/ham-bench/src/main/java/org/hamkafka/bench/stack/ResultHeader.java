@@ -1,8 +1,9 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench.stack;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hamkafka.bench.BenchMath;
 import org.hamkafka.bench.BenchIo;
 import org.hamkafka.bench.MachineInfo;
 import org.hamkafka.contracts.Codec;

@@ -1,11 +1,11 @@
-package org.hamkafka.local.bench;
+package org.hamkafka.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.hamkafka.local.bench.BenchMath.RssSample;
+import org.hamkafka.bench.BenchMath.RssSample;
 import org.junit.jupiter.api.Test;
 
 class BenchMathTest {
@@ -66,5 +66,12 @@ class BenchMathTest {
         assertTrue(Double.isNaN(BenchMath.perSecond(10, 0)));
         assertEquals("n/a", BenchMath.fmt(Double.NaN, 2));
         assertEquals("1.50", BenchMath.fmt(1.5, 2));
+    }
+
+    @Test
+    void medianOfOddAndEvenCountsAndOfNone() {
+        assertEquals(2.0, BenchMath.median(new double[]{3, 1, 2}), 1e-12);
+        assertEquals(2.5, BenchMath.median(new double[]{4, 1, 3, 2}), 1e-12);
+        assertTrue(Double.isNaN(BenchMath.median(new double[0])));
     }
 }
