@@ -90,9 +90,21 @@ public record ModelCard(String name, String link, String authors,
                 head == null ? Double.NaN : head.worst(), head == null ? Double.NaN : head.std(),
                 head == null ? Double.NaN : head.nstd(), eval.attackInfo());
         return new ModelCard(s.name(), null, null, false, 1, s.dataset(), null, s.architecture(),
-                s.norm().equalsIgnoreCase("linf") ? "Linf" : "L2", String.format(Locale.ROOT, "%.4f", s.eps()),
+                s.norm().equalsIgnoreCase("linf") ? "Linf" : "L2", epsAsRobustBench(s.eps()),
                 percent(clean.average()), eval.robustConfusion().containsKey("pgd-20") ? percent(eval.robust("pgd-20").average()) : null,
                 autoAttack == null ? null : percent(eval.robust(autoAttack).average()), footnote, false, cw);
+    }
+
+    /**
+     * eps as RobustBench writes it: {@code "8/255"} when eps is a whole number of 255ths (to float precision),
+     * else the shortest decimal that reads back as the same float ({@code "0.1"}, {@code "0.5"}).
+     */
+    static String epsAsRobustBench(float eps) {
+        long k = Math.round(eps * 255.0);
+        if (k > 0 && (float) (k / 255.0) == eps) {
+            return k + "/255";
+        }
+        return new java.math.BigDecimal(Float.toString(eps)).stripTrailingZeros().toPlainString();
     }
 
     private static String percent(double fraction) {

@@ -45,7 +45,7 @@ class ModelCardTest {
         assertEquals("50.00", c.reported());
         assertEquals("35.00", c.autoattackAcc());
         assertEquals("Linf", c.threatModel());
-        assertEquals("0.1000", c.eps());
+        assertEquals("0.1", c.eps());
         assertEquals(1, c.numberForwardPasses());
         assertTrue(c.footnote().contains("autoattack-fast"), c.footnote());
         assertEquals("worst-case", c.classWise().headline());
@@ -90,6 +90,18 @@ class ModelCardTest {
         assertEquals(cfg.model(), c.architecture());
         assertEquals(cfg.method(), c.classWise().method());
         assertEquals("L2", c.threatModel());
-        assertEquals(cfg.threat().eps(), Float.parseFloat(c.eps()), 5e-5f);
+        assertEquals("0.5", c.eps());
+    }
+
+    /** eps as RobustBench writes it: k/255 where eps is a whole number of 255ths, else the plain decimal. */
+    @Test
+    void epsIsWrittenAsRobustBenchWritesIt() {
+        assertEquals("8/255", ModelCard.epsAsRobustBench(8f / 255f));
+        assertEquals("2/255", ModelCard.epsAsRobustBench(2f / 255f));
+        assertEquals("4/255", ModelCard.epsAsRobustBench(0.015686275f));
+        assertEquals("0.1", ModelCard.epsAsRobustBench(0.1f));
+        assertEquals("0.5", ModelCard.epsAsRobustBench(0.5f));
+        assertEquals("0.031", ModelCard.epsAsRobustBench(0.031f), "near 8/255 but not it");
+        assertEquals("1/255", ModelCard.epsAsRobustBench(1f / 255f));
     }
 }
