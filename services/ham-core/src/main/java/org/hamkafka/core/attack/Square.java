@@ -51,7 +51,6 @@ public final class Square implements Attack {
     public static final double P_INIT = 0.8;
     private static final int[] HALVINGS = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
     private static final int SCHEDULE_BASE = 10000;
-    private static final double TINY = 1e-12;
 
     private final float eps;
     private final Norm norm;
@@ -60,9 +59,6 @@ public final class Square implements Attack {
     private final long seed;
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong forwardRows = new AtomicLong();
-    private int c;
-    private int h;
-    private int w;
 
     public Square(float eps, Norm norm, int queries, long seed) {
         this(eps, norm, queries, P_INIT, seed);
@@ -86,21 +82,18 @@ public final class Square implements Attack {
     }
 
     @Override
-    public synchronized NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start) {
+    public NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start) {
         AttackMath.checkBatch(x, y, start);
         Shape shape = x.getShape();
         if (shape.dimension() != 4) {
             throw new IllegalArgumentException("Square needs images (N,C,H,W); got shape " + shape);
         }
         int n = (int) shape.get(0);
-        c = (int) shape.get(1);
-        h = (int) shape.get(2);
-        w = (int) shape.get(3);
-        if (norm == Norm.L2 && Math.min(h, w) < 5) {
-            throw new IllegalArgumentException("Square L2 needs images of at least 5×5 (its start tiles a 5×5 grid); got "
-                    + h + "×" + w);
-        }
+        int c = (int) shape.get(1);
+        int h = (int) shape.get(2);
+        int w = (int) shape.get(3);
         int d = c * h * w;
+        SquareSteps steps = new SquareSteps(eps, norm, c, h, w);
         long callSeed = AttackMath.callSeed(seed, calls.getAndIncrement());
         float[] clean = x.toType(DataType.FLOAT32, false).toFloatArray();
         long[] labels = y.toType(DataType.INT64, false).toLongArray();
@@ -108,16 +101,16 @@ public final class Square implements Attack {
         float[] margin = new float[n];
         try (FrozenModel frozen = new FrozenModel(f, x)) {
             int[] active = IntStream.range(0, n).toArray();
-            boolean[] wrong = query(f, frozen.manager(), pack(clean, active, d), labels, active, margin);
+            boolean[] wrong = query(f, frozen.manager(), shape, pack(clean, active, d), labels, active, margin);
             active = unflagged(active, wrong);
             SplittableRandom[] random = new SplittableRandom[n];
             float[] candidate = new float[active.length * d];
             for (int j = 0; j < active.length; j++) {
                 random[active[j]] = new SplittableRandom(mix(callSeed ^ mix(active[j] + 1L)));
-                startPoint(random[active[j]], clean, active[j] * d, candidate, j * d);
+                steps.start(random[active[j]], clean, active[j] * d, candidate, j * d);
             }
             float[] loss = new float[n];
-            wrong = query(f, frozen.manager(), candidate, labels, active, loss);
+            wrong = query(f, frozen.manager(), shape, candidate, labels, active, loss);
             for (int j = 0; j < active.length; j++) {
                 System.arraycopy(candidate, j * d, best, active[j] * d, d);
                 margin[active[j]] = loss[active[j]];
@@ -127,9 +120,9 @@ public final class Square implements Attack {
                 double p = p(i, queries, pInit);
                 candidate = new float[active.length * d];
                 for (int j = 0; j < active.length; j++) {
-                    propose(random[active[j]], p, clean, best, active[j] * d, candidate, j * d);
+                    steps.propose(random[active[j]], p, clean, best, active[j] * d, candidate, j * d);
                 }
-                wrong = query(f, frozen.manager(), candidate, labels, active, loss);
+                wrong = query(f, frozen.manager(), shape, candidate, labels, active, loss);
                 for (int j = 0; j < active.length; j++) {
                     if (wrong[j] || loss[active[j]] < margin[active[j]]) {
                         System.arraycopy(candidate, j * d, best, active[j] * d, d);
@@ -156,13 +149,13 @@ public final class Square implements Attack {
     }
 
     /** One forward over {@code points} (the rows {@code rows}): writes each row's margin, returns which f misclassifies. */
-    private boolean[] query(Classifier f, NDManager parent, float[] points, long[] labels, int[] rows, float[] margin) {
+    private boolean[] query(Classifier f, NDManager parent, Shape shape, float[] points, long[] labels, int[] rows, float[] margin) {
         if (rows.length == 0) {
             return new boolean[0];
         }
         float[] z;
         try (NDManager m = parent.newSubManager()) {
-            z = f.logits(m.create(points, new Shape(rows.length, c, h, w)), false).toFloatArray();
+            z = f.logits(m.create(points, new Shape(rows.length).addAll(shape.slice(1))), false).toFloatArray();
         }
         forwardRows.addAndGet(rows.length);
         int classes = z.length / Math.max(rows.length, 1);
@@ -180,188 +173,6 @@ public final class Square implements Attack {
             wrong[j] = top != label;
         }
         return wrong;
-    }
-
-    private void startPoint(SplittableRandom r, float[] x, int at, float[] out, int to) {
-        if (norm == Norm.LINF) {
-            for (int ch = 0; ch < c; ch++) {
-                for (int col = 0; col < w; col++) {
-                    float sign = sign(r);
-                    for (int row = 0; row < h; row++) {
-                        int k = (ch * h + row) * w + col;
-                        out[to + k] = clip(x[at + k] + eps * sign);
-                    }
-                }
-            }
-            return;
-        }
-        double[] delta = new double[c * h * w];
-        int s = h / 5;
-        int first = (h - 5 * s) / 2;
-        for (int bh = 0, vh = first; bh < h / s; bh++, vh += s) {
-            for (int bw = 0, vw = first; bw < w / s; bw++, vw += s) {
-                double[] e = eta(s, r.nextBoolean());
-                for (int ch = 0; ch < c; ch++) {
-                    addWindow(delta, ch, vh, vw, s, e, sign(r));
-                }
-            }
-        }
-        toBall(x, at, delta, out, to);
-    }
-
-    private void propose(SplittableRandom r, double p, float[] x, float[] best, int at, float[] out, int to) {
-        int d = c * h * w;
-        double side = Math.rint(Math.sqrt(p * d / c)); // Python's round: half to even
-        if (norm == Norm.LINF) {
-            int s = Math.min(Math.max((int) side, 1), Math.min(h, w));
-            int vh = position(r, h - s);
-            int vw = position(r, w - s);
-            System.arraycopy(best, at, out, to, d);
-            for (int ch = 0; ch < c; ch++) {
-                float step = 2 * eps * sign(r);
-                for (int row = vh; row < vh + s; row++) {
-                    for (int col = vw; col < vw + s; col++) {
-                        int k = (ch * h + row) * w + col;
-                        float v = Math.min(Math.max(best[at + k] + step, x[at + k] - eps), x[at + k] + eps);
-                        out[to + k] = clip(v);
-                    }
-                }
-            }
-            return;
-        }
-        int s = Math.max((int) side, 3);
-        s = Math.min(s % 2 == 0 ? s + 1 : s, Math.min(h, w));
-        int vh = position(r, h - s);
-        int vw = position(r, w - s);
-        int vh2 = position(r, h - s);
-        int vw2 = position(r, w - s);
-        double[] e = eta(s, r.nextBoolean());
-        double[] delta = new double[d];
-        double image = 0;
-        for (int k = 0; k < d; k++) {
-            delta[k] = (double) best[at + k] - x[at + k];
-            image += delta[k] * delta[k];
-        }
-        double budget = Math.max((double) eps * eps - image, 0) / c;
-        double[][] moved = new double[c][];
-        for (int ch = 0; ch < c; ch++) {
-            double inWindow = 0;
-            double inBoth = 0;
-            for (int row = 0; row < h; row++) {
-                for (int col = 0; col < w; col++) {
-                    double v = delta[(ch * h + row) * w + col];
-                    boolean one = inside(row, col, vh, vw, s);
-                    inWindow += one ? v * v : 0;
-                    inBoth += one || inside(row, col, vh2, vw2, s) ? v * v : 0;
-                }
-            }
-            // η(s) with a random sign plus the old window's direction, rescaled to the budget of both windows
-            double sign = sign(r);
-            double[] m = new double[s * s];
-            double size = 0;
-            for (int a = 0; a < s * s; a++) {
-                m[a] = e[a] * sign + delta[(ch * h + vh + a / s) * w + vw + a % s] / (TINY + Math.sqrt(inWindow));
-                size += m[a] * m[a];
-            }
-            double scale = Math.sqrt(budget + inBoth) / (TINY + Math.sqrt(size));
-            for (int a = 0; a < s * s; a++) {
-                m[a] *= scale;
-            }
-            moved[ch] = m;
-        }
-        for (int ch = 0; ch < c; ch++) {
-            addWindow(delta, ch, vh2, vw2, s, null, 0);
-        }
-        for (int ch = 0; ch < c; ch++) {
-            addWindow(delta, ch, vh, vw, s, null, 0);
-            addWindow(delta, ch, vh, vw, s, moved[ch], 1);
-        }
-        toBall(x, at, delta, out, to);
-    }
-
-    /** out = clip(x + eps·δ/||δ||2, 0, 1). */
-    private void toBall(float[] x, int at, double[] delta, float[] out, int to) {
-        double size = 0;
-        for (double v : delta) {
-            size += v * v;
-        }
-        double scale = eps / (Math.sqrt(size) + TINY);
-        for (int k = 0; k < delta.length; k++) {
-            out[to + k] = clip((float) (x[at + k] + delta[k] * scale));
-        }
-    }
-
-    /** Adds sign·e to the s×s window at (vh, vw) of channel ch, cut at the border; a null e zeroes it. */
-    private void addWindow(double[] delta, int ch, int vh, int vw, int s, double[] e, double sign) {
-        for (int row = vh; row < Math.min(vh + s, h); row++) {
-            for (int col = vw; col < Math.min(vw + s, w); col++) {
-                int k = (ch * h + row) * w + col;
-                delta[k] = e == null ? 0 : delta[k] + sign * e[(row - vh) * s + col - vw];
-            }
-        }
-    }
-
-    /** η(s): the top ⌊s/2⌋ rows {@link #rectangle} and the rest minus one, unit L2 norm, transposed on request. */
-    static double[] eta(int s, boolean transpose) {
-        double[] top = rectangle(s / 2, s);
-        double[] bottom = rectangle(s - s / 2, s);
-        double[] e = new double[s * s];
-        for (int k = 0; k < s * s; k++) {
-            e[k] = k < top.length ? top[k] : -bottom[k - top.length];
-        }
-        normalize(e);
-        if (!transpose) {
-            return e;
-        }
-        double[] t = new double[s * s];
-        for (int k = 0; k < s * s; k++) {
-            t[(k % s) * s + k / s] = e[k];
-        }
-        return t;
-    }
-
-    /** rows×cols, entry Σ_{k ≥ ring} 1/(k+1)² over the nested rectangles around the centre, unit L2 norm. */
-    private static double[] rectangle(int rows, int cols) {
-        double[] d = new double[rows * cols];
-        int cr = rows / 2;
-        int cc = cols / 2;
-        for (int k = 0; k < Math.max(cr, cc) + 1; k++) {
-            for (int row = Math.max(cr - k, 0); row < Math.min(cr + k + 1, rows); row++) {
-                for (int col = Math.max(cc - k, 0); col < Math.min(cc + k + 1, cols); col++) {
-                    d[row * cols + col] += 1.0 / ((k + 1) * (k + 1));
-                }
-            }
-        }
-        normalize(d);
-        return d;
-    }
-
-    private static void normalize(double[] a) {
-        double size = 0;
-        for (double v : a) {
-            size += v * v;
-        }
-        double inv = 1 / Math.sqrt(size);
-        for (int k = 0; k < a.length && size > 0; k++) {
-            a[k] *= inv;
-        }
-    }
-
-    private static boolean inside(int row, int col, int vh, int vw, int s) {
-        return row >= vh && row < vh + s && col >= vw && col < vw + s;
-    }
-
-    /** A window's corner in {0..free−1}, 0 when there is no room: the reference's {@code random_int(0, free)}. */
-    private static int position(SplittableRandom r, int free) {
-        return free > 0 ? r.nextInt(free) : 0;
-    }
-
-    private static float sign(SplittableRandom r) {
-        return r.nextBoolean() ? 1f : -1f;
-    }
-
-    private static float clip(float v) {
-        return Math.min(Math.max(v, 0f), 1f);
     }
 
     private static float[] pack(float[] a, int[] rows, int d) {

@@ -209,7 +209,7 @@ class SquareTest {
     @Test
     void etaIsTwoOppositeRectanglesOfUnitNorm() {
         // s = 3: top row rectangle(1, 3) ∝ (1/4, 1 + 1/4, 1/4), bottom rows rectangle(2, 3) negated
-        double[] e = Square.eta(3, false);
+        double[] e = SquareSteps.eta(3, false);
         double sum2 = 0;
         for (double v : e) {
             sum2 += v * v;
@@ -218,7 +218,7 @@ class SquareTest {
         assertEquals(e[0], e[2], 1e-15);
         assertEquals(5 * e[0], e[1], 1e-12);
         assertTrue(e[0] > 0 && e[3] < 0 && e[8] < 0);
-        double[] t = Square.eta(3, true);
+        double[] t = SquareSteps.eta(3, true);
         assertEquals(e[1], t[3], 1e-15);
     }
 
