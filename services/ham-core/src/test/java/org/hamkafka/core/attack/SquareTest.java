@@ -185,6 +185,23 @@ class SquareTest {
     }
 
     @Test
+    void parameterGradientsAreUntouchedAndTrackingIsRestored() {
+        try (Classifier f = Tiny.linear(INFO, 6); NDManager m = f.manager().newSubManager()) {
+            NDArray x = Tiny.uniformImages(m, 6, IMAGE, 12);
+            NDArray y = Tiny.predictions(f, x);
+            Tiny.backwardOnce(f, x);
+            List<float[]> before = Tiny.gradients(f);
+            assertTrue(Tiny.maxAbs(before.get(0)) > 0, "the known gradient is non-zero");
+            new Square(0.1f, Norm.LINF, 20, 3).perturb(f, x, y);
+            List<float[]> after = Tiny.gradients(f);
+            for (int i = 0; i < before.size(); i++) {
+                assertArrayEquals(before.get(i), after.get(i), 0f, "Square changed a parameter gradient");
+            }
+            assertTrue(AttackMath.parametersRequireGradient(f), "gradient tracking is back on");
+        }
+    }
+
+    @Test
     void theScheduleHalvesPAtTheReferenceFractions() {
         // N = 5000: i maps to ⌊i/5000·10000⌋ = 2i, so p halves after i = 5, 25, 100, 250, 500, 1000, 2000, 3000, 4000
         assertEquals(0.8, Square.p(0, 5000, 0.8));
