@@ -10,6 +10,10 @@ import java.util.SplittableRandom;
  * window's row and column then one sign per channel; L2 query, the rows and columns of the window
  * and of the window emptied, η's transposition, then one sign per channel.
  *
+ * <p>The L2 start tiles ⌊H/s⌋ × ⌊W/s⌋ blocks of side s = ⌊H/5⌋ from the offset ⌊(H − 5s)/2⌋ in both
+ * directions, as the reference does; a block that would cross the border is cut there (the
+ * reference fails on such shapes, e.g. 12×12).
+ *
  * <p>Paper: Maksym Andriushchenko, Francesco Croce, Nicolas Flammarion and Matthias Hein, "Square
  * Attack: a query-efficient black-box adversarial attack via random search", ECCV 2020.
  */
