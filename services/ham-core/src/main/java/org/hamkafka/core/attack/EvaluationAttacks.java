@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  *   <li>{@code apgd-ce[-<N>]}: APGD on the cross-entropy, N iterations (default 100), 1 restart;</li>
  *   <li>{@code apgd-t[-<N>]}: APGD on the targeted DLR loss, 9 targets × N iterations (default 100);</li>
  *   <li>{@code autoattack[-<preset>]}: AutoAttack, preset {@code standard} (default) or {@code fast}.</li>
+ *   <li>{@code square[-<Q>]}: Square Attack, Q queries (default 5000), p_init 0.8, margin loss.</li>
  * </ul>
  */
 public final class EvaluationAttacks {
@@ -31,7 +32,7 @@ public final class EvaluationAttacks {
 
     /** The grammar, for error messages. */
     public static final String GRAMMAR = "pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<iterations>], "
-            + "apgd-t[-<iterations>] or autoattack[-standard|-fast]";
+            + "apgd-t[-<iterations>], autoattack[-standard|-fast] or square[-<queries>]";
 
     /** Throws an {@link IllegalArgumentException} naming the grammar when {@code name} is not an attack. */
     public static void check(String name) {
@@ -55,6 +56,7 @@ public final class EvaluationAttacks {
                 case "fgsm" -> new Fgsm(eps, eps, norm, seed);
                 case "apgd-ce" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.CE, 0, seed);
                 case "apgd-t" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.DLR_TARGETED, APGD_T_TARGETS, seed);
+                case "square" -> new Square(eps, norm, steps, seed);
                 default -> new AutoAttack(AutoAttack.preset(preset), eps, norm, seed);
             };
         }
@@ -62,6 +64,10 @@ public final class EvaluationAttacks {
 
     private static Spec parse(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+        Spec square = parseSquare(name, n);
+        if (square != null) {
+            return square;
+        }
         Matcher m = NAME.matcher(n);
         if (!m.matches()) {
             throw new IllegalArgumentException("evaluation attack must be " + GRAMMAR + "; got '" + name + "'");
@@ -84,5 +90,25 @@ public final class EvaluationAttacks {
                     + "]; got " + s.steps);
         }
         return s;
+    }
+
+    // Square Attack: forward passes only, so its bound is on queries, not on steps.
+
+    /** Upper bound on Square's queries: the reference's schedule is defined over 10 000. */
+    public static final int MAX_SQUARE_QUERIES = 10000;
+    private static final Pattern SQUARE = Pattern.compile("square(?:-(\\d{1,9}))?");
+
+    /** {@code square[-<queries>]}, or null for any other name. */
+    private static Spec parseSquare(String name, String n) {
+        Matcher m = SQUARE.matcher(n);
+        if (!m.matches()) {
+            return null;
+        }
+        int queries = m.group(1) == null ? Square.QUERIES : Integer.parseInt(m.group(1));
+        if (queries < 1 || queries > MAX_SQUARE_QUERIES) {
+            throw new IllegalArgumentException("evaluation attack '" + name + "': queries must be in [1, "
+                    + MAX_SQUARE_QUERIES + "]; got " + queries);
+        }
+        return new Spec("square", queries, null);
     }
 }
