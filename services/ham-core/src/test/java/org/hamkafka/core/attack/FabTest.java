@@ -164,6 +164,25 @@ class FabTest {
     }
 
     @Test
+    void projectionSolvesTheBoxConstrainedProblem() {
+        float[] p = {0.9f, 0.5f};
+        // L∞, w·δ = 0.4 with w = (1, 1): (0.2, 0.2) is the free optimum, but the box leaves x_0 only 0.1
+        assertArrayEquals(new double[]{0.1, 0.3}, FabRun.project(p, 0, new double[]{1, 1}, 0.4, Norm.LINF), 1e-6);
+        // L2, w = (2, 1): δ = λw = (0.16, 0.08) is free; the box caps x_0 at 0.1, the rest goes to x_1: (0.1, 0.2)
+        assertArrayEquals(new double[]{0.1, 0.2}, FabRun.project(p, 0, new double[]{2, 1}, 0.4, Norm.L2), 1e-6);
+        // L2 where the box does not bind: λw with λ = c/||w||² = 0.1/5
+        assertArrayEquals(new double[]{0.02, -0.04}, FabRun.project(p, 0, new double[]{1, -2}, 0.1, Norm.L2), 1e-6);
+        // a negative c moves the other way; coordinates with w_i = 0 stay
+        assertArrayEquals(new double[]{-0.1, 0, 0.1}, FabRun.project(new float[]{0.5f, 0.5f, 0.5f}, 0,
+                new double[]{1, 0, -1}, -0.2, Norm.LINF), 1e-6);
+        // out of the box's reach: every coordinate as far as the box allows, (0.1, 0.5)
+        assertArrayEquals(new double[]{0.1, 0.5}, FabRun.project(p, 0, new double[]{1, 1}, 5, Norm.L2), 1e-6);
+        // the row at an offset
+        assertArrayEquals(new double[]{0.1, 0.3}, FabRun.project(new float[]{0, 0, 0.9f, 0.5f}, 2,
+                new double[]{1, 1}, 0.4, Norm.LINF), 1e-6);
+    }
+
+    @Test
     void passesAsCountedByHand() {
         try (Classifier f = Tiny.linear(Tiny.info(1, 4, CLASSES), 1); NDManager m = f.manager().newSubManager()) {
             // W = 0: ∇(z_t − z_y) = 0, no step moves, nothing breaks. 3 examples, 1 misclassified clean;
