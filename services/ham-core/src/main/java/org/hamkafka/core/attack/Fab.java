@@ -2,6 +2,7 @@ package org.hamkafka.core.attack;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.hamkafka.core.model.Classifier;
 
@@ -93,7 +94,7 @@ public final class Fab implements Attack {
             NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             float[] clean = xs.toFloatArray();
-            long[] labels = y.toType(ai.djl.ndarray.types.DataType.INT64, false).toLongArray();
+            long[] labels = AttackMath.local(y, sub).toType(DataType.INT64, false).toLongArray();
             NDArray logits = f.logits(xs, false).stopGradient();
             forwardRows.addAndGet(n);
             long[] ranked = logits.argSort(1, false).toLongArray();

@@ -69,8 +69,10 @@ final class FabRun {
                     distance[j] = d;
                     System.arraycopy(xk, j * dim, best, j * dim, dim);
                 }
-                for (int i = j * dim; i < (j + 1) * dim; i++) {
-                    xk[i] = x0[i] + Fab.BETA * (xk[i] - x0[i]);
+                if (!last) { // the β step back; after the last step nothing would use it
+                    for (int i = j * dim; i < (j + 1) * dim; i++) {
+                        xk[i] = x0[i] + Fab.BETA * (xk[i] - x0[i]);
+                    }
                 }
             }
             if (!last && misclassified.length > 0) {
