@@ -15,24 +15,27 @@ import java.util.regex.Pattern;
  *   <li>{@code fgsm}: one step of eps from a random start;</li>
  *   <li>{@code apgd-ce[-<N>]}: APGD on the cross-entropy, N iterations (default 100), 1 restart;</li>
  *   <li>{@code apgd-t[-<N>]}: APGD on the targeted DLR loss, 9 targets × N iterations (default 100);</li>
+ *   <li>{@code fab-t[-<N>]}: FAB-T, targeted FAB, 9 targets × N iterations (default 100), 1 restart;</li>
+ *   <li>{@code square[-<Q>]}: Square Attack, Q queries (default 5000), p_init 0.8, margin loss;</li>
  *   <li>{@code autoattack[-<preset>]}: AutoAttack, preset {@code standard} (default) or {@code fast}.</li>
- *   <li>{@code square[-<Q>]}: Square Attack, Q queries (default 5000), p_init 0.8, margin loss.</li>
  * </ul>
  */
 public final class EvaluationAttacks {
     /** Upper bound on the iterations of one named attack: beyond it an evaluation is a denial of service. */
     public static final int MAX_STEPS = 1000;
     private static final Pattern NAME = Pattern.compile(
-            "(pgd|cw)-(\\d{1,9})|fgsm|apgd-(ce|t)(?:-(\\d{1,9}))?|autoattack(?:-([a-z]+))?");
+            "(pgd|cw)-(\\d{1,9})|fgsm|apgd-(ce|t)(?:-(\\d{1,9}))?|autoattack(?:-([a-z]+))?|fab-t(?:-(\\d{1,9}))?");
     private static final int APGD_DEFAULT_ITERATIONS = 100;
     private static final int APGD_T_TARGETS = 9;
+    private static final int FAB_DEFAULT_ITERATIONS = 100;
+    private static final int FAB_T_TARGETS = 9;
 
     private EvaluationAttacks() {
     }
 
     /** The grammar, for error messages. */
     public static final String GRAMMAR = "pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<iterations>], "
-            + "apgd-t[-<iterations>], autoattack[-standard|-fast] or square[-<queries>]";
+            + "apgd-t[-<iterations>], fab-t[-<iterations>], autoattack[-standard|-fast] or square[-<queries>]";
 
     /** Throws an {@link IllegalArgumentException} naming the grammar when {@code name} is not an attack. */
     public static void check(String name) {
@@ -57,6 +60,7 @@ public final class EvaluationAttacks {
                 case "apgd-ce" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.CE, 0, seed);
                 case "apgd-t" -> new Apgd(eps, norm, steps, 1, Apgd.Loss.DLR_TARGETED, APGD_T_TARGETS, seed);
                 case "square" -> new Square(eps, norm, steps, seed);
+                case "fab-t" -> new Fab(eps, norm, steps, 1, FAB_T_TARGETS, seed);
                 default -> new AutoAttack(AutoAttack.preset(preset), eps, norm, seed);
             };
         }
@@ -80,6 +84,8 @@ public final class EvaluationAttacks {
         } else if (m.group(3) != null) {
             s = new Spec("apgd-" + m.group(3), m.group(4) == null ? APGD_DEFAULT_ITERATIONS
                     : Integer.parseInt(m.group(4)), null);
+        } else if (n.startsWith("fab-t")) {
+            s = new Spec("fab-t", m.group(6) == null ? FAB_DEFAULT_ITERATIONS : Integer.parseInt(m.group(6)), null);
         } else {
             String preset = m.group(5) == null ? "standard" : m.group(5);
             AutoAttack.preset(preset); // unknown presets fail here, listing the known ones

@@ -85,7 +85,8 @@ public final class PartialConfig {
     public Float weightDecay;
     // evaluation
     @JsonPropertyDescription("evaluation attacks: pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<it>], apgd-t[-<it>], "
-            + "autoattack[-standard|-fast]; the headline is the worst case over all of them")
+            + "fab-t[-<it>], square[-<queries>], autoattack[-standard|-fast]; the headline is the worst case over all "
+            + "of them")
     public List<String> evalAttacks;
     // distributed training only
     @JsonPropertyDescription("distributed: shards each batch is split into (one attack request each)")
