@@ -73,8 +73,9 @@ public final class Experiment implements Callable<Integer> {
                 p.tradesBeta = 1f;
                 p.evalAttacks = List.of("pgd-20", "cw-20");
             }).note("warmupEpochs", "-1: the reference's share, 50/120 of --epochs, rounded");
-    @Option(names = "--autoattack", defaultValue = "standard",
-            description = "AutoAttack preset evaluated on --autoattack-subset test examples: standard, fast or none "
+    @Option(names = "--autoattack", defaultValue = "apgd",
+            description = "AutoAttack preset evaluated on --autoattack-subset test examples: apgd (its APGD part, what "
+                    + "the committed runs used), standard (APGD-CE, APGD-T, FAB-T, Square), fast or none "
                     + "(default ${DEFAULT-VALUE}); its worst case with PGD-20 is the table's headline")
     String autoAttack;
     @Option(names = "--autoattack-subset", defaultValue = "1000",

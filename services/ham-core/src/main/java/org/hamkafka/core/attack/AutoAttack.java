@@ -14,25 +14,24 @@ import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * AutoAttack (Croce &amp; Hein, ICML 2020), the APGD part of its standard version: attacks in
- * sequence, each only on the examples still robust; an example is robust only if it survives all.
+ * AutoAttack (Croce &amp; Hein, ICML 2020): attacks in sequence, each only on the examples still robust; an example
+ * is robust only if it survives all. Its standard version, as RobustBench quotes it:
  * <ol>
  *   <li>classify x; examples misclassified clean are done (not attacked);</li>
  *   <li>APGD-CE ({@code ceIterations}, {@code ceRestarts}) on the rest;</li>
- *   <li>APGD-T (targeted DLR, {@code targets} targets × {@code targetedIterations},
- *       {@code targetedRestarts} each) on those APGD-CE did not break.</li>
+ *   <li>APGD-T (targeted DLR, {@code targets} targets × {@code targetedIterations}, {@code targetedRestarts});</li>
+ *   <li>FAB-T ({@code fabTargets} targets × {@code fabIterations}, 1 restart), if the preset runs it;</li>
+ *   <li>Square ({@code squareQueries} queries, no gradient), if the preset runs it.</li>
  * </ol>
- * After each stage its points are classified again (one forward of the attacked rows, as the
- * reference does) and only those misclassified there count as broken. FAB-T and Square are not part
- * of this class.
+ * After each stage its points are classified again (one forward of the attacked rows, as the reference does) and
+ * only those misclassified there count as broken. {@link #APGD} is the APGD part alone (stages 1–3), {@link #FAST}
+ * a CI-sized APGD part.
  *
  * <p>Passes of {@link #run} over N examples, n_s of them attacked in stage s: forward rows =
- * N + Σ_s (APGD_s's forward rows + n_s), backward rows = Σ_s APGD_s's backward rows (see
- * {@link Apgd}). With one restart each, at most N·(Nce + 5 + targets·(Nt + 1)) forward and
- * N·(Nce + targets·Nt) backward rows (every example robust to the end): clean 1, APGD-CE Nce + 1,
- * its check 1, APGD-T's clean forward for the targets 1, targets·(Nt + 1), its check 1.
+ * N + Σ_s (stage s's forward rows + n_s), backward rows = Σ_s stage s's backward rows (see {@link Apgd},
+ * {@link Fab}, {@link Square}; Square spends forward rows only).
  *
- * <p>Both stages use the same seed (as the reference); a second call on the same instance draws new
+ * <p>All stages use the same seed (as the reference); a second call on the same instance draws new
  * starts. Not thread-safe across concurrent calls on the same Classifier (see {@link Classifier}).
  *
  * <p>Paper:
@@ -43,11 +42,24 @@ public final class AutoAttack implements Attack {
     /**
      * The version: its name and every stage's iterations, restarts and targets.
      *
-     * @param name e.g. "standard"; results name the attack "autoattack-" + name
+     * @param name          e.g. "standard"; results name the attack "autoattack-" + name
+     * @param fabTargets    FAB-T's targets; 0 with {@code fabIterations} 0: no FAB-T stage
+     * @param squareQueries Square's queries; 0: no Square stage
      */
     public record Preset(String name, int ceIterations, int ceRestarts, int targets, int targetedIterations,
-                         int targetedRestarts) {
+                         int targetedRestarts, int fabTargets, int fabIterations, int squareQueries) {
+        /** An APGD part alone. */
+        public Preset(String name, int ceIterations, int ceRestarts, int targets, int targetedIterations,
+                      int targetedRestarts) {
+            this(name, ceIterations, ceRestarts, targets, targetedIterations, targetedRestarts, 0, 0, 0);
+        }
+
         public Preset {
+            if (fabTargets < 0 || fabIterations < 0 || squareQueries < 0 || (fabTargets == 0) != (fabIterations == 0)) {
+                throw new IllegalArgumentException("AutoAttack preset: FAB-T needs both targets and iterations "
+                        + "(or neither), Square queries >= 0; got " + fabTargets + ", " + fabIterations + ", "
+                        + squareQueries);
+            }
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("AutoAttack preset name must not be blank");
             }
@@ -65,11 +77,20 @@ public final class AutoAttack implements Attack {
         }
     }
 
-    /** The standard version's APGD part: APGD-CE 100 iterations, 1 restart; APGD-T 9 targets × 100, 1 restart. */
-    public static final Preset STANDARD = new Preset("standard", 100, 1, 9, 100, 1);
+    /**
+     * The standard version: APGD-CE 100 iterations, 1 restart; APGD-T 9 targets × 100, 1 restart; FAB-T 9 targets
+     * × 100, 1 restart; Square 5000 queries, p_init 0.8.
+     */
+    public static final Preset STANDARD = new Preset("standard", 100, 1, 9, 100, 1, 9, 100, Square.QUERIES);
 
     /**
-     * A CI-sized version: APGD-CE 20 iterations, 1 restart; APGD-T 3 targets × 20, 1 restart. Per
+     * The standard version's APGD part alone (APGD-CE, then APGD-T): what {@code autoattack-standard} ran in
+     * reports before version 4, which read back under this name.
+     */
+    public static final Preset APGD = new Preset("apgd", 100, 1, 9, 100, 1);
+
+    /**
+     * A CI-sized APGD part: APGD-CE 20 iterations, 1 restart; APGD-T 3 targets × 20, 1 restart. Per
      * example at most 20 + 5 + 3·21 = 88 forward and 80 backward rows, against STANDARD's
      * 100 + 5 + 9·101 = 1014 and 1000 (11–12× fewer). 20 iterations still give the step-size rule 13 checks (at 4, 7, 9, 10, ..., 20;
      * see {@link Apgd#checkpoints(int)}), and targets are tried most likely first, so the first 3 are
@@ -80,12 +101,12 @@ public final class AutoAttack implements Attack {
      */
     public static final Preset FAST = new Preset("fast", 20, 1, 3, 20, 1);
 
-    private static final List<Preset> PRESETS = List.of(STANDARD, FAST);
+    private static final List<Preset> PRESETS = List.of(STANDARD, APGD, FAST);
 
     private final Preset preset;
     private final Norm norm;
     private final Apgd ce;
-    private final Apgd targeted;
+    private final List<Attack> stages;
     private final AtomicLong forwardRows = new AtomicLong();
     private final AtomicLong backwardRows = new AtomicLong();
 
@@ -95,12 +116,19 @@ public final class AutoAttack implements Attack {
         }
         this.preset = preset;
         this.ce = new Apgd(eps, norm, preset.ceIterations(), preset.ceRestarts(), Apgd.Loss.CE, 0, seed);
-        this.targeted = new Apgd(eps, norm, preset.targetedIterations(), preset.targetedRestarts(),
-                Apgd.Loss.DLR_TARGETED, preset.targets(), seed);
+        List<Attack> all = new ArrayList<>(List.of(ce, new Apgd(eps, norm, preset.targetedIterations(),
+                preset.targetedRestarts(), Apgd.Loss.DLR_TARGETED, preset.targets(), seed)));
+        if (preset.fabIterations() > 0) {
+            all.add(new Fab(eps, norm, preset.fabIterations(), 1, preset.fabTargets(), seed));
+        }
+        if (preset.squareQueries() > 0) {
+            all.add(new Square(eps, norm, preset.squareQueries(), seed));
+        }
+        this.stages = List.copyOf(all);
         this.norm = norm;
     }
 
-    /** "standard" or "fast", with or without the "autoattack-" prefix, any case. */
+    /** "standard", "apgd" or "fast", with or without the "autoattack-" prefix, any case. */
     public static Preset preset(String name) {
         String n = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
         if (n.startsWith("autoattack-")) {
@@ -119,7 +147,7 @@ public final class AutoAttack implements Attack {
     }
 
     /**
-     * @param stages         the attacks in order, e.g. ["apgd-ce", "apgd-t"]
+     * @param stages         the attacks in order, e.g. ["apgd-ce", "apgd-t", "fab-t", "square"]
      * @param predictedAfter predictedAfter[s][i]: f's class for example i at its point after stage s
      *                       (the clean prediction for examples misclassified clean, the breaking
      *                       point's class for those broken by stage s or earlier, y for the rest)
@@ -159,10 +187,9 @@ public final class AutoAttack implements Attack {
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub);
             NDArray adversarial = xs;
-            List<Apgd> stages = List.of(ce, targeted);
             long[][] predictedAfter = new long[stages.size()][];
             for (int s = 0; s < stages.size(); s++) {
-                Apgd a = stages.get(s);
+                Attack a = stages.get(s);
                 int[] rows = robust(current, labels);
                 if (rows.length > 0) {
                     NDArray idx = sub.create(Arrays.stream(rows).asLongStream().toArray());
@@ -225,9 +252,9 @@ public final class AutoAttack implements Attack {
         return run(f, x, y, start).adversarial();
     }
 
-    /** The stage attacks' names in order, e.g. ["apgd-ce", "apgd-t"]. */
+    /** The stage attacks' names in order, e.g. ["apgd-ce", "apgd-t", "fab-t", "square"]. */
     public List<String> stages() {
-        return List.of(ce.name(), targeted.name());
+        return stages.stream().map(Attack::name).toList();
     }
 
     @Override
@@ -251,10 +278,13 @@ public final class AutoAttack implements Attack {
         s.put("targets", preset.targets());
         s.put("targeted_iterations", preset.targetedIterations());
         s.put("targeted_restarts", preset.targetedRestarts());
+        s.put("fab_targets", preset.fabTargets());
+        s.put("fab_iterations", preset.fabIterations());
+        s.put("square_queries", preset.squareQueries());
         return s;
     }
 
-    /** Example-rows of forward passes over all calls: the clean check, both stages, the re-checks after each. */
+    /** Example-rows of forward passes over all calls: the clean check, the stages, the re-checks after each. */
     @Override
     public long forwardRows() {
         return forwardRows.get();

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  *   <li>{@code apgd-t[-<N>]}: APGD on the targeted DLR loss, 9 targets × N iterations (default 100);</li>
  *   <li>{@code fab-t[-<N>]}: FAB-T, targeted FAB, 9 targets × N iterations (default 100), 1 restart;</li>
  *   <li>{@code square[-<Q>]}: Square Attack, Q queries (default 5000), p_init 0.8, margin loss;</li>
- *   <li>{@code autoattack[-<preset>]}: AutoAttack, preset {@code standard} (default) or {@code fast}.</li>
+ *   <li>{@code autoattack[-<preset>]}: AutoAttack, preset {@code standard} (default: APGD-CE, APGD-T, FAB-T, Square), {@code apgd} (its APGD part) or {@code fast} (a CI-sized APGD part).</li>
  * </ul>
  */
 public final class EvaluationAttacks {
@@ -35,7 +35,7 @@ public final class EvaluationAttacks {
 
     /** The grammar, for error messages. */
     public static final String GRAMMAR = "pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<iterations>], "
-            + "apgd-t[-<iterations>], fab-t[-<iterations>], autoattack[-standard|-fast] or square[-<queries>]";
+            + "apgd-t[-<iterations>], fab-t[-<iterations>], autoattack[-standard|-apgd|-fast] or square[-<queries>]";
 
     /** Throws an {@link IllegalArgumentException} naming the grammar when {@code name} is not an attack. */
     public static void check(String name) {

@@ -20,9 +20,9 @@ import java.util.Map;
  * strings with two decimals, {@code eps} as a string), with a class-wise extension under
  * {@code class_wise}.
  *
- * <p>{@code autoattack_acc} is the AutoAttack accuracy when an AutoAttack preset was among the
- * evaluation attacks (the preset is named in {@code footnote} and in {@code class_wise.attacks}), else
- * null: a card without it has not been evaluated with a strong attack. {@code reported} is PGD-20's
+ * <p>{@code autoattack_acc} is the accuracy under AutoAttack's standard version (APGD-CE, APGD-T, FAB-T, Square,
+ * as RobustBench quotes it) when it was among the evaluation attacks, else null — also when only its APGD part or
+ * the CI-sized preset ran, which the {@code footnote} then names (their numbers stay under {@code class_wise}). {@code reported} is PGD-20's
  * accuracy where it ran, for comparison with results measured by PGD-20 alone.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,10 +78,16 @@ public record ModelCard(String name, String link, String authors,
         for (String a : eval.attacks()) {
             robust.put(a, eval.robust(a).perClass());
         }
-        String autoAttack = eval.attackInfo().keySet().stream().filter(a -> a.startsWith("autoattack")).findFirst()
+        // RobustBench's autoattack_acc is the standard version's (APGD-CE, APGD-T, FAB-T, Square), no other preset
+        String autoAttack = eval.attackInfo().keySet().stream().filter(ModelCard::isStandardAutoAttack).findFirst()
+                .orElse(null);
+        String partial = eval.attackInfo().keySet().stream().filter(a -> a.startsWith("autoattack")).findFirst()
                 .orElse(null);
         FairnessMetrics head = headline == null ? null : eval.robust(headline);
-        String footnote = autoAttack == null
+        String footnote = autoAttack == null && partial != null
+                ? "autoattack_acc is null: " + partial + " " + eval.attackInfo().get(partial).settings() + " ran, not "
+                + "AutoAttack's standard version; its numbers are under class_wise."
+                : autoAttack == null
                 ? "Not evaluated with AutoAttack: robust accuracy under " + eval.attackInfo().keySet() + " only."
                 : "AutoAttack preset '" + autoAttack + "' " + eval.attackInfo().get(autoAttack).settings()
                 + " on " + eval.examples() + " test examples; class-wise numbers under class_wise.";
@@ -93,6 +99,11 @@ public record ModelCard(String name, String link, String authors,
                 s.norm().equalsIgnoreCase("linf") ? "Linf" : "L2", epsAsRobustBench(s.eps()),
                 percent(clean.average()), eval.robustConfusion().containsKey("pgd-20") ? percent(eval.robust("pgd-20").average()) : null,
                 autoAttack == null ? null : percent(eval.robust(autoAttack).average()), footnote, false, cw);
+    }
+
+    /** AutoAttack's standard version, under either norm (not the APGD part alone, not the CI-sized preset). */
+    static boolean isStandardAutoAttack(String attack) {
+        return attack.equals("autoattack-standard") || attack.equals("autoattack-standard-l2");
     }
 
     /**

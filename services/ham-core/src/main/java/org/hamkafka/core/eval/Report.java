@@ -26,7 +26,9 @@ import java.util.Map;
  * per-class values, the robust accuracy under every other evaluation attack, the measured training
  * cost and every setting.
  *
- * @param reportVersion  3: {@code settings} snake_case like the rest; 2: {@code settings} camelCase; 2 and later:
+ * @param reportVersion  4: {@code autoattack-standard} is AutoAttack's standard version (APGD-CE, APGD-T, FAB-T,
+ *                       Square); before 4 it was the APGD part alone, read back as {@code autoattack-apgd}; 3:
+ *                       {@code settings} snake_case like the rest; 2: {@code settings} camelCase; 2 and later:
  *                       the headline is the worst case over all attacks; 1, or absent: the first attack
  * @param attack         the headline robust evaluation: {@code worst-case} over several attacks, else the only one
  * @param robustAccuracy robust accuracy under {@code attack}
@@ -93,7 +95,7 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
             .enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    public static final int VERSION = 3;
+    public static final int VERSION = 4;
 
     /** Builds the report of an evaluation; its headline (the worst case over the attacks) is the report's. */
     public static Report of(TrainConfig cfg, ClassWiseReport eval, TrainingCost cost) {
@@ -124,6 +126,9 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                     && o.get("settings") instanceof ObjectNode old) {
                 o.set("settings", snakeCase(old));
             }
+            if (tree instanceof ObjectNode o && o.path("report_version").asInt(1) < 4) {
+                tree = apgdPartRenamed(o);
+            }
             Report r = JSON.treeToValue(tree, Report.class);
             if (r.dataset == null || r.cleanAccuracy == null || r.classes == null) {
                 throw new IllegalArgumentException("not a HAM report: 'dataset', 'classes' and 'clean_accuracy' "
@@ -133,6 +138,34 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable report JSON: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A report before version 4 with AutoAttack's APGD part under the names the full standard version has now:
+     * {@code autoattack[-standard]} (attack names, map keys, stage keys, {@code eval_attacks}) becomes
+     * {@code autoattack-apgd}, its settings' {@code preset} {@code apgd}.
+     */
+    private static JsonNode apgdPartRenamed(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            ObjectNode out = JSON.createObjectNode();
+            o.fields().forEachRemaining(e -> out.set(apgdName(e.getKey()),
+                    e.getKey().equals("preset") && "standard".equals(e.getValue().asText())
+                            ? JSON.getNodeFactory().textNode("apgd") : apgdPartRenamed(e.getValue())));
+            return out;
+        }
+        if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
+            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+            a.forEach(e -> out.add(apgdPartRenamed(e)));
+            return out;
+        }
+        return n.isTextual() ? JSON.getNodeFactory().textNode(apgdName(n.asText())) : n;
+    }
+
+    private static String apgdName(String s) {
+        if (s.equals("autoattack")) {
+            return "autoattack-apgd";
+        }
+        return s.startsWith("autoattack-standard") ? "autoattack-apgd" + s.substring("autoattack-standard".length()) : s;
     }
 
     /** Settings as versions 1 and 2 wrote them (camelCase names) in today's names. */

@@ -85,7 +85,7 @@ public final class PartialConfig {
     public Float weightDecay;
     // evaluation
     @JsonPropertyDescription("evaluation attacks: pgd-<steps>, cw-<steps>, fgsm, apgd-ce[-<it>], apgd-t[-<it>], "
-            + "fab-t[-<it>], square[-<queries>], autoattack[-standard|-fast]; the headline is the worst case over all "
+            + "fab-t[-<it>], square[-<queries>], autoattack[-standard|-apgd|-fast]; the headline is the worst case over all "
             + "of them")
     public List<String> evalAttacks;
     // distributed training only

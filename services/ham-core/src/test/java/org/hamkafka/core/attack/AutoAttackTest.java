@@ -116,19 +116,62 @@ class AutoAttackTest {
         assertSame(AutoAttack.STANDARD, AutoAttack.preset("standard"));
         assertSame(AutoAttack.STANDARD, AutoAttack.preset("autoattack-standard"));
         assertSame(AutoAttack.FAST, AutoAttack.preset(" FAST "));
-        assertEquals(new AutoAttack.Preset("standard", 100, 1, 9, 100, 1), AutoAttack.STANDARD);
+        assertEquals(new AutoAttack.Preset("standard", 100, 1, 9, 100, 1, 9, 100, 5000), AutoAttack.STANDARD);
+        assertEquals(new AutoAttack.Preset("apgd", 100, 1, 9, 100, 1), AutoAttack.APGD);
+        assertSame(AutoAttack.APGD, AutoAttack.preset("autoattack-apgd"));
         assertEquals(new AutoAttack.Preset("fast", 20, 1, 3, 20, 1), AutoAttack.FAST);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AutoAttack.preset("plus"));
-        assertTrue(e.getMessage().contains("'plus'") && e.getMessage().contains("standard, fast"), e.getMessage());
+        assertTrue(e.getMessage().contains("'plus'") && e.getMessage().contains("standard, apgd, fast"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new AutoAttack.Preset("x", 0, 1, 1, 1, 1));
         assertTrue(e.getMessage().contains("ceIterations"), e.getMessage());
         AutoAttack aa = new AutoAttack(AutoAttack.STANDARD, 8 / 255f, Norm.LINF, 0);
         assertEquals("autoattack-standard", aa.name());
         assertSame(AutoAttack.STANDARD, aa.preset());
-        assertEquals(List.of("apgd-ce", "apgd-t"), aa.stages());
+        assertEquals(List.of("apgd-ce", "apgd-t", "fab-t", "square"), aa.stages(), "the standard version's order");
+        assertEquals(List.of("apgd-ce", "apgd-t"), new AutoAttack(AutoAttack.APGD, 0.1f, Norm.LINF, 0).stages());
         AutoAttack l2 = new AutoAttack(AutoAttack.FAST, 0.5f, Norm.L2, 0);
         assertEquals("autoattack-fast-l2", l2.name());
         assertEquals(List.of("apgd-ce-l2", "apgd-t-l2"), l2.stages());
+    }
+
+    /**
+     * The standard version's gradient-free stage is what its APGD part lacks: on a model whose input is quantized
+     * (no gradient anywhere) the APGD part leaves most examples robust, the four attacks break most — Square after
+     * the gradient stages, on what they left.
+     */
+    @Test
+    void theFourAttacksBreakAGradientMaskedModelThatTheApgdPartDoesNot() {
+        AutoAttack.Preset four = new AutoAttack.Preset("test", 10, 1, 3, 10, 1, 3, 10, 300);
+        AutoAttack.Preset apgdPart = new AutoAttack.Preset("test-apgd", 10, 1, 3, 10, 1);
+        int n = 8;
+        DatasetInfo info = Tiny.info(1, 8, 4);
+        int brokenByApgd = 0;
+        int brokenByFour = 0;
+        int brokenBySquareStage = 0;
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = SquareTest.gridImages(m, n, 5);
+            float[] sums = x.reshape(n, -1).sum(new int[]{1}).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                try (Classifier f = SquareTest.quantizedSum(info, sums[i] + 3.15f)) {
+                    NDArray xi = x.get(i + ":" + (i + 1));
+                    NDArray yi = m.create(new long[]{0});
+                    AutoAttack.Result a = new AutoAttack(apgdPart, 0.1f, Norm.LINF, 3).run(f, xi, yi);
+                    AutoAttack.Result b = new AutoAttack(four, 0.1f, Norm.LINF, 3).run(f, xi, yi);
+                    assertEquals(List.of("apgd-ce", "apgd-t", "fab-t", "square"), b.stages());
+                    double[] after = b.robustAccuracy(new long[]{0});
+                    for (int s = 1; s < after.length; s++) {
+                        assertTrue(after[s] <= after[s - 1], "robust only if it survives every stage: "
+                                + java.util.Arrays.toString(after));
+                    }
+                    brokenByApgd += a.robustAccuracy(new long[]{0})[1] == 0 ? 1 : 0;
+                    brokenByFour += after[3] == 0 ? 1 : 0;
+                    brokenBySquareStage += after[2] == 1 && after[3] == 0 ? 1 : 0;
+                }
+            }
+        }
+        assertTrue(brokenByApgd <= n / 4, "the APGD part broke " + brokenByApgd + " of " + n);
+        assertTrue(brokenByFour >= 3 * n / 4, "the four attacks broke " + brokenByFour + " of " + n);
+        assertTrue(brokenBySquareStage >= n / 2, "Square, after the gradient stages, broke " + brokenBySquareStage);
     }
 
     @Test

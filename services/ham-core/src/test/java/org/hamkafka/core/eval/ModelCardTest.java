@@ -22,15 +22,22 @@ class ModelCardTest {
     }
 
     static ClassWiseReport report(boolean withAutoAttack) {
+        return report(withAutoAttack ? "standard" : null);
+    }
+
+    /** PGD-20, and AutoAttack under {@code preset} unless null. */
+    static ClassWiseReport report(String preset) {
+        boolean withAutoAttack = preset != null;
+        String aa = "autoattack-" + preset;
         Map<String, long[][]> robust = new LinkedHashMap<>();
         Map<String, ClassWiseReport.AttackInfo> info = new LinkedHashMap<>();
         robust.put("pgd-20", confusion(6, 4));
         info.put("pgd-20", new ClassWiseReport.AttackInfo(Map.of("steps", 20), List.of(), 420, 400, 1.0));
         if (withAutoAttack) {
-            robust.put("autoattack-fast:apgd-ce", confusion(5, 3));
-            robust.put("autoattack-fast", confusion(5, 2));
+            robust.put(aa + ":apgd-ce", confusion(5, 3));
+            robust.put(aa, confusion(5, 2));
             robust.put(ClassWiseReport.WORST_CASE, confusion(5, 2));
-            info.put("autoattack-fast", new ClassWiseReport.AttackInfo(Map.of("preset", "fast"),
+            info.put(aa, new ClassWiseReport.AttackInfo(Map.of("preset", preset),
                     List.of("apgd-ce", "apgd-t"), 900, 880, 3.0));
         }
         return new ClassWiseReport(CLASSES, confusion(9, 8), robust, info);
@@ -47,18 +54,30 @@ class ModelCardTest {
         assertEquals("Linf", c.threatModel());
         assertEquals("0.1", c.eps());
         assertEquals(1, c.numberForwardPasses());
-        assertTrue(c.footnote().contains("autoattack-fast"), c.footnote());
+        assertTrue(c.footnote().contains("autoattack-standard"), c.footnote());
         assertEquals("worst-case", c.classWise().headline());
         assertEquals("b", c.classWise().worstClass());
         assertEquals(0.2, c.classWise().worstClassRobustAcc(), 1e-12);
         // std of {0.5, 0.2} = 0.15, nstd = 0.15 / 0.35
         assertEquals(0.15 / 0.35, c.classWise().robustNstd(), 1e-12);
-        assertArrayEquals(new double[]{0.5, 0.3}, c.classWise().robust().get("autoattack-fast:apgd-ce"), 1e-12);
+        assertArrayEquals(new double[]{0.5, 0.3}, c.classWise().robust().get("autoattack-standard:apgd-ce"), 1e-12);
         // and it reads back as written
         ModelCard back = ModelCard.fromJson(c.toJson());
         assertEquals(c.autoattackAcc(), back.autoattackAcc());
         assertEquals(c.classWise().worstClass(), back.classWise().worstClass());
         assertTrue(c.toJson().contains("\"autoattack_acc\"") && c.toJson().contains("\"class_wise\""));
+    }
+
+    /** Only the standard version fills autoattack_acc: the APGD part or the CI-sized preset leave it null, said why. */
+    @Test
+    void autoattackAccComesOnlyFromTheStandardVersion() {
+        for (String preset : new String[]{"apgd", "fast"}) {
+            ModelCard c = ModelCard.of(new ModelCard.Subject("m", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f),
+                    report(preset));
+            assertNull(c.autoattackAcc(), preset);
+            assertTrue(c.footnote().startsWith("autoattack_acc is null: autoattack-" + preset), c.footnote());
+            assertArrayEquals(new double[]{0.5, 0.2}, c.classWise().robust().get("autoattack-" + preset), 1e-12);
+        }
     }
 
     @Test

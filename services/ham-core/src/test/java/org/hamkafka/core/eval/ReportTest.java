@@ -99,6 +99,35 @@ class ReportTest {
         assertNull(back.settings().device);
     }
 
+    /**
+     * Before version 4 {@code autoattack-standard} was AutoAttack's APGD part alone: such a report reads back as
+     * {@code autoattack-apgd} (attack, keys, stages, eval_attacks, preset), never as today's four-attack standard;
+     * a version-4 report keeps the name.
+     */
+    @Test
+    void aReportFromBeforeTheFourAttackStandardReadsBackAsTheApgdPart() throws Exception {
+        ClassWiseReport eval = new ClassWiseReport(List.of("a", "b"), new long[][]{{9, 1}, {2, 8}},
+                new java.util.LinkedHashMap<>(Map.of("autoattack-standard:apgd-ce", new long[][]{{6, 4}, {5, 5}},
+                        "autoattack-standard", new long[][]{{5, 5}, {4, 6}})),
+                Map.of("autoattack-standard", new ClassWiseReport.AttackInfo(Map.of("preset", "standard"),
+                        List.of("apgd-ce", "apgd-t"), 10, 10, 1.0)));
+        TrainConfig cfg = TrainConfig.defaults().with(p -> p.evalAttacks = List.of("autoattack"));
+        String now = Report.of(cfg, eval, null).toJson();
+        assertEquals(Report.VERSION, Report.fromJson(now).reportVersion());
+        assertTrue(Report.fromJson(now).robustAccuracyByAttack().containsKey("autoattack-standard"));
+
+        ObjectMapper json = new ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode old = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(now);
+        old.put("report_version", 3);
+        Report back = Report.fromJson(json.writeValueAsString(old));
+        assertEquals("autoattack-apgd", back.attack());
+        assertEquals(java.util.Set.of("autoattack-apgd:apgd-ce", "autoattack-apgd"), back.robustAccuracyByAttack().keySet());
+        assertEquals(java.util.Set.of("autoattack-apgd"), back.attacks().keySet());
+        assertEquals("apgd", back.attacks().get("autoattack-apgd").settings().get("preset"));
+        assertEquals(List.of("autoattack-apgd"), back.settings().evalAttacks);
+        assertFalse(json.writeValueAsString(back).contains("autoattack-standard"));
+    }
+
     /** When, on what and by which code: the commit the build recorded, "-dirty" for a changed tree. */
     @Test
     void runNamesTimeDeviceAndCodeVersion() throws Exception {
@@ -138,7 +167,7 @@ class ReportTest {
         assertEquals(20, j.get("training_cost").get("examples_dropped").asLong());
         assertEquals(3000, j.get("training_cost").get("attack_forward_rows").asLong());
         assertEquals(3, j.get("settings").get("drop_step").asInt());
-        assertEquals(3, j.get("report_version").asInt());
+        assertEquals(4, j.get("report_version").asInt());
 
         Report back = Report.read(file);
         assertEquals(r.settings(), back.settings());
