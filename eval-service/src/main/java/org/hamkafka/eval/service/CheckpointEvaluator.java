@@ -126,6 +126,13 @@ public class CheckpointEvaluator {
             throw new CheckpointRejectedException("dataset: " + e.getMessage(), e);
         }
         DatasetInfo info = test.info();
+        long bound = EvaluationAttacks.maxRows(attackNames, info.numClasses(), test.size());
+        if (bound > settings.maxRows()) {
+            throw new CheckpointRejectedException("eval_attacks " + attackNames + " on " + test.size()
+                    + " test examples may cost up to " + bound + " forward+backward example-rows, over ham.eval.max-rows = "
+                    + settings.maxRows() + ": evaluate a smaller test_subset or cheaper attacks, or raise ham.eval.max-rows",
+                    null);
+        }
         float eps = settings.eps().orElse(a.eps());
         if (!(eps > 0)) {
             throw new CheckpointRejectedException("eps " + a.eps() + " of the announcement must be > 0 "

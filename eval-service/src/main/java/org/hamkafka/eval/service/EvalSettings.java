@@ -37,6 +37,16 @@ public interface EvalSettings {
     @WithDefault("linf")
     String norm();
 
+    /**
+     * The most forward + backward example-rows one checkpoint's evaluation may cost, bounded before it starts
+     * ({@code EvaluationAttacks.maxRows}); one over it is refused, naming this setting. The default admits
+     * AutoAttack's standard version on a few thousand examples, not on a whole 10,000-example test set.
+     */
+    @WithName("max-rows")
+    @WithDefault("50000000")
+    @jakarta.validation.constraints.Min(1)
+    long maxRows();
+
     /** Jobs whose worst-class gauge is exported: those evaluated most recently (see {@link EvalMetrics}). */
     @WithName("metrics.jobs")
     @WithDefault("100")

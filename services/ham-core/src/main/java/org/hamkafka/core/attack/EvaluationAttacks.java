@@ -51,7 +51,48 @@ public final class EvaluationAttacks {
         return out;
     }
 
+    /**
+     * An upper bound on the forward plus backward example-rows that evaluating {@code examples} examples of a data
+     * set with {@code classes} classes under {@code names} may cost: each attack's pass counts with nothing breaking
+     * early (targets capped at classes − 1, FAB's moved-back iterates at their most), plus the evaluator's forward
+     * of each attack's output. What a cost bound on an evaluation compares against.
+     */
+    public static long maxRows(List<String> names, int classes, long examples) {
+        long perExample = 0;
+        for (String name : names) {
+            perExample += parse(name).maxRowsPerExample(classes);
+        }
+        return Math.multiplyExact(perExample, examples);
+    }
+
     private record Spec(String kind, int steps, String preset) {
+        /** Forward + backward rows per example, nothing breaking early; see {@link #maxRows}. */
+        long maxRowsPerExample(int classes) {
+            int t = Math.max(1, classes - 1);
+            long n = steps;
+            return 1 + switch (kind) {
+                case "pgd", "cw" -> 2 * n;
+                case "fgsm" -> 2;
+                case "apgd-ce" -> 2 * n + 1;
+                case "apgd-t" -> 1 + Math.min(APGD_T_TARGETS, t) * (2 * n + 1);
+                case "fab-t" -> 1 + Math.min(FAB_T_TARGETS, t) * (4 * n - 1);
+                case "square" -> n + 2;
+                default -> autoAttackRows(AutoAttack.preset(preset), t);
+            };
+        }
+
+        private static long autoAttackRows(AutoAttack.Preset p, int t) {
+            long rows = 1 + (p.ceIterations() * 2L + 1) * p.ceRestarts() + 1;
+            rows += 1 + Math.min(p.targets(), t) * (p.targetedIterations() * 2L + 1) * p.targetedRestarts() + 1;
+            if (p.fabIterations() > 0) {
+                rows += 1 + Math.min(p.fabTargets(), t) * (p.fabIterations() * 4L - 1) + 1;
+            }
+            if (p.squareQueries() > 0) {
+                rows += p.squareQueries() + 2 + 1;
+            }
+            return rows;
+        }
+
         Attack create(float eps, Norm norm, long seed) {
             return switch (kind) {
                 case "pgd" -> new Pgd(eps, eps / 4f, steps, norm, true, seed);

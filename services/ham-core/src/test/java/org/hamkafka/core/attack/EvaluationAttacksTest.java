@@ -36,4 +36,38 @@ class EvaluationAttacksTest {
         }
         EvaluationAttacks.check("PGD-20"); // case does not matter
     }
+
+    /** The bound worked out by hand from the attacks' pass counts, for the standard version and PGD-20. */
+    @Test
+    void theCostBoundOfAnEvaluationIsItsAttacksPassCountsWorkedOutByHand() {
+        assertEquals(41L * 1000, EvaluationAttacks.maxRows(List.of("pgd-20"), 10, 1000), "2·20 + its output's forward");
+        // clean 1; APGD-CE 201 + check 1; APGD-T clean 1 + 9·201 + check 1; FAB-T clean 1 + 9·399 + check 1;
+        // Square 5000 + 2 + check 1
+        long standard = 1 + (201 + 1) + (1 + 9 * 201 + 1) + (1 + 9 * 399 + 1) + (5002 + 1);
+        assertEquals(1 + standard, EvaluationAttacks.maxRows(List.of("autoattack-standard"), 10, 1));
+        // three classes leave two targets
+        assertEquals(1 + 1 + 2 * 201, EvaluationAttacks.maxRows(List.of("apgd-t"), 3, 1));
+        assertEquals(2 * 41L, EvaluationAttacks.maxRows(List.of("pgd-20", "pgd-20"), 10, 1), "attacks add up");
+    }
+
+    /** What every attack really spends on a small model stays under its bound. */
+    @Test
+    void noAttackSpendsMoreThanItsBound() {
+        ai.djl.ndarray.types.Shape image = new ai.djl.ndarray.types.Shape(1, 4, 4);
+        int n = 6;
+        for (String name : List.of("pgd-5", "cw-3", "fgsm", "apgd-ce-5", "apgd-t-5", "fab-t-5", "square-20",
+                "autoattack-fast")) {
+            try (org.hamkafka.core.model.Classifier f = Tiny.linear(Tiny.info(1, 4, 4), 3);
+                 ai.djl.ndarray.NDManager m = f.manager().newSubManager()) {
+                ai.djl.ndarray.NDArray x = Tiny.uniformImages(m, n, image, 5);
+                ai.djl.ndarray.NDArray y = Tiny.predictions(f, x); // every example right at first: nothing skipped
+                Attack a = EvaluationAttacks.create(List.of(name), 0.3f, Norm.LINF, 1).get(0);
+                a.perturb(f, x, y);
+                long spent = a.forwardRows() + a.backwardRows() + n;
+                assertTrue(spent <= EvaluationAttacks.maxRows(List.of(name), 4, n),
+                        name + " spent " + spent + " rows, over its bound " + EvaluationAttacks.maxRows(List.of(name), 4, n));
+                assertTrue(spent > 0, name);
+            }
+        }
+    }
 }
