@@ -114,6 +114,8 @@ public final class HamCli implements Runnable {
 
     /** The model card's file name, beside the report. */
     static final String CARD = "model-card.json";
+    /** The card as a RobustBench leaderboard entry ({@code model_info}), beside it. */
+    static final String MODEL_INFO = "robustbench-model-info.json";
 
     static ProgressBar bar(String task, long total) {
         return new ProgressBarBuilder().setTaskName(task).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
@@ -175,10 +177,12 @@ public final class HamCli implements Runnable {
                 report.write(file);
                 Path card = file.toAbsolutePath().getParent().resolve(CARD);
                 String method = info != null && info.trainedMethod() != null ? info.trainedMethod() : cfg.method();
-                ModelCard.of(ModelCard.Subject.of(dir.getFileName() == null ? "model" : dir.getFileName().toString(),
-                        cfg.with(p -> p.method = method)), eval).write(card);
+                ModelCard mc = ModelCard.of(ModelCard.Subject.of(dir.getFileName() == null ? "model"
+                        : dir.getFileName().toString(), cfg.with(p -> p.method = method)), eval);
+                mc.write(card);
+                Files.writeString(card.resolveSibling(MODEL_INFO), mc.robustBenchJson());
                 System.out.println(ReportTable.format(report));
-                System.out.println("wrote " + file + " and " + card);
+                System.out.println("wrote " + file + ", " + card + " and " + card.resolveSibling(MODEL_INFO));
             }
             return 0;
         }

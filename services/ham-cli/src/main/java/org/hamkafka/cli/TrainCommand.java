@@ -84,9 +84,12 @@ final class TrainCommand implements Callable<Integer> {
             ClassWiseReport eval = HamCli.evaluate(cfg, f, data[1]);
             Report report = Report.of(cfg, eval, result.cost());
             report.write(dir.resolve("report.json"));
-            ModelCard.of(ModelCard.Subject.of(dir.getFileName().toString(), cfg), eval).write(dir.resolve(HamCli.CARD));
+            ModelCard card = ModelCard.of(ModelCard.Subject.of(dir.getFileName().toString(), cfg), eval);
+            card.write(dir.resolve(HamCli.CARD));
+            Files.writeString(dir.resolve(HamCli.MODEL_INFO), card.robustBenchJson());
             System.out.println(ReportTable.format(report));
-            System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(HamCli.CARD) + " and "
+            System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(HamCli.CARD) + ", "
+                    + dir.resolve(HamCli.MODEL_INFO) + " and "
                     + dir.resolve("model.npz") + (resume == null ? "" : " (training cost: the resumed epochs only)"));
         }
         return 0;

@@ -80,7 +80,8 @@ class HamCliTest {
         String[] r = run("train", "--model", "linear", "--method", "standard", "--epochs", "1", "--train-subset", "200",
                 "--test-subset", "100", "--eval-attacks", "pgd-2", "--out", out.toString());
         assertEquals("0", r[0], r[1]);
-        for (String f : new String[]{"model.npz", "model.json", "report.json", "model-card.json"}) {
+        for (String f : new String[]{"model.npz", "model.json", "report.json", "model-card.json",
+                "robustbench-model-info.json"}) {
             assertTrue(java.nio.file.Files.exists(out.resolve(f)), f + " written");
         }
         var info = org.hamkafka.core.model.CheckpointInfo.read(out.resolve("model.json"));

@@ -122,6 +122,30 @@ public record ModelCard(String name, String link, String authors,
         return String.format(Locale.ROOT, "%.2f", 100 * fraction);
     }
 
+    /** RobustBench's {@code model_info} fields, in its order: what a leaderboard entry holds. */
+    public static final List<String> MODEL_INFO_FIELDS = List.of("link", "name", "authors", "additional_data",
+            "number_forward_passes", "dataset", "venue", "architecture", "eps", "clean_acc", "reported",
+            "autoattack_acc", "footnote", "unreliable");
+
+    /**
+     * The card as a RobustBench {@code model_info} entry: exactly {@link #MODEL_INFO_FIELDS}, null where unknown
+     * (link, authors, venue; {@code autoattack_acc} when the standard version did not run); no class-wise extension,
+     * and the threat model is the leaderboard's folder, not a field.
+     */
+    public String robustBenchJson() {
+        Map<String, Object> all = JSON.convertValue(this, new com.fasterxml.jackson.core.type.TypeReference<>() {
+        });
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (String field : MODEL_INFO_FIELDS) {
+            out.put(field, all.get(field));
+        }
+        try {
+            return JSON.writeValueAsString(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);

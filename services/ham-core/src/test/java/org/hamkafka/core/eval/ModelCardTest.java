@@ -123,4 +123,24 @@ class ModelCardTest {
         assertEquals("0.031", ModelCard.epsAsRobustBench(0.031f), "near 8/255 but not it");
         assertEquals("1/255", ModelCard.epsAsRobustBench(1f / 255f));
     }
+
+    /** The leaderboard export holds RobustBench's model_info fields, in order, and nothing of ours. */
+    @Test
+    void theRobustBenchExportHoldsExactlyTheModelInfoFields() throws Exception {
+        ModelCard c = ModelCard.of(new ModelCard.Subject("m", "fashion-mnist", "tiny-cnn", "ham", "LINF", 8 / 255f),
+                report(true));
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(c.robustBenchJson());
+        List<String> keys = new java.util.ArrayList<>();
+        j.fieldNames().forEachRemaining(keys::add);
+        assertEquals(ModelCard.MODEL_INFO_FIELDS, keys);
+        assertEquals("8/255", j.get("eps").asText());
+        assertEquals("35.00", j.get("autoattack_acc").asText());
+        assertEquals("85.00", j.get("clean_acc").asText());
+        assertTrue(j.get("link").isNull());
+        ModelCard apgdOnly = ModelCard.of(new ModelCard.Subject("m", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f),
+                report("apgd"));
+        assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(apgdOnly.robustBenchJson())
+                .get("autoattack_acc").isNull(), "no standard version, no AutoAttack number");
+    }
 }
