@@ -26,7 +26,8 @@ import java.util.concurrent.Callable;
  * test examples, with the robust accuracy each one measured.
  */
 @Command(name = "autoattack-cost", mixinStandardHelpOptions = true,
-        description = "Passes and seconds per 1000 test examples of PGD-20 and the AutoAttack presets")
+        description = "Passes and seconds per 1000 test examples of PGD-20, each of AutoAttack's four attacks alone and "
+                + "its standard version")
 public final class AutoAttackCostMain implements Callable<Integer> {
     /** The job settings this command takes (options made from PartialConfig), with its own defaults. */
     @Mixin
@@ -38,7 +39,7 @@ public final class AutoAttackCostMain implements Callable<Integer> {
                 p.testSubset = 1000;
             }).note("trainSubset", "PGD-AT's training examples").note("epochs", "PGD-AT's epochs before measuring")
             .note("testSubset", "the test examples attacked");
-    @Option(names = "--attacks", split = ",", defaultValue = "pgd-20,autoattack-fast,autoattack-standard",
+    @Option(names = "--attacks", split = ",", defaultValue = "pgd-20,apgd-ce,apgd-t,fab-t,square,autoattack-standard",
             description = "default ${DEFAULT-VALUE}")
     List<String> attacks;
     @Option(names = "--out", defaultValue = "bench-results/autoattack-cost.md")
