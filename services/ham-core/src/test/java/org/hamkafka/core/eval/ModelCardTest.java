@@ -123,4 +123,16 @@ class ModelCardTest {
         assertEquals("0.031", ModelCard.epsAsRobustBench(0.031f), "near 8/255 but not it");
         assertEquals("1/255", ModelCard.epsAsRobustBench(1f / 255f));
     }
+
+    @Test
+    void sanityWarningsAreAppendedToTheFootnote() {
+        ModelCard.Subject subject = new ModelCard.Subject("job/epoch-3", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f);
+        ClassWiseReport r = report(true);
+        assertTrue(!ModelCard.of(subject, r).footnote().contains("Sanity"));
+        String w = "sanity check 'zero-gradients': 3 of 10 examples (share 0.300, threshold 0.0) have ...";
+        ClassWiseReport warned = new ClassWiseReport(r.classNames(), r.cleanConfusion(), r.robustConfusion(),
+                r.attackInfo(), r.overConfident(), List.of(w));
+        String footnote = ModelCard.fromJson(ModelCard.of(subject, warned).toJson()).footnote();
+        assertTrue(footnote.endsWith(" Sanity warnings: " + w), footnote);
+    }
 }
