@@ -197,7 +197,7 @@ public class CheckpointEvaluator {
                 a.method(), a.arch(), eps, norm.name(), headline, classes,
                 ContractMapping.classAccuracy(report.clean()), byAttack.get(headline), byAttack, runs,
                 report.examples(), Instant.now(),
-                report.overConfidentShares().isEmpty() ? null : report.overConfidentShares());
+                report.overConfidentShares().isEmpty() ? null : report.overConfidentShares(), report.warnings());
     }
 
     public static String sha256(byte[] bytes) {
