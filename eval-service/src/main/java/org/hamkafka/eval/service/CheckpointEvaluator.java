@@ -150,6 +150,9 @@ public class CheckpointEvaluator {
             ClassWiseReport report = new ClassWiseEvaluator(attacks, settings.batchSize()).evaluate(f, test);
             LOG.infof("job %s epoch %d: %d test examples evaluated with %s in %.1f s", a.jobId(), a.epoch(),
                     test.size(), attackNames, (System.nanoTime() - t0) / 1e9);
+            for (String w : report.warnings()) {
+                LOG.warnf("job %s epoch %d: %s", a.jobId(), a.epoch(), w);
+            }
             ModelCard card = ModelCard.of(new ModelCard.Subject(a.jobId() + "/epoch-" + (a.epoch() + 1), info.name(),
                     a.arch(), a.method(), norm.name(), eps), report);
             return new Evaluation(toResult(a, info.name(), eps, norm, report), test.size(), card);

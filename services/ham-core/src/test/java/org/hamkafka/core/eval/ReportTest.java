@@ -248,5 +248,8 @@ class ReportTest {
         String none = Report.of(cfg, base, null).toJson();
         assertFalse(none.contains("\"warnings\""), none);
         assertEquals(List.of(), Report.fromJson(none).warnings());
+        assertTrue(ReportTable.format(Report.fromJson(json)).endsWith("warning: " + w.get(0) + "\n"),
+                "the table names the warning");
+        assertFalse(ReportTable.format(Report.fromJson(none)).contains("warning:"));
     }
 }
