@@ -174,6 +174,18 @@ async function jobPage() {
     key.id = 'checkpoint';
     key.textContent = row.checkpoint_key + ' (sha256 ' + row.sha256.substring(0, 12) + '…)';
     links.appendChild(key);
+    // the evaluation's failed sanity checks, one line under the links, only when there are any
+    const warnings = r.warnings || [];
+    let note = document.getElementById('warnings');
+    if (!note) {
+      note = document.createElement('p');
+      note.id = 'warnings';
+      note.className = 'warnings';
+      links.after(note);
+    }
+    note.hidden = warnings.length === 0;
+    note.textContent = warnings.length === 0 ? '' : '⚠ ' + warnings.join(' ');
+    note.title = warnings.join('\n');
     bars.setOption({
       tooltip: percentTooltip, legend: {},
       xAxis: { type: 'category', data: r.classes, axisLabel: { interval: 0, rotate: 30 } }, yAxis: percentAxis,

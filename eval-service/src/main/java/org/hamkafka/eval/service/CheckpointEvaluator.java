@@ -157,6 +157,9 @@ public class CheckpointEvaluator {
             ClassWiseReport report = new ClassWiseEvaluator(attacks, settings.batchSize()).evaluate(f, test);
             LOG.infof("job %s epoch %d: %d test examples evaluated with %s in %.1f s", a.jobId(), a.epoch(),
                     test.size(), attackNames, (System.nanoTime() - t0) / 1e9);
+            for (String w : report.warnings()) {
+                LOG.warnf("job %s epoch %d: %s", a.jobId(), a.epoch(), w);
+            }
             ModelCard card = ModelCard.of(new ModelCard.Subject(a.jobId() + "/epoch-" + (a.epoch() + 1), info.name(),
                     a.arch(), a.method(), norm.name(), eps), report);
             return new Evaluation(toResult(a, info.name(), eps, norm, report), test.size(), card);
@@ -204,7 +207,7 @@ public class CheckpointEvaluator {
                 a.method(), a.arch(), eps, norm.name(), headline, classes,
                 ContractMapping.classAccuracy(report.clean()), byAttack.get(headline), byAttack, runs,
                 report.examples(), Instant.now(),
-                report.overConfidentShares().isEmpty() ? null : report.overConfidentShares());
+                report.overConfidentShares().isEmpty() ? null : report.overConfidentShares(), report.warnings());
     }
 
     public static String sha256(byte[] bytes) {

@@ -193,12 +193,18 @@ class DashboardBrowserTest {
         assertEquals(rows.getList("[2].result.over_confident.'pgd-20'", Double.class),
                 seriesData(series("overconfident"), "pgd-20"));
         assertTrue(driver.findElement(By.id("checkpoint")).getText().contains("jobs/" + candidate + "/checkpoints/2.npz"));
+        // the stored result keeps its sanity warnings; the page shows them in one line beside it
+        assertEquals(List.of(WARNING), rows.getList("[2].result.warnings", String.class));
+        WebElement warnings = driver.findElement(By.id("warnings"));
+        assertTrue(warnings.isDisplayed(), "epoch 2 has a warning");
+        assertEquals("⚠ " + WARNING, warnings.getAttribute("textContent"));
         screenshot("job");
 
         // another epoch chosen: its numbers
         new Select(driver.findElement(By.id("epoch"))).selectByValue("0");
         assertEquals(rows.getList("[0].result.robust_accuracy.per_class", Double.class),
                 seriesData(series("bars"), "worst-case"));
+        assertFalse(driver.findElement(By.id("warnings")).isDisplayed(), "epoch 0 has no warning");
         String card = driver.findElement(By.linkText("model card")).getAttribute("href");
         assertTrue(card.endsWith("/results/" + candidate + "/0/card"), card);
     }
@@ -346,8 +352,12 @@ class DashboardBrowserTest {
         return new EvalResult(SchemaVersion.EVAL_RESULT, job, epoch, key, "%064x".formatted(epoch + 1L), "fashion-mnist",
                 "ham", "linear", 0.1f, "LINF", "worst-case", CLASSES,
                 ContractMapping.classAccuracy(CLASSES, shift(robust, 0.1)), byAttack.get("worst-case"), byAttack,
-                Map.of(), 1000L, Instant.now(), over);
+                Map.of(), 1000L, Instant.now(), over, epoch == 2 ? List.of(WARNING) : List.of());
     }
+
+    /** The sanity warning of the results of epoch 2. */
+    static final String WARNING = "sanity check 'randomness': two forwards of the same batch differ (largest L2 "
+            + "distance of normalized outputs 0.125, tolerance 1e-04); the model seems randomized.";
 
     /** Per-class values averaging {@code average}, class 6 (Shirt) at {@code worst}, the others above. */
     static double[] spread(double average, double worst) {

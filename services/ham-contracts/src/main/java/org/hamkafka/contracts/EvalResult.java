@@ -31,13 +31,30 @@ import java.util.Map;
  *                       {@code classes}: the share of the class's test examples whose adversarial example gives
  *                       the true class a higher probability than the clean one (the paper's over-confident AEs);
  *                       null in results written before it was added (an optional field of version 2)
+ * @param warnings       the evaluation's failed sanity checks (AutoAttack's: outputs that look like probabilities,
+ *                       zero input gradients, outputs that change between forwards, more targets than classes − 1),
+ *                       one sentence each naming the check, the measured value and the threshold; empty when all
+ *                       passed, and in results written before it was added (an optional field of version 2, read as
+ *                       empty when absent or null)
  */
 public record EvalResult(int schemaVersion, String jobId, int epoch, String checkpointKey, String sha256,
                          String dataset, String method, String model, float eps, @Nullable String norm, String attack,
                          List<String> classes, ClassAccuracy cleanAccuracy, ClassAccuracy robustAccuracy,
                          Map<String, ClassAccuracy> robustByAttack, Map<String, AttackRun> attacks,
                          @Nullable Long testExamples, Instant evaluatedAt,
-                         @Nullable Map<String, double[]> overConfident) implements Versioned {
+                         @Nullable Map<String, double[]> overConfident, @Nullable List<String> warnings)
+        implements Versioned {
+
+    /** A result without sanity warnings. */
+    public EvalResult(int schemaVersion, String jobId, int epoch, String checkpointKey, String sha256, String dataset,
+                      String method, String model, float eps, String norm, String attack, List<String> classes,
+                      ClassAccuracy cleanAccuracy, ClassAccuracy robustAccuracy, Map<String, ClassAccuracy> robustByAttack,
+                      Map<String, AttackRun> attacks, Long testExamples, Instant evaluatedAt,
+                      Map<String, double[]> overConfident) {
+        this(schemaVersion, jobId, epoch, checkpointKey, sha256, dataset, method, model, eps, norm, attack, classes,
+                cleanAccuracy, robustAccuracy, robustByAttack, attacks, testExamples, evaluatedAt, overConfident,
+                List.of());
+    }
 
     /**
      * How one evaluation attack was run.
@@ -86,6 +103,10 @@ public record EvalResult(int schemaVersion, String jobId, int epoch, String chec
         }
         checkAligned(cleanAccuracy, classes);
         checkAligned(robustAccuracy, classes);
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+        for (String w : warnings) {
+            Require.nonBlank(w, "warnings[]");
+        }
         if (overConfident != null) {
             overConfident = Collections.unmodifiableMap(new LinkedHashMap<>(overConfident));
             for (Map.Entry<String, double[]> e : overConfident.entrySet()) {

@@ -121,6 +121,29 @@ class CodecRoundTripTest {
         assertEquals(null, Codec.fromJson(without, EvalResult.class).overConfident());
     }
 
+    /** {@code warnings}, an optional field of version 2: carried when present, read as none when absent or null. */
+    @Test
+    void evalResultWarningsRoundTripAndTheFormWithoutThemStillReads() {
+        EvalResult s = Samples.evalResult();
+        List<String> w = List.of("sanity check 'zero-gradients': 3 of 30 examples (share 0.100, threshold 0.0) ...",
+                "sanity check 'targets': fab-t asks for 9 target classes (targets) but the data set has 3 classes.");
+        EvalResult warned = new EvalResult(s.schemaVersion(), s.jobId(), s.epoch(), s.checkpointKey(), s.sha256(),
+                s.dataset(), s.method(), s.model(), s.eps(), s.norm(), s.attack(), s.classes(), s.cleanAccuracy(),
+                s.robustAccuracy(), s.robustByAttack(), s.attacks(), s.testExamples(), s.evaluatedAt(),
+                s.overConfident(), w);
+        String json = Codec.toJson(warned);
+        assertTrue(json.contains("\"warnings\""), json);
+        assertEquals(w, Codec.fromJson(json, EvalResult.class).warnings());
+        assertEquals(List.of(), roundTrip(s, EvalResult.class).warnings());
+        String without = json.replaceFirst(",\\s*\"warnings\"\\s*:\\s*\\[[^\\]]*\\]", "");
+        assertTrue(!without.contains("warnings"), without);
+        EvalResult old = Codec.fromJson(without, EvalResult.class);
+        assertEquals(List.of(), old.warnings());
+        assertEquals(s.robustByAttack().keySet(), old.robustByAttack().keySet());
+        assertEquals(List.of(), Codec.fromJson(json.replaceFirst("\"warnings\"\\s*:\\s*\\[[^\\]]*\\]",
+                "\"warnings\" : null"), EvalResult.class).warnings());
+    }
+
     @Test
     void evalResultOfSchemaVersion1IsReadAsVersion2WithTheSameNumbers() {
         String v1 = """

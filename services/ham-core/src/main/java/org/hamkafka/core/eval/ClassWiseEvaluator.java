@@ -22,6 +22,9 @@ import java.util.function.IntConsumer;
  * also counts per class the <em>over-confident</em> ones (the paper's "adversarial confidence
  * overfitting", its Figures 2 and 3): {@code p_y(x_adv) > p_y(x)}, the true class more probable after the
  * attack than on the clean input.
+ *
+ * <p>Before attacking, the {@link SanityChecks} run on the first batch; the ones that fail are the report's
+ * warnings.
  */
 public final class ClassWiseEvaluator {
     private final List<Attack> attacks;
@@ -62,6 +65,7 @@ public final class ClassWiseEvaluator {
             }
         }
         long[][] worst = attacks.size() > 1 ? new long[k][k] : null;
+        List<String> warnings = List.of();
         int n = data.size();
         for (int from = 0; from < n; from += batchSize) {
             int[] rows = new int[Math.min(batchSize, n - from)];
@@ -73,6 +77,9 @@ public final class ClassWiseEvaluator {
                 NDArray y = data.labels(m, rows);
                 long[] labels = y.toLongArray();
                 NDArray cleanLogits = f.logits(x, false);
+                if (from == 0) {
+                    warnings = SanityChecks.run(f, x, y, cleanLogits, k, attacks);
+                }
                 count(clean, labels, cleanLogits.argMax(1).toLongArray());
                 float[] cleanConfidence = trueClassProbability(cleanLogits, y);
                 // per example, the first attack's wrong prediction (else the true class): the worst case
@@ -97,7 +104,7 @@ public final class ClassWiseEvaluator {
         if (worst != null) {
             robust.put(ClassWiseReport.WORST_CASE, worst);
         }
-        return new ClassWiseReport(data.info().classNames(), clean, robust, info, overConfident);
+        return new ClassWiseReport(data.info().classNames(), clean, robust, info, overConfident, warnings);
     }
 
     /** Runs one attack on a batch, counts its (and its stages') predictions; returns its final predictions. */

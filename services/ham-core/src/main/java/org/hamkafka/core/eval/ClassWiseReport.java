@@ -22,10 +22,11 @@ import java.util.Map;
  * @param overConfident per attack that returns its adversarial examples (not AutoAttack), per class: how many
  *                      test examples' adversarial example gave the true class a higher probability than the
  *                      clean example did ({@code p_y(x_adv) > p_y(x)}, the paper's over-confident AEs)
+ * @param warnings      the {@link SanityChecks} that failed, one sentence each; empty when all passed
  */
 public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
                               Map<String, long[][]> robustConfusion, Map<String, AttackInfo> attackInfo,
-                              Map<String, long[]> overConfident) {
+                              Map<String, long[]> overConfident, List<String> warnings) {
     /** The name of the per-example worst case over all attacks. */
     public static final String WORST_CASE = "worst-case";
 
@@ -54,12 +55,19 @@ public record ClassWiseReport(List<String> classNames, long[][] cleanConfusion,
         robustConfusion = Collections.unmodifiableMap(new LinkedHashMap<>(robustConfusion));
         attackInfo = Collections.unmodifiableMap(new LinkedHashMap<>(attackInfo));
         overConfident = Collections.unmodifiableMap(new LinkedHashMap<>(overConfident));
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
         for (Map.Entry<String, long[]> e : overConfident.entrySet()) {
             if (e.getValue().length != classNames.size()) {
                 throw new IllegalArgumentException("over-confident counts of " + e.getKey() + " have "
                         + e.getValue().length + " classes, not " + classNames.size());
             }
         }
+    }
+
+    /** A report without sanity warnings. */
+    public ClassWiseReport(List<String> classNames, long[][] cleanConfusion, Map<String, long[][]> robustConfusion,
+                           Map<String, AttackInfo> attackInfo, Map<String, long[]> overConfident) {
+        this(classNames, cleanConfusion, robustConfusion, attackInfo, overConfident, List.of());
     }
 
     /** A report without over-confidence counts. */

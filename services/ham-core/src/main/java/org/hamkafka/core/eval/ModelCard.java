@@ -23,7 +23,9 @@ import java.util.Map;
  * <p>{@code autoattack_acc} is the accuracy under AutoAttack's standard version (APGD-CE, APGD-T, FAB-T, Square,
  * as RobustBench quotes it) when it was among the evaluation attacks, else null — also when only its APGD part or
  * the CI-sized preset ran, which the {@code footnote} then names (their numbers stay under {@code class_wise}). {@code reported} is PGD-20's
- * accuracy where it ran, for comparison with results measured by PGD-20 alone.
+ * accuracy where it ran, for comparison with results measured by PGD-20 alone. The evaluation's failed
+ * {@link SanityChecks} are appended to the {@code footnote} ("Sanity warnings: ..."), the field a reader of the card
+ * sees first; nothing is appended when all passed.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelCard(String name, String link, String authors,
@@ -91,6 +93,9 @@ public record ModelCard(String name, String link, String authors,
                 ? "Not evaluated with AutoAttack: robust accuracy under " + eval.attackInfo().keySet() + " only."
                 : "AutoAttack preset '" + autoAttack + "' " + eval.attackInfo().get(autoAttack).settings()
                 + " on " + eval.examples() + " test examples; class-wise numbers under class_wise.";
+        if (!eval.warnings().isEmpty()) {
+            footnote += " Sanity warnings: " + String.join(" ", eval.warnings());
+        }
         ClassWise cw = new ClassWise(eval.classNames(), eval.examples(), s.method(), clean.perClass(), headline,
                 head == null ? Double.NaN : head.average(), robust, head == null ? null : head.worstClass(),
                 head == null ? Double.NaN : head.worst(), head == null ? Double.NaN : head.std(),

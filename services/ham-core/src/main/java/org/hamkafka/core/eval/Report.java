@@ -41,6 +41,8 @@ import java.util.Map;
  * @param overConfident  per attack that returns adversarial examples, per class (aligned with {@code classes}):
  *                       the share of test examples whose adversarial example gives the true class a higher
  *                       probability than the clean one (the paper's over-confident AEs); absent in older reports
+ * @param warnings       the evaluation's failed {@link SanityChecks}, one sentence each; absent when all passed and in
+ *                       older reports (both read as none: {@link #warnings()} is never null)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(@JsonProperty("report_version") int reportVersion, String dataset, String method, String model, float eps, String attack, List<String> classes,
@@ -52,7 +54,22 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                      @JsonProperty("training_cost") TrainingCost trainingCost,
                      PartialConfig settings,
                      Run run,
-                     @JsonProperty("over_confident") Map<String, double[]> overConfident) {
+                     @JsonProperty("over_confident") Map<String, double[]> overConfident,
+                     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> warnings) {
+
+    public Report {
+        warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    }
+
+    /** A report without sanity warnings. */
+    public Report(int reportVersion, String dataset, String method, String model, float eps, String attack,
+                  List<String> classes, long testExamples, FairnessMetrics cleanAccuracy,
+                  FairnessMetrics robustAccuracy, Map<String, FairnessMetrics> robustAccuracyByAttack,
+                  Map<String, ClassWiseReport.AttackInfo> attacks, TrainingCost trainingCost, PartialConfig settings,
+                  Run run, Map<String, double[]> overConfident) {
+        this(reportVersion, dataset, method, model, eps, attack, classes, testExamples, cleanAccuracy, robustAccuracy,
+                robustAccuracyByAttack, attacks, trainingCost, settings, run, overConfident, List.of());
+    }
 
     /**
      * When and where the report was made, and by which code.
@@ -108,7 +125,7 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                 eval.classNames(),
                 eval.examples(), eval.clean(), headline == null ? null : byAttack.get(headline), byAttack,
                 eval.attackInfo(), cost, PartialConfig.of(cfg).withoutRuntime(), Run.now(cfg),
-                eval.overConfidentShares().isEmpty() ? null : eval.overConfidentShares());
+                eval.overConfidentShares().isEmpty() ? null : eval.overConfidentShares(), eval.warnings());
     }
 
     public String toJson() {

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A plain-text table of a report: one row per class (the worst robust class marked '*'), then aggregates. */
+/**
+ * A plain-text table of a report: one row per class (the worst robust class marked '*'), then aggregates, the
+ * attacks' costs and the evaluation's sanity warnings (one line each).
+ */
 public final class ReportTable {
     private ReportTable() {
     }
@@ -64,6 +67,9 @@ public final class ReportTable {
                 sb.append(String.format(Locale.ROOT, "training time: attack half %.1f s, training half %.1f s, the rest %.1f s%n",
                         t.attackSeconds(), t.trainSeconds(), t.seconds() - t.attackSeconds() - t.trainSeconds()));
             }
+        }
+        for (String w : r.warnings()) {
+            sb.append("warning: ").append(w).append('\n');
         }
         return sb.toString();
     }

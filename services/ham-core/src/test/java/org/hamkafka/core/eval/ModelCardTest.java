@@ -143,4 +143,16 @@ class ModelCardTest {
         assertTrue(new com.fasterxml.jackson.databind.ObjectMapper().readTree(apgdOnly.robustBenchJson())
                 .get("autoattack_acc").isNull(), "no standard version, no AutoAttack number");
     }
+
+    @Test
+    void sanityWarningsAreAppendedToTheFootnote() {
+        ModelCard.Subject subject = new ModelCard.Subject("job/epoch-3", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f);
+        ClassWiseReport r = report(true);
+        assertTrue(!ModelCard.of(subject, r).footnote().contains("Sanity"));
+        String w = "sanity check 'zero-gradients': 3 of 10 examples (share 0.300, threshold 0.0) have ...";
+        ClassWiseReport warned = new ClassWiseReport(r.classNames(), r.cleanConfusion(), r.robustConfusion(),
+                r.attackInfo(), r.overConfident(), List.of(w));
+        String footnote = ModelCard.fromJson(ModelCard.of(subject, warned).toJson()).footnote();
+        assertTrue(footnote.endsWith(" Sanity warnings: " + w), footnote);
+    }
 }

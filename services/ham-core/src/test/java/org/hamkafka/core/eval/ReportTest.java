@@ -233,4 +233,23 @@ class ReportTest {
         assertThrows(IllegalArgumentException.class, () -> Report.fromJson("{\"hello\": 1}"));
         assertThrows(IllegalArgumentException.class, () -> Report.fromJson("not json"));
     }
+
+    /** The sanity warnings go to report.json and back; a report without them writes no field and reads as none. */
+    @Test
+    void sanityWarningsRoundTripAndAreAbsentWhenNone() {
+        ClassWiseReport base = sampleEval();
+        List<String> w = List.of("sanity check 'randomness': two forwards differ (0.2, tolerance 1e-04).");
+        ClassWiseReport warned = new ClassWiseReport(base.classNames(), base.cleanConfusion(), base.robustConfusion(),
+                base.attackInfo(), base.overConfident(), w);
+        TrainConfig cfg = TrainConfig.defaults();
+        String json = Report.of(cfg, warned, null).toJson();
+        assertTrue(json.contains("\"warnings\""), json);
+        assertEquals(w, Report.fromJson(json).warnings());
+        String none = Report.of(cfg, base, null).toJson();
+        assertFalse(none.contains("\"warnings\""), none);
+        assertEquals(List.of(), Report.fromJson(none).warnings());
+        assertTrue(ReportTable.format(Report.fromJson(json)).endsWith("warning: " + w.get(0) + "\n"),
+                "the table names the warning");
+        assertFalse(ReportTable.format(Report.fromJson(none)).contains("warning:"));
+    }
 }
