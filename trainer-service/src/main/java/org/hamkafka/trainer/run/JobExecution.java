@@ -8,6 +8,7 @@ import org.hamkafka.trainer.storage.SnapshotPublisher;
 import org.hamkafka.trainer.storage.StoredSnapshots;
 
 import org.hamkafka.core.data.Dataset;
+import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.SgdMomentum;
@@ -59,7 +60,8 @@ public final class JobExecution {
         OrderedWrites writes = new OrderedWrites(job.id());
         try {
             SnapshotPublisher snapshots = new SnapshotPublisher(job.id(), cfg, f, writes, services);
-            services.jobs().recordStart(job.id(), run.batchesPerEpoch(train));
+            int batchesPerEpoch = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), 0).length;
+            services.jobs().recordStart(job.id(), batchesPerEpoch);
             Position start = job.resumeKey() == null ? Position.START : resume(f, optimizer, snapshots);
             RemoteAttack attack = new RemoteAttack(job, cfg, train, handle, snapshots, services, start);
             ResumeStates states = new ResumeStates(job.id(), f, optimizer, attack::inFlightVersions, writes, services,

@@ -81,11 +81,6 @@ public final class TrainingRun {
         }
     }
 
-    /** Batches in each epoch of this run on {@code train}. */
-    public int batchesPerEpoch(Dataset train) {
-        return Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), 0).length;
-    }
-
     /** This process's attack half: the method's own attack on the current weights, one batch in flight. */
     public AttackHalf localAttack(Classifier f) {
         return b -> new AttackHalf.Attacked(
