@@ -69,9 +69,7 @@ public final class Apgd implements Attack {
      *                 is broken
      */
     public Apgd(float eps, Norm norm, int iterations, int restarts, Loss loss, int targets, long seed) {
-        if (!(eps >= 0) || Float.isInfinite(eps)) {
-            throw new IllegalArgumentException("eps must be a finite number >= 0; got " + eps);
-        }
+        AttackMath.checkEps(eps);
         if (iterations < 1) {
             throw new IllegalArgumentException("APGD iterations must be >= 1; got " + iterations);
         }

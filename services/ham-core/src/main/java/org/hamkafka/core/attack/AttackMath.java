@@ -163,10 +163,16 @@ final class AttackMath {
         }
     }
 
-    static void checkSettings(float eps, float alpha, int steps) {
+    /** An attack's budget: finite and >= 0 (0: the clean point). */
+    static float checkEps(float eps) {
         if (!(eps >= 0) || Float.isInfinite(eps)) {
             throw new IllegalArgumentException("eps must be a finite number >= 0; got " + eps);
         }
+        return eps;
+    }
+
+    static void checkSettings(float eps, float alpha, int steps) {
+        checkEps(eps);
         if (!(alpha > 0) || Float.isInfinite(alpha)) {
             throw new IllegalArgumentException("alpha (step size) must be a finite number > 0; got " + alpha);
         }

@@ -59,9 +59,7 @@ public final class Fab implements Attack {
     private final AtomicLong backwardRows = new AtomicLong();
 
     public Fab(float eps, Norm norm, int iterations, int restarts, int targets, long seed) {
-        if (!(eps >= 0) || Float.isInfinite(eps)) {
-            throw new IllegalArgumentException("eps must be a finite number >= 0; got " + eps);
-        }
+        AttackMath.checkEps(eps);
         if (iterations < 1) {
             throw new IllegalArgumentException("FAB iterations must be >= 1; got " + iterations);
         }
@@ -194,26 +192,5 @@ public final class Fab implements Attack {
     @Override
     public long backwardRows() {
         return backwardRows.get();
-    }
-
-    public float eps() {
-        return eps;
-    }
-
-    public Norm norm() {
-        return norm;
-    }
-
-    public int iterations() {
-        return iterations;
-    }
-
-    public int restarts() {
-        return restarts;
-    }
-
-    /** The configured number of targets; a call uses at most C−1 of them. */
-    public int targets() {
-        return targets;
     }
 }

@@ -65,9 +65,7 @@ public final class Square implements Attack {
     }
 
     public Square(float eps, Norm norm, int queries, double pInit, long seed) {
-        if (!(eps >= 0) || Float.isInfinite(eps)) {
-            throw new IllegalArgumentException("eps must be a finite number >= 0; got " + eps);
-        }
+        AttackMath.checkEps(eps);
         if (queries < 1) {
             throw new IllegalArgumentException("Square queries must be >= 1; got " + queries);
         }
