@@ -130,7 +130,7 @@ public final class HamCli implements Runnable {
         CommandSpec spec;
         @Option(names = "--weights", required = true, description = "model.npz written by train")
         Path weights;
-        @Option(names = "--out", description = "where to write the report (default: report.json next to the weights)")
+        @Option(names = "--out", description = "where to write the report (default: eval-report.json next to the weights)")
         Path out;
 
         @Override
@@ -170,15 +170,17 @@ public final class HamCli implements Runnable {
             try (InputStream in = Files.newInputStream(weights);
                  Classifier f = Classifier.fromNpz(cfg.model(), test.info(), Devices.resolve(cfg.runtime().device()),
                          in)) {
+                // the report and the card name the method the weights were trained with, not --method's default
+                String method = info != null && info.trainedMethod() != null ? info.trainedMethod() : cfg.method();
+                TrainConfig trained = cfg.with(p -> p.method = method);
                 ClassWiseReport eval = evaluate(cfg, f, test);
-                Report report = Report.of(cfg, eval, null);
+                Report report = Report.of(trained, eval, null);
                 Path dir = weights.toAbsolutePath().getParent();
                 Path file = out != null ? out : dir.resolve("eval-report.json");
                 report.write(file);
                 Path card = file.toAbsolutePath().getParent().resolve(CARD);
-                String method = info != null && info.trainedMethod() != null ? info.trainedMethod() : cfg.method();
                 ModelCard mc = ModelCard.of(ModelCard.Subject.of(dir.getFileName() == null ? "model"
-                        : dir.getFileName().toString(), cfg.with(p -> p.method = method)), eval);
+                        : dir.getFileName().toString(), trained), eval);
                 mc.write(card);
                 Files.writeString(card.resolveSibling(MODEL_INFO), mc.robustBenchJson());
                 System.out.println(ReportTable.format(report));

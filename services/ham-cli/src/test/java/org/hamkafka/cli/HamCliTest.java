@@ -94,6 +94,7 @@ class HamCliTest {
         assertEquals("0", r[0], r[1]);
         var report = org.hamkafka.core.eval.Report.read(out.resolve("eval-report.json"));
         assertEquals("linear", report.model());
+        assertEquals("standard", report.method(), "the method model.json names, not --method's default");
         assertEquals("worst-case", report.attack());
         for (int c = 0; c < report.classes().size(); c++) {
             assertTrue(report.robustAccuracy().perClass()[c] <= Math.min(report.robust("pgd-2").perClass()[c],
