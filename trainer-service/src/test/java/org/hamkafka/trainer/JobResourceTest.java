@@ -98,6 +98,15 @@ class JobResourceTest {
         // a known name with a control character after it is not that name (String.trim took the NUL away)
         given().contentType(ContentType.JSON).body("{\"dataset\": \"FASHION-MNIST\\u0000\"}").when().post("/jobs")
                 .then().statusCode(400).body("field", equalTo("dataset")).body("message", containsString("dataset"));
+        // an evaluation over ham.trainer.max-eval-rows (1,000,000 in tests) on the 64-image test split:
+        // 64 · (10,611 for AutoAttack's standard version — APGD-CE 203, APGD-T 1 + 9 · 201 + 1, FAB-T 1 + 9 · 399 + 1,
+        // Square 5,003, the evaluator's forward 1 — + 10,003 for Square's 10,000 queries)
+        given().contentType(ContentType.JSON).body("{\"eval_attacks\": [\"autoattack-standard\", \"square-10000\"]}")
+                .when().post("/jobs").then().statusCode(400).body("field", equalTo("eval_attacks"))
+                .body("message", containsString("on 64 test examples may cost up to 1319296"))
+                .body("message", containsString("ham.trainer.max-eval-rows = 1000000"));
+        given().contentType(ContentType.JSON).body("{\"test_subset\": 65}").when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo("test_subset")).body("message", containsString("64"));
         // the message is ham-core's, with the allowed range
         given().contentType(ContentType.JSON).body("{\"method\": \"ham\", \"steps\": 5, \"drop_step\": 5}")
                 .when().post("/jobs")

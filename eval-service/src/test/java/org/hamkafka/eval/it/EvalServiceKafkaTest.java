@@ -229,7 +229,7 @@ class EvalServiceKafkaTest {
                 .body("[0].status", org.hamcrest.Matchers.equalTo("REJECTED"))
                 .body("[0].reason", org.hamcrest.Matchers.containsString("eval_attacks"));
 
-        // AutoAttack's standard version on all 120 images: up to 120 × 10,612 rows, over this profile's 1,000,000
+        // AutoAttack's standard version on all 120 images: up to 120 × 10,611 rows, over this profile's 1,000,000
         String costly = "eval-own-costly-" + UUID.randomUUID();
         announce(costly, 0, npz, ModelWeights.sha256(npz), List.of("autoattack-standard"), 0);
         assertEquals(1, TestKafka.await(bootstrap, Topics.dlq(Topics.CHECKPOINTS), r -> costly.equals(r.key()), 1,

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.PropertyBindingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.hamkafka.core.attack.EvaluationAttacks;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 
@@ -69,6 +70,22 @@ public final class JobSettings {
             return here.validate();
         } catch (TrainConfig.InvalidSettingsException e) {
             throw new JobValidationException(e.field(), e.getMessage());
+        }
+    }
+
+    /**
+     * Refuses a job whose evaluation of one checkpoint may cost more than {@code maxRows} forward + backward
+     * example-rows, naming eval_attacks, the examples and the setting.
+     *
+     * @param testExamples the test examples each checkpoint is evaluated on
+     */
+    public static void checkEvaluationCost(TrainConfig cfg, int classes, int testExamples, long maxRows) {
+        long bound = EvaluationAttacks.maxRows(cfg.evalAttacks(), classes, testExamples);
+        if (bound > maxRows) {
+            throw new JobValidationException("eval_attacks", "eval_attacks " + cfg.evalAttacks() + " on "
+                    + testExamples + " test examples may cost up to " + bound + " forward+backward example-rows per "
+                    + "checkpoint, over ham.trainer.max-eval-rows = " + maxRows
+                    + ": set a smaller test_subset or cheaper eval_attacks");
         }
     }
 

@@ -46,4 +46,14 @@ public interface TrainerSettings {
     @WithName("resume-on-start")
     @WithDefault("true")
     boolean resumeOnStart();
+
+    /**
+     * The most forward + backward example-rows one checkpoint's evaluation may cost ({@code EvaluationAttacks.maxRows}
+     * of the job's eval_attacks on its test examples); POST /jobs refuses a job over it, naming this setting, rather
+     * than leave each of its checkpoints to be rejected by eval-service. Keep it equal to eval-service's
+     * {@code ham.eval.max-rows}.
+     */
+    @WithName("max-eval-rows")
+    @WithDefault("50000000")
+    long maxEvalRows();
 }

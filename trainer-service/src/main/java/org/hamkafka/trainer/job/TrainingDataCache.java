@@ -27,6 +27,32 @@ public class TrainingDataCache {
         }
     };
 
+    /** What a job's checkpoints are evaluated on: its test subset's size and the data set's classes. */
+    public record TestSplit(int examples, int classes) {
+    }
+
+    private final Map<Key, TestSplit> testSplits = new LinkedHashMap<>(4, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Key, TestSplit> eldest) {
+            return size() > 16;
+        }
+    };
+
+    /**
+     * The test subset as ham-core draws it (the split is read once per data set, folder and size); a subset
+     * larger than the split is ham-core's IllegalArgumentException naming test_subset.
+     */
+    public synchronized TestSplit testSplit(TrainConfig cfg) {
+        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().testSubset(), 0);
+        TestSplit t = testSplits.get(k);
+        if (t == null) {
+            Dataset test = TrainingRun.loadTest(cfg);
+            t = new TestSplit(test.size(), test.info().numClasses());
+            testSplits.put(k, t);
+        }
+        return t;
+    }
+
     public synchronized Dataset train(TrainConfig cfg) {
         // the subset depends on the seed only when a subset is drawn
         Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().trainSubset(), cfg.data().trainSubset() > 0 ? cfg.data().seed() : 0);

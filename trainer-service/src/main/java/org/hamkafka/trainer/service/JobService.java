@@ -1,6 +1,8 @@
 package org.hamkafka.trainer.service;
 
 import org.hamkafka.trainer.job.JobSettings;
+import org.hamkafka.trainer.job.JobValidationException;
+import org.hamkafka.trainer.job.TrainingDataCache;
 
 import org.hamkafka.trainer.job.TrainerSettings;
 import org.hamkafka.trainer.run.JobRunner;
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import org.hamkafka.core.data.DatasetNotFoundException;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.service.JobIds;
@@ -31,6 +34,8 @@ public class JobService {
     TrainerSettings settings;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    TrainingDataCache data;
 
     /** The most jobs one GET /jobs returns. */
     public static final int MAX_PAGE = 1000;
@@ -41,10 +46,24 @@ public class JobService {
     /** Validates, stores QUEUED and hands the job to the runner. */
     public JobView submit(PartialConfig request) {
         TrainConfig resolved = JobSettings.resolve(request, runner::dataDir, settings.device());
+        checkEvaluationCost(resolved);
         String id = create(resolved);
         runner.announce(id, JobState.QUEUED);
         runner.start(id);
         return get(id).orElseThrow();
+    }
+
+    /** Refuses an evaluation over the bound; one whose test split cannot be read here is left to the job's failure. */
+    private void checkEvaluationCost(TrainConfig cfg) {
+        TrainingDataCache.TestSplit test;
+        try {
+            test = data.testSplit(cfg);
+        } catch (DatasetNotFoundException | java.io.UncheckedIOException e) {
+            return; // the job fails when it loads its data, with the data set's own message
+        } catch (IllegalArgumentException e) {
+            throw new JobValidationException("test_subset", e.getMessage());
+        }
+        JobSettings.checkEvaluationCost(cfg, test.classes(), test.examples(), settings.maxEvalRows());
     }
 
     @Transactional

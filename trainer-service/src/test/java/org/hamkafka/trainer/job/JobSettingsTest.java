@@ -54,6 +54,25 @@ class JobSettingsTest {
     }
 
     @Test
+    void anEvaluationOverTheRowBoundIsRefusedNamingTheSettingAndTheCost() throws Exception {
+        // square-10000 costs 1 forward of the clean input + 10,002 of the attack (its start and queries) + 1 of the
+        // evaluator's look at its output = 10,003 rows per example: 100 examples are 1,000,300 rows
+        TrainConfig cfg = resolve("{\"eval_attacks\": [\"square-10000\"]}");
+        JobSettings.checkEvaluationCost(cfg, 10, 99, 1_000_300 - 10_003);
+        JobSettings.checkEvaluationCost(cfg, 10, 100, 1_000_300);
+        JobValidationException e = assertThrows(JobValidationException.class,
+                () -> JobSettings.checkEvaluationCost(cfg, 10, 100, 1_000_299));
+        assertEquals("eval_attacks", e.field());
+        assertTrue(e.getMessage().contains("100 test examples") && e.getMessage().contains("1000300")
+                && e.getMessage().contains("ham.trainer.max-eval-rows = 1000299"), e.getMessage());
+        // the default evaluation (PGD-20 and CW-20, 41 rows each) on a whole 10,000-example test set is well inside
+        JobSettings.checkEvaluationCost(resolve("{}"), 10, 10_000, 50_000_000);
+        // AutoAttack's standard version on it is not
+        assertThrows(JobValidationException.class, () -> JobSettings.checkEvaluationCost(
+                resolve("{\"eval_attacks\": [\"autoattack-standard\"]}"), 10, 10_000, 50_000_000));
+    }
+
+    @Test
     void theBodyIsReadStrictly() {
         assertEquals("learning_rate", refused("{\"learning_rate\": 0.1}").field());
         JobValidationException e = refused("{\"data_dir\": \"/etc\"}");

@@ -128,5 +128,9 @@ class SnapshotPublisherTest {
         public boolean resumeOnStart() {
             return false;
         }
+
+        public long maxEvalRows() {
+            return Long.MAX_VALUE;
+        }
     }
 }
