@@ -28,7 +28,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * largest clean logit, k = 2..targets+1, at most C−1 targets) or per attack; every run attacks only
  * the examples no run has broken yet, and inside a run an example leaves the batch at the iterate
  * where f first misclassifies it. Per example the result is that misclassified point, else the
- * point with the highest loss over all runs.
+ * point with the highest loss over all runs. The reference runs the targets one after another; here a
+ * restart runs all targets of an example in one batch (the same start for each, as the reference's) and
+ * its rows leave together when one breaks it. A row's iterates depend on that row alone, so an example
+ * is broken exactly when some target's run breaks it, as in the reference, in a ninth of the steps
+ * (9 targets), each on a fuller batch.
  *
  * <p>Passes, counted in example-rows ({@link #forwardRows()}, {@link #backwardRows()}): a run over n
  * examples for N iterations costs at most n·(N+1) forward and n·N backward rows — one
@@ -144,23 +148,31 @@ public final class Apgd implements Attack {
             Arrays.fill(bestLoss, Float.NEGATIVE_INFINITY);
             boolean[] broken = new boolean[n];
             ApgdRun.Settings settings = new ApgdRun.Settings(eps, norm, iterations, checkpoints, loss);
-            for (int target = 0; target < runsPerExample; target++) {
-                for (int r = 0; r < restarts; r++) {
-                    int[] rows = unbroken(broken);
-                    if (rows.length == 0) {
-                        break;
-                    }
-                    NDArray idx = sub.create(Arrays.stream(rows).asLongStream().toArray());
-                    NDArray xr = xs.get(idx);
-                    NDArray t = ranked == null ? null : ranked.get(":, " + (target + 1)).get(idx);
-                    NDArray delta = r == 0 && start != null ? AttackMath.local(start, sub).get(idx)
-                            : startPerturbation(sub, runSeed(callSeed, r), rows, x.getShape().slice(1));
-                    NDArray x0 = AttackMath.project(xr.add(delta), xr, eps, norm);
-                    ApgdRun.Outcome o = new ApgdRun(f, settings).run(xr, ys.get(idx), t, x0);
-                    forwardRows.addAndGet(o.forwardRows());
-                    backwardRows.addAndGet(o.backwardRows());
-                    best = merge(best, o, rows, broken, bestLoss);
+            for (int r = 0; r < restarts; r++) {
+                int[] rows = unbroken(broken);
+                if (rows.length == 0) {
+                    break;
                 }
+                // every target of an unbroken example in one batch, target by target (row j·m + e is example
+                // rows[e] against target j); an example's rows leave together once any of them breaks it
+                int m = rows.length;
+                long[] batchRows = new long[runsPerExample * m];
+                int[] group = new int[batchRows.length];
+                for (int j = 0; j < batchRows.length; j++) {
+                    batchRows[j] = rows[j % m];
+                    group[j] = j % m;
+                }
+                NDArray idx = sub.create(batchRows);
+                NDArray xr = xs.get(idx);
+                NDArray t = ranked == null ? null : targetColumns(ranked, rows, runsPerExample, sub);
+                NDArray delta = r == 0 && start != null ? AttackMath.local(start, sub).get(idx)
+                        : startPerturbation(sub, runSeed(callSeed, r), rows, x.getShape().slice(1))
+                                .get(sub.create(Arrays.stream(group).asLongStream().toArray()));
+                NDArray x0 = AttackMath.project(xr.add(delta), xr, eps, norm);
+                ApgdRun.Outcome o = new ApgdRun(f, settings).run(xr, ys.get(idx), t, x0, group);
+                forwardRows.addAndGet(o.forwardRows());
+                backwardRows.addAndGet(o.backwardRows());
+                best = merge(best, o, rows, broken, bestLoss);
             }
             NDArray out = best.stopGradient();
             out.attach(x.getManager());
@@ -168,16 +180,46 @@ public final class Apgd implements Attack {
         }
     }
 
-    /** Takes a run's point for an example it broke, or whose best loss beats every earlier run's. */
+    /** Target j+1 (the (j+2)-th largest clean logit) of example rows[e] at row j·m + e, m = rows.length. */
+    private static NDArray targetColumns(NDArray ranked, int[] rows, int targets, NDManager m) {
+        NDArray idx = m.create(Arrays.stream(rows).asLongStream().toArray());
+        NDArray picked = ranked.get(idx);
+        NDArray[] columns = new NDArray[targets];
+        for (int j = 0; j < targets; j++) {
+            columns[j] = picked.get(":, " + (j + 1));
+        }
+        return targets == 1 ? columns[0] : ai.djl.ndarray.NDArrays.concat(new ai.djl.ndarray.NDList(columns));
+    }
+
+    /**
+     * Per example of the run (rows[e], batch rows e, m + e, 2m + e, ...): the point of its first broken row (the
+     * lowest target among those that broke it at the same iterate), else of its row with the highest best loss when
+     * that beats every earlier run's.
+     */
     private static NDArray merge(NDArray best, ApgdRun.Outcome o, int[] rows, boolean[] broken, float[] bestLoss) {
+        int m = rows.length;
         int[] take = new int[broken.length];
         Arrays.fill(take, -1);
-        for (int j = 0; j < rows.length; j++) {
-            int i = rows[j];
-            if (o.broken()[j] || o.bestLoss()[j] > bestLoss[i]) {
-                take[i] = j;
-                bestLoss[i] = Math.max(bestLoss[i], o.bestLoss()[j]);
-                broken[i] = o.broken()[j];
+        for (int e = 0; e < m; e++) {
+            int i = rows[e];
+            int chosen = -1;
+            for (int j = e; j < o.broken().length; j += m) {
+                if (o.broken()[j]) {
+                    chosen = j;
+                    break;
+                }
+            }
+            if (chosen >= 0) {
+                broken[i] = true;
+                bestLoss[i] = Math.max(bestLoss[i], o.bestLoss()[chosen]);
+                take[i] = chosen;
+                continue;
+            }
+            for (int j = e; j < o.broken().length; j += m) {
+                if (o.bestLoss()[j] > bestLoss[i]) {
+                    bestLoss[i] = o.bestLoss()[j];
+                    take[i] = j;
+                }
             }
         }
         return Rows.replace(best, o.points(), take);

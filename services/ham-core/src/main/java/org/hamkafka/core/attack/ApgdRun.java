@@ -10,8 +10,10 @@ import java.util.stream.IntStream;
 
 /**
  * One APGD run over a batch (the loop of {@link Apgd}, read top to bottom in {@link #run}). Rows
- * that f misclassifies leave the batch at once, so the passes shrink as examples break. The caller
- * has switched f's parameter gradients off. Single use: one instance per run.
+ * that f misclassifies leave the batch at once, so the passes shrink as examples break; rows of one
+ * group (an example's runs against its several targets) leave together when any of them breaks it.
+ * Each row's iterates depend on that row alone. The caller has switched f's parameter gradients off.
+ * Single use: one instance per run.
  *
  * <p>Where this differs from the reference implementation, with the same results otherwise:
  * <ul>
@@ -63,6 +65,8 @@ final class ApgdRun {
     private boolean[] halvedLastCheck;
     private int[] rises;
     // one entry per row of the run's batch
+    private int[] group;
+    private boolean[] groupBroken;
     private NDArray points;
     private boolean[] broken;
     private float[] bestLossOut;
@@ -76,8 +80,19 @@ final class ApgdRun {
 
     /** @param x0 the start, already in the eps-ball around x and in [0,1] */
     Outcome run(NDArray x, NDArray y, NDArray t, NDArray x0) {
+        return run(x, y, t, x0, IntStream.range(0, (int) x.getShape().get(0)).toArray());
+    }
+
+    /**
+     * @param x0    the start, already in the eps-ball around x and in [0,1]
+     * @param group per row, its group (0..groups−1): once one row of a group is misclassified, the group's
+     *              other rows leave the batch too (not broken themselves, their best loss so far kept)
+     */
+    Outcome run(NDArray x, NDArray y, NDArray t, NDArray x0, int[] group) {
         NDManager parent = x.getManager();
         int n = (int) x.getShape().get(0);
+        this.group = group;
+        this.groupBroken = new boolean[Arrays.stream(group).max().orElse(-1) + 1];
         NDManager cur = parent.newSubManager();
         try {
             // views of the caller's arrays: closing an iteration's manager must not free them
@@ -169,6 +184,7 @@ final class ApgdRun {
         for (int j = 0; j < n; j++) {
             if (predicted[j] != labels[j]) {
                 broken[row[j]] = true;
+                groupBroken[group[row[j]]] = true;
                 take[row[j]] = j;
                 any = true;
             }
@@ -236,16 +252,26 @@ final class ApgdRun {
         }
     }
 
-    /** Keeps only the rows f has not misclassified yet, in every per-row array. */
+    /** Keeps only the rows of groups f has not misclassified yet, in every per-row array. */
     private void dropBroken(float[] loss) {
-        int[] keep = IntStream.range(0, row.length).filter(j -> !broken[row[j]]).toArray();
+        int[] keep = IntStream.range(0, row.length).filter(j -> !groupBroken[group[row[j]]]).toArray();
         if (keep.length == row.length) {
             return;
         }
+        int[] atBest = new int[broken.length];
+        Arrays.fill(atBest, -1);
+        boolean left = false;
         for (int j = 0; j < row.length; j++) {
             if (broken[row[j]]) {
                 bestLossOut[row[j]] = loss[j];
+            } else if (groupBroken[group[row[j]]]) { // left with a broken sibling: its best point so far
+                bestLossOut[row[j]] = lossBest[j];
+                atBest[row[j]] = j;
+                left = true;
             }
+        }
+        if (left) {
+            points = Rows.replace(points, xBest, atBest);
         }
         NDArray idx = x.getManager().create(Arrays.stream(keep).asLongStream().toArray());
         x = x.get(idx);

@@ -175,6 +175,70 @@ class ApgdTest {
     }
 
     @Test
+    void targetsInOneBatchBreakExactlyTheExamplesTheirRunsOneAfterAnotherBreak() {
+        // the reference's order: target 1's run on every example, target 2's on those it left unbroken, ...; each run
+        // from the same given start. Apgd runs the 4 targets in one batch: it must break exactly the same examples.
+        // A hand-set linear model where the usual first target is out of reach: class 1's logit (−0.5 + 0.01·Σx) is
+        // the second largest but barely moves, class 2's (Σx − 11) is lower and rises by 16·eps, so target 2 breaks
+        // what target 1 cannot (Σx > 11 − 16·eps) and target 1 only the examples where class 2 ranks second
+        float[] w = new float[5 * 16];
+        java.util.Arrays.fill(w, 16, 32, 0.01f);
+        java.util.Arrays.fill(w, 32, 48, 1f);
+        try (Classifier g = Tiny.linear(INFO, 31)) {
+            Tiny.setLinear(g, w, new float[]{0, -0.5f, -11, -20, -20});
+            for (float eps : new float[]{0.06f, 0.12f}) {
+                for (int iterations : new int[]{2, 20}) {
+                    assertTrue(inTurnAgainstTogether(g, eps, iterations), "eps " + eps + ", " + iterations
+                            + " iterations: a later target broke what the first did not");
+                }
+            }
+        }
+    }
+
+    /** Asserts both orders break the same examples; true when targets after the first broke some. */
+    private static boolean inTurnAgainstTogether(Classifier f, float eps, int iterations) {
+        int n = 40;
+        try (NDManager m = f.manager().newSubManager()) {
+            NDArray x = Tiny.uniformImages(m, n, IMAGE, 45);
+            NDArray y = Tiny.predictions(f, x);
+            NDArray start = RandomStart.uniform(m, 98, RandomStart.consecutive(0, n), IMAGE, eps);
+            Apgd batched = new Apgd(eps, Norm.LINF, iterations, 1, Apgd.Loss.DLR_TARGETED, 4, 7);
+            NDArray adv = batched.perturb(f, x, y, start);
+            long[] labels = y.toLongArray();
+            long[] after = Tiny.predictions(f, adv).toLongArray();
+            boolean[] brokenTogether = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                brokenTogether[i] = after[i] != labels[i];
+            }
+
+            boolean[] brokenInTurn = new boolean[n];
+            boolean later = false;
+            ApgdRun.Settings settings = new ApgdRun.Settings(eps, Norm.LINF, iterations, Apgd.checkpoints(iterations),
+                    Apgd.Loss.DLR_TARGETED);
+            try (FrozenModel frozen = new FrozenModel(f, x)) {
+                NDArray ranked = f.logits(x, false).argSort(1, false);
+                for (int target = 0; target < 4; target++) {
+                    int[] rows = java.util.stream.IntStream.range(0, n).filter(i -> !brokenInTurn[i]).toArray();
+                    if (rows.length == 0) {
+                        break;
+                    }
+                    NDArray idx = m.create(java.util.Arrays.stream(rows).asLongStream().toArray());
+                    NDArray xr = x.get(idx);
+                    NDArray x0 = AttackMath.project(xr.add(start.get(idx)), xr, eps, Norm.LINF);
+                    ApgdRun.Outcome o = new ApgdRun(f, settings).run(xr, y.get(idx), ranked.get(":, " + (target + 1))
+                            .get(idx), x0);
+                    for (int e = 0; e < rows.length; e++) {
+                        brokenInTurn[rows[e]] |= o.broken()[e];
+                        later |= target > 0 && o.broken()[e];
+                    }
+                }
+            }
+            assertArrayEquals(brokenInTurn, brokenTogether, "eps " + eps + ", " + iterations + " iterations");
+            return later;
+        }
+    }
+
+    @Test
     void brokenExamplesLeaveTheBatch() {
         // labels that f already gets wrong: every example breaks at x_0, so one forward+backward each
         try (NDManager m = f.manager().newSubManager()) {
