@@ -7,9 +7,14 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
-# eval-service's dashboard tests drive a real headless Chromium (under CI they fail without it, never skip)
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+# for the tests only (scripts/test.sh sets HAM_SETUP_TESTS=1; under CI these tests fail without them, never skip):
+# eval-service's dashboard tests drive a real headless Chromium; the PyTorch export test loads our weights in
+# Debian's PyTorch
+if [ "${HAM_SETUP_TESTS:-}" = "1" ]; then
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+  /usr/bin/python3 -c 'import torch, numpy' >/dev/null 2>&1 || need+=(python3-torch python3-numpy)
+fi
 # deploy/check.sh validates docker-compose.yml with a real compose parser and the Kubernetes manifests
 # (a Compose v1 parser that needs no engine, PyYAML for the env-var check)
 if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ]; then

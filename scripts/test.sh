@@ -3,7 +3,7 @@
 # started from the JVM), then the deployment checks and a job through the docker-compose stack.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+HAM_SETUP_TESTS=1 bash scripts/setup.sh
 export DJL_OFFLINE=true
 mvn -B -ntp verify "$@"
 if [ "${HAM_SKIP_DEPLOY_CHECK:-}" != "1" ] && [ -f deploy/check.sh ]; then

@@ -36,12 +36,13 @@ import java.util.concurrent.Callable;
 
 /**
  * The command line: {@code train} ({@link TrainCommand}), {@code eval}
- * (evaluate a saved model.npz) and {@code compare} (ρ of one report against a baseline report).
+ * (evaluate a saved model.npz), {@code export} (its weights for PyTorch, {@link ExportCommand}) and
+ * {@code compare} (ρ of one report against a baseline report).
  * Impossible settings stop with a message naming the setting and exit code 2.
  */
 @Command(name = "ham", mixinStandardHelpOptions = true, version = "ham 0.1",
         description = "HAM adversarial training and class-wise robust-fairness evaluation",
-        subcommands = {TrainCommand.class, HamCli.Eval.class, HamCli.Compare.class})
+        subcommands = {TrainCommand.class, HamCli.Eval.class, ExportCommand.class, HamCli.Compare.class})
 public final class HamCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -34,6 +34,11 @@ public record CheckpointInfo(String architecture, String dataset, int channels, 
                 info.classNames(), info.mean(), info.std(), method);
     }
 
+    /** The data set the weights were trained on, as a model of this architecture is built for it. */
+    public DatasetInfo datasetInfo() {
+        return new DatasetInfo(dataset, channels, height, width, classes, mean, std);
+    }
+
     /** {@code model.json} beside a weights file. */
     public static Path besides(Path weights) {
         Path parent = weights.toAbsolutePath().getParent();
