@@ -14,6 +14,8 @@
 #   2. kustomize: `kubectl kustomize` renders the base and every overlay
 #   3. kubernetes objects, strict (unknown fields are errors):
 #      built-in kinds and Strimzi (Kafka, KafkaNodePool, KafkaTopic, KafkaUser): deploy/validator/ManifestValidator.java
+#      (Strimzi resources must be kafka.strimzi.io/v1, the only version Strimzi 1.0 serves, and set no field
+#      Strimzi's model keeps only for v1beta2)
 #      KEDA ScaledObject, TriggerAuthentication: deploy/validator/keda/validate-keda.mjs
 #   4. policy: placeholder-only secrets, hardened containers, KEDA max = partitions of ham.attack.requests
 #   5. environment: every variable given to a service is read by it (deploy/check_env.py); needs each
@@ -57,12 +59,37 @@ for o in "${OVERLAYS[@]}"; do
   echo "ok: deploy/overlays/$o ($(grep -c '^kind:' "$WORK/$o.yaml") objects)"
 done
 
-step "3a. built-in kinds and Strimzi CRDs (Kubernetes Java client 24 / Strimzi api 0.48 models, strict)"
+step "3a. built-in kinds and Strimzi CRDs (Kubernetes Java client 24 / Strimzi api 0.51 models, kafka.strimzi.io/v1 only, strict)"
 mvn -B -q -f deploy/validator/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" > "$WORK/mvn.log" 2>&1 \
   || { cat "$WORK/mvn.log"; exit 1; }
 java -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java \
   --skip-kind keda.sh/v1alpha1/ScaledObject --skip-kind keda.sh/v1alpha1/TriggerAuthentication "${rendered[@]}" 2> "$WORK/validator.err" \
   || { grep -v '^SLF4J' "$WORK/validator.err" || true; exit 1; }
+
+step "3a'. the validator refuses what Strimzi 1.0 refuses: a v1beta2 resource, a v1 Kafka with a v1beta2-only field"
+cat > "$WORK/old-api.yaml" <<'YAML'
+apiVersion: kafka.strimzi.io/v1beta2
+kind: KafkaTopic
+metadata: {name: t, labels: {strimzi.io/cluster: c}}
+spec: {partitions: 1, replicas: 1}
+YAML
+cat > "$WORK/removed-field.yaml" <<'YAML'
+apiVersion: kafka.strimzi.io/v1
+kind: Kafka
+metadata: {name: c}
+spec:
+  kafka:
+    replicas: 3
+    listeners: [{name: plain, port: 9092, type: internal, tls: false}]
+YAML
+for bad in old-api:"is not served by Strimzi 1.0" removed-field:"spec.kafka.replicas is not in kafka.strimzi.io/v1"; do
+  file="$WORK/${bad%%:*}.yaml"; expect="${bad#*:}"
+  if java -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java "$file" > "$WORK/bad.out" 2>&1 \
+      || ! grep -q "$expect" "$WORK/bad.out"; then
+    echo "ERROR: the validator passed ${bad%%:*}.yaml or did not say \"$expect\":"; cat "$WORK/bad.out"; exit 1
+  fi
+  echo "ok: ${bad%%:*}.yaml refused ($expect)"
+done
 
 step "3b. KEDA (@kubernetes-models/keda, generated from KEDA's CRDs, plus unknown-field probe)"
 npm ci --prefix deploy/validator/keda --no-audit --no-fund --loglevel=error > "$WORK/npm.log" 2>&1 \
