@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The docker-compose stack, run for real where no container registry is reachable (CI runs it from .ci/run):
-#   1. Debian's docker engine and docker-compose (installed if missing; dockerd started if none answers), kcat,
+#   1. Debian's docker engine and docker-compose (installed if missing; dockerd started if none answers, and stopped
+#      again at the end), kcat,
 #      s3cmd and psql on the host;
 #   2. every image built offline on a debootstrap Debian base, each rebuilt only when its inputs change
 #      (deploy/compose/ci/README.md): Kafka (KRaft) from the jars Maven resolves, S3Proxy for MinIO, Debian's
@@ -12,7 +13,7 @@
 #      and the job's dashboard page, its chart library and its data served by the stack's eval-service, the page
 #      rendered in a headless Chromium drawing the REST numbers (deploy/compose/ci/dashboard_check.py);
 #      trainer-service in `quarkus:dev` against the stack, with nothing but its %dev settings;
-#   5. `down -v`, and no container, network or volume of the project left.
+#   5. `down -v`, and no container, network or volume of the project left; the dockerd it started, stopped.
 # Needs root (apt-get, dockerd) and the services' fast-jars (built here if missing). Exit status 0 only when all
 # of it held. HAM_COMPOSE_KEEP=1 leaves the stack running for a look (then: docker-compose -p hamci ... down -v).
 set -euo pipefail
@@ -40,13 +41,24 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" > /dev/null \
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${need[@]}" > /dev/null; }
 fi
+started_engine=0
 if ! docker info > /dev/null 2>&1; then
-  say "starting dockerd (log: /var/log/ham-dockerd.log)"
-  # detached, holding none of this script's streams: it outlives the check (the images stay cached for the next run)
-  setsid nohup dockerd < /dev/null > /var/log/ham-dockerd.log 2>&1 &
+  say "starting dockerd (log: /var/log/ham-dockerd.log); stopped again when the check ends"
+  # detached, holding none of this script's streams (the images stay cached on disk for the next run)
+  setsid nohup dockerd --pidfile /var/run/ham-dockerd.pid < /dev/null > /var/log/ham-dockerd.log 2>&1 &
+  started_engine=1
   for _ in $(seq 60); do docker info > /dev/null 2>&1 && break; sleep 1; done
   docker info > /dev/null 2>&1 || fail "dockerd did not answer within 60 s (see /var/log/ham-dockerd.log)"
 fi
+# the engine this check started does not outlive it; one that was already running is left alone
+stop_engine() {
+  [ "$started_engine" = 1 ] && [ -f /var/run/ham-dockerd.pid ] || return 0
+  local pid; pid=$(cat /var/run/ham-dockerd.pid)
+  kill "$pid" 2> /dev/null || true
+  for _ in $(seq 60); do kill -0 "$pid" 2> /dev/null || break; sleep 1; done
+  kill -0 "$pid" 2> /dev/null && { say "dockerd $pid did not stop within 60 s"; return 1; }
+  say "stopped the dockerd this check started"
+}
 
 # ---- 2. images
 have_image() { docker image inspect "$1" > /dev/null 2>&1; }
@@ -122,6 +134,7 @@ cleanup() {
   if [ $rc -ne 0 ]; then dump; fi
   if [ "${HAM_COMPOSE_KEEP:-}" != "1" ]; then
     "${COMPOSE[@]}" down -v --remove-orphans > /dev/null 2>&1 || true
+    stop_engine || true
   fi
   exit $rc
 }
@@ -263,4 +276,5 @@ left=$(docker ps -aq --filter "label=com.docker.compose.project=$PROJECT"; \
        docker volume ls -q --filter "label=com.docker.compose.project=$PROJECT"; \
        docker network ls -q --filter "label=com.docker.compose.project=$PROJECT")
 [ -z "$left" ] || fail "left after down -v: $left"
+stop_engine || fail "the dockerd this check started did not stop"
 say "down -v: no container, volume or network of project $PROJECT left; all checks held"
