@@ -111,7 +111,7 @@ final class Envelope {
         private final byte[] bytes;
         private final int bodyStart;
         private final int bodyLength;
-        private long referenced;
+        private final java.util.List<long[]> sections = new java.util.ArrayList<>();
 
         Reader(byte[] bytes, Frame frame) {
             this.bytes = bytes;
@@ -133,15 +133,31 @@ final class Envelope {
                 throw new MalformedMessageException("section [" + offset + ", " + (offset + length)
                         + ") runs past the end of the " + bodyLength + "-byte body (truncated binary envelope?)");
             }
-            referenced += length;
+            sections.add(new long[]{offset, offset + length});
             return bodyStart + (int) offset;
         }
 
-        /** Fails when some body bytes belong to no section (a body longer than its header says). */
+        /**
+         * Fails unless every body byte belongs to exactly one section: none left over (a body longer than its header
+         * says), none claimed twice (two fields reading the same bytes).
+         */
         void requireAllReferenced(String type) {
-            if (referenced != bodyLength) {
+            sections.sort(java.util.Comparator.comparingLong((long[] a) -> a[0]).thenComparingLong(a -> a[1]));
+            long end = 0;
+            for (long[] sec : sections) {
+                if (sec[0] < end) {
+                    throw new MalformedMessageException(type + ": sections overlap: [" + sec[0] + ", " + sec[1]
+                            + ") starts before the section before it ends at " + end);
+                }
+                if (sec[0] > end) {
+                    break; // a gap: reported below as bytes no section covers
+                }
+                end = sec[1];
+            }
+            long covered = sections.stream().mapToLong(sec -> sec[1] - sec[0]).sum();
+            if (end != bodyLength || covered != bodyLength) {
                 throw new MalformedMessageException(type + ": the body holds " + bodyLength
-                        + " bytes but the header's sections cover " + referenced);
+                        + " bytes but the header's sections cover " + covered);
             }
         }
     }

@@ -236,6 +236,22 @@ class EnvelopeTest {
     }
 
     @Test
+    void bytesTwoSectionsClaimAreRefused() {
+        // a 20-byte body read as [0, 12) and [8, 20): 24 bytes claimed, 20 there, 4 read twice
+        Envelope.Reader r = new Envelope.Reader(new byte[10 + 20], new Envelope.Frame(2, 10, 0));
+        r.section(0, 12);
+        r.section(8, 12);
+        MalformedMessageException e = assertThrows(MalformedMessageException.class, () -> r.requireAllReferenced("T"));
+        assertTrue(e.getMessage().contains("sections overlap: [8, 20) starts before the section before it ends at 12"),
+                e.getMessage());
+        // the same body read as [0, 8) and [8, 20) is whole
+        Envelope.Reader ok = new Envelope.Reader(new byte[10 + 20], new Envelope.Frame(2, 10, 0));
+        ok.section(8, 12);
+        ok.section(0, 8);
+        ok.requireAllReferenced("T");
+    }
+
+    @Test
     void aMalformedHeaderIsNamed() {
         byte[] header = "{\"schema_version\": 2, \"job_id\": ".getBytes(StandardCharsets.UTF_8);
         assertMalformed("AttackRequest: malformed JSON in the header",
