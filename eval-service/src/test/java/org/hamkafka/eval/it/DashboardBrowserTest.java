@@ -330,7 +330,7 @@ class DashboardBrowserTest {
 
     void store(String job, int epoch, double average, double worst) {
         EvalResult r = result(job, epoch, average, worst);
-        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, epoch, r.checkpointKey(),
+        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, job, epoch, r.checkpointKey(),
                 r.sha256(), "linear", "fashion-mnist", 0.1f, "ham", Instant.now());
         assertTrue(store.storeEvaluated(a, r, 1000, "{\"dataset\": \"fashion-mnist\"}").isPresent());
     }

@@ -501,7 +501,7 @@ class EvalServiceKafkaTest {
             c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
         }
-        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, epoch, key, sha256, "linear",
+        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, job, epoch, key, sha256, "linear",
                 dataset, EPS, "ham", Instant.now(), evalAttacks, subset, null);
         TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(signingKey == null ? a : a.signedWith(signingKey)));
         return key;

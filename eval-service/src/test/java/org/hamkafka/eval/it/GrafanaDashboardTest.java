@@ -68,7 +68,7 @@ class GrafanaDashboardTest {
             c.putObject(PutObjectArgs.builder().bucket(bucket).object(key)
                     .stream(new ByteArrayInputStream(npz), npz.length, -1).build());
         }
-        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CURRENT, job, 0, key,
+        CheckpointAnnouncement a = new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, job, 0, key,
                 ModelWeights.sha256(npz), "linear", "fashion-mnist", 0.1f, "ham", Instant.now(), List.of("pgd-5"), 50,
                 null).signedWith(EvalServiceKafkaTest.trainerKey());
         TestKafka.produce(bootstrap, Topics.CHECKPOINTS, job, Codec.toBytes(a));

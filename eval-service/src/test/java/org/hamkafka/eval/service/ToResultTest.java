@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** ham-core's report → the published EvalResult: the sanity warnings are carried through the wire form. */
 class ToResultTest {
-    static final CheckpointAnnouncement A = new CheckpointAnnouncement(SchemaVersion.CURRENT, "job-1", 2,
+    static final CheckpointAnnouncement A = new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, "job-1", 2,
             "jobs/job-1/checkpoints/epoch-3.npz", "ab".repeat(32), "linear", "fashion-mnist", 0.1f, "pgd-at",
             Instant.parse("2025-01-02T03:04:05Z"));
 

@@ -11,7 +11,10 @@ import java.util.HexFormat;
  * The trainer's signature on a {@link CheckpointAnnouncement}: hex HMAC-SHA256, under a key the trainer and
  * the evaluators share ({@code ham.checkpoint.signing-key}), of the fields that say whose weights these are
  * and where they lie — job id, epoch, object key, sha256, architecture, data set, method and eps, one per
- * line. The sha256 pins the bytes, so neither another job's weights under this job's key nor this job's
+ * line (UTF-8, {@code \n} between them, none after). Since version 2 eps is written as its IEEE-754 float32 bits,
+ * 8 lowercase hex digits, big-endian ({@code 3dcccccd} for 0.1: Python {@code struct.pack(">f", eps).hex()}), which
+ * every language rebuilds; version 1 wrote Java's {@code Float.toString}, and a version 1 announcement is still
+ * verified that way. The sha256 pins the bytes, so neither another job's weights under this job's key nor this job's
  * announcement replayed for another epoch verifies. The evaluation settings are not signed: they change
  * what is measured, not whose model it is.
  */
@@ -63,7 +66,9 @@ public final class CheckpointSignature {
     }
 
     static String signedText(CheckpointAnnouncement a) {
+        String eps = a.schemaVersion() >= SchemaVersion.CHECKPOINT
+                ? String.format("%08x", Float.floatToIntBits(a.eps())) : Float.toString(a.eps());
         return String.join("\n", a.jobId(), Integer.toString(a.epoch()), a.objectKey(), a.sha256(), a.arch(),
-                a.dataset(), a.method(), Float.toString(a.eps()));
+                a.dataset(), a.method(), eps);
     }
 }

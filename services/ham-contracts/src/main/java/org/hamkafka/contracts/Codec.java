@@ -111,7 +111,11 @@ public final class Codec {
             throw new UnsupportedSchemaVersionException(name, "schema_version " + version + " as JSON is not supported",
                     version, TENSOR_VERSIONS);
         }
-        if (!SchemaVersion.carriesTensors(type) && version != SchemaVersion.of(type)) {
+        if (type == CheckpointAnnouncement.class && version != SchemaVersion.CHECKPOINT && version != SchemaVersion.CURRENT) {
+            throw new UnsupportedSchemaVersionException(name, "schema_version " + version + " is not supported", version,
+                    SchemaVersion.CHECKPOINT + " and " + SchemaVersion.CURRENT);
+        }
+        if (!SchemaVersion.carriesTensors(type) && type != CheckpointAnnouncement.class && version != SchemaVersion.of(type)) {
             throw new UnsupportedSchemaVersionException(name, version, SchemaVersion.of(type));
         }
         return read(name, type, root, null);

@@ -5,8 +5,14 @@ package org.hamkafka.contracts;
  * they do not know); removing or renaming a field, or changing its type or meaning, bumps it.
  */
 public final class SchemaVersion {
-    /** The version every record of this module writes, except {@link EvalResult} and the tensor messages. */
+    /** The version every record of this module writes, except {@link EvalResult}, the tensor messages and checkpoints. */
     public static final int CURRENT = 1;
+    /**
+     * {@link CheckpointAnnouncement}'s version: 2 since its {@code signature} is over a text any language rebuilds
+     * (eps as its float32 bits; {@link CheckpointSignature}). Version 1, signed over Java's {@code Float.toString},
+     * is still read and verified as it was signed.
+     */
+    public static final int CHECKPOINT = 2;
     /**
      * {@link EvalResult}'s version: 2 since AutoAttack (the headline became the worst case over all attacks,
      * {@code other_robust} became {@code robust_by_attack} with {@code attacks}). Version 1 is still read.
@@ -24,7 +30,8 @@ public final class SchemaVersion {
 
     /** The version {@link Codec} writes for a record type (and reads; see {@link #carriesTensors} for version 1). */
     public static int of(Class<? extends Versioned> type) {
-        return type == EvalResult.class ? EVAL_RESULT : carriesTensors(type) ? BINARY : CURRENT;
+        return type == EvalResult.class ? EVAL_RESULT : carriesTensors(type) ? BINARY
+                : type == CheckpointAnnouncement.class ? CHECKPOINT : CURRENT;
     }
 
     /** The types that carry tensors or snapshot bytes, written as a binary envelope at {@link #BINARY}. */

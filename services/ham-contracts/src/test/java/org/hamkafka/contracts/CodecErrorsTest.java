@@ -29,10 +29,11 @@ class CodecErrorsTest {
                 + "envelope and 1 as JSON", e.getMessage());
         assertEquals(7, e.version());
         ObjectNode checkpoint = tree(Samples.checkpoint());
-        checkpoint.put("schema_version", 2);
+        checkpoint.put("schema_version", 3);
         e = assertThrows(UnsupportedSchemaVersionException.class,
                 () -> Codec.fromJson(checkpoint.toString(), CheckpointAnnouncement.class));
-        assertEquals("CheckpointAnnouncement: schema_version 2 is not supported; this consumer reads 1", e.getMessage());
+        assertEquals("CheckpointAnnouncement: schema_version 3 is not supported; this consumer reads 2 and 1",
+                e.getMessage());
     }
 
     @Test

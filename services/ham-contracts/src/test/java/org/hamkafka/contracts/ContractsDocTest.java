@@ -138,6 +138,10 @@ class ContractsDocTest {
         return out.array();
     }
 
+    private static String q(String s) {
+        return "\"" + s + "\"";
+    }
+
     @Test
     void thePythonReadersReadWhatJavaWrites(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         Path python = Path.of("/usr/bin/python3");
@@ -149,7 +153,7 @@ class ContractsDocTest {
         }
         assumeTrue(numpy, "no numpy for /usr/bin/python3: apt-get install -y python3-numpy");
         List<String> snippets = examples().stream().filter(e -> e.language().equals("python")).map(Example::text).toList();
-        assertEquals(2, snippets.size(), "the envelope reader and version 1's tensor codec");
+        assertEquals(3, snippets.size(), "the envelope reader, version 1's tensor codec, the checkpoint signature");
         AttackRequest request = Samples.attackRequest();
         Files.write(dir.resolve("request.bin"), Codec.toBytes(request));
         Tensor images = request.images();
@@ -169,6 +173,21 @@ class ContractsDocTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, "python failed: " + err);
+        // the signature recipe, on the announcement's fields, signs as CheckpointSignature does
+        CheckpointAnnouncement a = Samples.checkpoint();
+        byte[] key = "a-key-of-at-least-thirty-two-bytes-for-the-doc".getBytes(StandardCharsets.UTF_8);
+        String sign = String.format("""
+                job_id, epoch, object_key, sha256, arch, dataset, method = %s, %d, %s, %s, %s, %s, %s
+                eps, key = %s, %s
+                """, q(a.jobId()), a.epoch(), q(a.objectKey()), q(a.sha256()), q(a.arch()), q(a.dataset()), q(a.method()),
+                Float.toString(a.eps()), "b" + q(new String(key, StandardCharsets.UTF_8))) + snippets.get(2) + "\nprint(signature)\n";
+        Files.writeString(dir.resolve("sign.py"), sign);
+        Process s = new ProcessBuilder(python.toString(), dir.resolve("sign.py").toString()).start();
+        String signed = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(s.waitFor(60, TimeUnit.SECONDS) && s.exitValue() == 0,
+                new String(s.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        assertEquals(a.signedWith(key).signature(), signed);
+
         double sum = 0;
         for (float v : images.floats()) {
             sum += v;

@@ -54,7 +54,7 @@ final class Samples {
     }
 
     static CheckpointAnnouncement checkpoint() {
-        return new CheckpointAnnouncement(SchemaVersion.CURRENT, "job-1", 3, "jobs/job-1/checkpoints/3.npz",
+        return new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, "job-1", 3, "jobs/job-1/checkpoints/3.npz",
                 "cd".repeat(32), "smallcnn", "fashion-mnist", 0.1f, "ham", Instant.parse("2025-01-02T03:04:05Z"));
     }
 

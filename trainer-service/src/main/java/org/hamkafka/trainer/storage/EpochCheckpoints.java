@@ -53,7 +53,7 @@ public final class EpochCheckpoints implements TrainingListener {
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
         jobs.recordCheckpoint(jobId, epoch, key, sha);
         metrics.checkpoint();
-        messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, epoch, key, sha,
+        messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, jobId, epoch, key, sha,
                 cfg.model(), cfg.dataset(), cfg.threat().eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
                 cfg.data().testSubset(), null)); // the job's own evaluation settings; signed by the messaging
     }

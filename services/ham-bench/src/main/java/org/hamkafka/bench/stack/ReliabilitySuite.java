@@ -352,7 +352,7 @@ public final class ReliabilitySuite {
         JsonNode job = stack.trainerClient().job(jobId);
         String key = job.path("progress").path("last_checkpoint_key").asText();
         String sha = job.path("progress").path("last_checkpoint_sha256").asText();
-        CheckpointAnnouncement forged = new CheckpointAnnouncement(SchemaVersion.CURRENT, jobId, 99, key, sha,
+        CheckpointAnnouncement forged = new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, jobId, 99, key, sha,
                 "tiny-cnn", "fashion-mnist", 0.1f, "ham", Instant.now(), List.of("fgsm"), 100, null)
                 .signedWith("an-attacker-who-guessed-the-format-but-not-the-key".getBytes(StandardCharsets.UTF_8));
         producer.send(new ProducerRecord<>(Topics.CHECKPOINTS, Topics.key(jobId), Codec.toBytes(forged)));
