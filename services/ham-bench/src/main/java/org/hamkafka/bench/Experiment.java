@@ -214,7 +214,7 @@ public final class Experiment implements Callable<Integer> {
                     docs.resolve("results-curves.png"), 1200, 700);
             md += "\n![learning curves](results-curves.png)\n";
         }
-        BenchIo.write(docs.resolve("results.md"), md);
+        BenchIo.write(docs.resolve("results.md"), md + handWritten(docs.resolve("results.md")));
         System.out.print(md);
         System.out.println("wrote " + docs.resolve("results.md") + " and " + docs.resolve("results-per-class.png"));
         return 0;
@@ -435,5 +435,16 @@ public final class Experiment implements Callable<Integer> {
             batch.run();
         }
         return (System.nanoTime() - t0) / 1e9 / n;
+    }
+
+    /** The part of an existing results page from its first hand-written heading on: a regenerated table keeps it. */
+    static String handWritten(java.nio.file.Path page) {
+        try {
+            String old = java.nio.file.Files.exists(page) ? java.nio.file.Files.readString(page) : "";
+            int at = old.indexOf("\n## How it ran (written by hand");
+            return at < 0 ? "" : "\n" + old.substring(at + 1);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + page + ": " + e.getMessage(), e);
+        }
     }
 }
