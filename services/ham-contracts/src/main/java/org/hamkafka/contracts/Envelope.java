@@ -144,18 +144,17 @@ final class Envelope {
         void requireAllReferenced(String type) {
             sections.sort(java.util.Comparator.comparingLong((long[] a) -> a[0]).thenComparingLong(a -> a[1]));
             long end = 0;
+            long covered = 0;
             for (long[] sec : sections) {
                 if (sec[0] < end) {
                     throw new MalformedMessageException(type + ": sections overlap: [" + sec[0] + ", " + sec[1]
                             + ") starts before the section before it ends at " + end);
                 }
-                if (sec[0] > end) {
-                    break; // a gap: reported below as bytes no section covers
-                }
                 end = sec[1];
+                covered += sec[1] - sec[0];
             }
-            long covered = sections.stream().mapToLong(sec -> sec[1] - sec[0]).sum();
-            if (end != bodyLength || covered != bodyLength) {
+            // disjoint sections inside the body cover all of it exactly when their lengths add up to it
+            if (covered != bodyLength) {
                 throw new MalformedMessageException(type + ": the body holds " + bodyLength
                         + " bytes but the header's sections cover " + covered);
             }

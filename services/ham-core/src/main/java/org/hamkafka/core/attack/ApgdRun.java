@@ -36,7 +36,8 @@ final class ApgdRun {
 
     /**
      * Per row of the run's batch: the point (the first misclassified iterate, else the best-loss
-     * one; owned by x's manager, detached), whether it is misclassified, and the best loss seen.
+     * one; owned by x's manager, detached), whether it is misclassified, and the best loss seen — except for
+     * a row that left with a broken sibling, whose point and loss mean nothing.
      */
     record Outcome(NDArray points, boolean[] broken, float[] bestLoss, long forwardRows, long backwardRows) {
     }
@@ -86,7 +87,8 @@ final class ApgdRun {
     /**
      * @param x0    the start, already in the eps-ball around x and in [0,1]
      * @param group per row, its group (0..groups−1): once one row of a group is misclassified, the group's
-     *              other rows leave the batch too (not broken themselves, their best loss so far kept)
+     *              other rows leave the batch too, not broken themselves; their point and best loss are not
+     *              reported (the broken row answers for the group)
      */
     Outcome run(NDArray x, NDArray y, NDArray t, NDArray x0, int[] group) {
         NDManager parent = x.getManager();
@@ -258,20 +260,10 @@ final class ApgdRun {
         if (keep.length == row.length) {
             return;
         }
-        int[] atBest = new int[broken.length];
-        Arrays.fill(atBest, -1);
-        boolean left = false;
         for (int j = 0; j < row.length; j++) {
             if (broken[row[j]]) {
                 bestLossOut[row[j]] = loss[j];
-            } else if (groupBroken[group[row[j]]]) { // left with a broken sibling: its best point so far
-                bestLossOut[row[j]] = lossBest[j];
-                atBest[row[j]] = j;
-                left = true;
             }
-        }
-        if (left) {
-            points = Rows.replace(points, xBest, atBest);
         }
         NDArray idx = x.getManager().create(Arrays.stream(keep).asLongStream().toArray());
         x = x.get(idx);
