@@ -4,7 +4,8 @@
 #
 # Needs installed (this script installs nothing):
 #   apt-get install -y docker-compose python3-yaml    # Compose v1 parser (1.29), PyYAML for /usr/bin/python3
-#   kubectl (with its built-in kustomize; on this machine from the image), java 17, mvn, node + npm
+#   kubectl (with its built-in kustomize; on this machine from the image), java 17, a Java 21+ under /usr/lib/jvm
+#   (or VALIDATOR_JAVA) for Strimzi 1.2's model, mvn, node + npm
 # Resolves from the registries when run (like any build): Maven Central jars of
 # deploy/validator/pom.xml (dependency:build-classpath, never installs) and the npm packages pinned in
 # deploy/validator/keda/package-lock.json (npm ci into deploy/validator/keda/node_modules).
@@ -14,8 +15,8 @@
 #   2. kustomize: `kubectl kustomize` renders the base and every overlay
 #   3. kubernetes objects, strict (unknown fields are errors):
 #      built-in kinds and Strimzi (Kafka, KafkaNodePool, KafkaTopic, KafkaUser): deploy/validator/ManifestValidator.java
-#      (Strimzi resources must be kafka.strimzi.io/v1, the only version Strimzi 1.0 serves, and set no field
-#      Strimzi's model keeps only for v1beta2)
+#      (Strimzi 1.2's model: resources must be kafka.strimzi.io/v1, the only version Strimzi 1.x serves, and a field
+#      v1 dropped is unknown)
 #      KEDA ScaledObject, TriggerAuthentication: deploy/validator/keda/validate-keda.mjs
 #   4. policy: placeholder-only secrets, hardened containers, KEDA max = partitions of ham.attack.requests
 #   5. environment: every variable given to a service is read by it (deploy/check_env.py); needs each
@@ -59,14 +60,24 @@ for o in "${OVERLAYS[@]}"; do
   echo "ok: deploy/overlays/$o ($(grep -c '^kind:' "$WORK/$o.yaml") objects)"
 done
 
-step "3a. built-in kinds and Strimzi CRDs (Kubernetes Java client 24 / Strimzi api 0.51 models, kafka.strimzi.io/v1 only, strict)"
+step "3a. built-in kinds and Strimzi CRDs (Kubernetes Java client 24 / Strimzi api 1.2 models, kafka.strimzi.io/v1 only, strict)"
 mvn -B -q -f deploy/validator/pom.xml dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" > "$WORK/mvn.log" 2>&1 \
   || { cat "$WORK/mvn.log"; exit 1; }
-java -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java \
+# Strimzi 1.x's model is built for Java 21: the validator runs on a Java 21+ (VALIDATOR_JAVA, else the first under
+# /usr/lib/jvm), the services stay on 17
+VJAVA="${VALIDATOR_JAVA:-}"
+if [ -z "$VJAVA" ]; then
+  for j in /usr/lib/jvm/*/bin/java; do
+    v=$("$j" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.specification.version/ {print $2}')
+    if [ "${v%%.*}" -ge 21 ] 2> /dev/null; then VJAVA="$j"; break; fi
+  done
+fi
+[ -n "$VJAVA" ] || { echo "ERROR: Strimzi 1.2's model needs Java 21 or newer: none under /usr/lib/jvm; set VALIDATOR_JAVA"; exit 1; }
+"$VJAVA" -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java \
   --skip-kind keda.sh/v1alpha1/ScaledObject --skip-kind keda.sh/v1alpha1/TriggerAuthentication "${rendered[@]}" 2> "$WORK/validator.err" \
   || { grep -v '^SLF4J' "$WORK/validator.err" || true; exit 1; }
 
-step "3a'. the validator refuses what Strimzi 1.0 refuses: a v1beta2 resource, a v1 Kafka with a v1beta2-only field"
+step "3a'. the validator refuses what Strimzi 1.x refuses: a v1beta2 resource, a v1 Kafka with a field v1 dropped"
 cat > "$WORK/old-api.yaml" <<'YAML'
 apiVersion: kafka.strimzi.io/v1beta2
 kind: KafkaTopic
@@ -82,10 +93,10 @@ spec:
     replicas: 3
     listeners: [{name: plain, port: 9092, type: internal, tls: false}]
 YAML
-for bad in old-api:"is not served by Strimzi 1.0" removed-field:"spec.kafka.replicas is not in kafka.strimzi.io/v1"; do
+for bad in old-api:"is not served by Strimzi 1.x" removed-field:"unknown field(s) [replicas] at Kafka.spec.kafka"; do
   file="$WORK/${bad%%:*}.yaml"; expect="${bad#*:}"
-  if java -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java "$file" > "$WORK/bad.out" 2>&1 \
-      || ! grep -q "$expect" "$WORK/bad.out"; then
+  if "$VJAVA" -cp "$(cat "$WORK/cp.txt")" deploy/validator/ManifestValidator.java "$file" > "$WORK/bad.out" 2>&1 \
+      || ! grep -qF "$expect" "$WORK/bad.out"; then
     echo "ERROR: the validator passed ${bad%%:*}.yaml or did not say \"$expect\":"; cat "$WORK/bad.out"; exit 1
   fi
   echo "ok: ${bad%%:*}.yaml refused ($expect)"

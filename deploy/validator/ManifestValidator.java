@@ -8,11 +8,6 @@ import io.kubernetes.client.util.ModelMapper;
 import io.strimzi.api.kafka.model.kafka.Kafka;
 import io.strimzi.api.kafka.model.nodepool.KafkaNodePool;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
-import org.objectweb.asm.AnnotationVisitor;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 import org.yaml.snakeyaml.Yaml;
 
 import java.io.Reader;
@@ -22,13 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Offline, strict schema check of rendered Kubernetes manifests (multi-document YAML files).
@@ -40,10 +31,10 @@ import java.util.Set;
  *       wrong JSON types at every depth, then Gson deserialisation checks quantities and int-or-string.</li>
  *   <li>Strimzi Kafka, KafkaNodePool, KafkaTopic, KafkaUser, and the Prometheus Operator's PodMonitor (fabric8): Strimzi's own typed model ({@code io.strimzi:api}).
  *       Wrong types and enum values fail in Jackson; unknown fields, which Strimzi keeps in
- *       {@code additionalProperties} maps, are found by walking the object graph. Strimzi resources must be
- *       {@code kafka.strimzi.io/v1}, the only version Strimzi 1.0 serves ({@code v1beta2} is an error), and may
- *       not set a field the model marks present only in older versions ({@code @PresentInVersions} without
- *       v1, read from the model's class files with ASM: the annotation classes are not published).</li>
+ *       {@code additionalProperties} maps, are found by walking the object graph. The model is Strimzi 1.2's,
+ *       which serves {@code kafka.strimzi.io/v1} only (1.0 removed {@code v1beta2}, and with it the fields v1
+ *       dropped): a resource must use a version its class lists in {@code VERSIONS}, and a field the model no
+ *       longer has is an unknown field.</li>
  *   <li>Kinds listed in {@code --skip-kind} (checked by another tool) are counted, not checked.
  *       Any other kind is an error.</li>
  * </ul>
@@ -60,11 +51,7 @@ public class ManifestValidator {
             // not Strimzi's, but a Jackson model checked the same way
             "monitoring.coreos.com/v1/PodMonitor", io.fabric8.openshift.api.model.monitoring.v1.PodMonitor.class);
 
-    /** "class#getter" → the versions Strimzi's model says the property is in, for those without v1. */
-    private static Map<String, String> notInV1 = Map.of();
-
     public static void main(String[] args) throws Exception {
-        notInV1 = propertiesNotInV1();
         List<String> skip = new ArrayList<>();
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -114,9 +101,10 @@ public class ManifestValidator {
                 }
                 String json = gson.toJson(doc);
                 try {
-                    if (apiVersion.startsWith("kafka.strimzi.io/") && !apiVersion.equals("kafka.strimzi.io/v1")) {
-                        problems.add(apiVersion + " is not served by Strimzi 1.0 (v1 only; v1beta2 was removed): "
-                                + "write apiVersion: kafka.strimzi.io/v1");
+                    List<String> served = apiVersion.startsWith("kafka.strimzi.io/") ? servedVersions(kind) : null;
+                    if (served != null && !served.isEmpty() && !served.contains(apiVersion.substring(apiVersion.indexOf('/') + 1))) {
+                        problems.add(apiVersion + " is not served by Strimzi 1.x (" + kind + ": " + served
+                                + "; v1beta2 was removed in 1.0): write apiVersion: kafka.strimzi.io/v1");
                     } else if (STRIMZI.containsKey(gvk)) {
                         Object cr = strimziMapper.readValue(json, STRIMZI.get(gvk));
                         findUnknownFields(cr, kind, problems, new IdentityHashMap<>());
@@ -202,11 +190,6 @@ public class ManifestValidator {
                 continue;
             }
             String field = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
-            String versions = notInV1.get(m.getDeclaringClass().getName() + "#" + m.getName());
-            if (v != null && versions != null && !(v instanceof Collection<?> c && c.isEmpty())) {
-                problems.add(path + "." + field + " is not in kafka.strimzi.io/v1 (Strimzi's model: present in "
-                        + versions + " only)");
-            }
             JsonProperty jp = m.getAnnotation(JsonProperty.class);
             if (v == null && jp != null && jp.required()) {
                 // Also where Strimzi's enum creators turn an unknown value into null.
@@ -216,56 +199,15 @@ public class ManifestValidator {
         }
     }
 
-    /**
-     * Getters of Strimzi's model annotated {@code @PresentInVersions} with a range that leaves out v1 (e.g.
-     * "v1beta2"): "v1", "a-v1" and "a+" include it.
-     */
-    private static Map<String, String> propertiesNotInV1() throws Exception {
-        Map<String, String> out = new HashMap<>();
-        Path jar = Path.of(Kafka.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        try (JarFile jf = new JarFile(jar.toFile())) {
-            for (JarEntry e : java.util.Collections.list(jf.entries())) {
-                if (!e.getName().startsWith("io/strimzi/api/") || !e.getName().endsWith(".class")) {
-                    continue;
-                }
-                String cls = e.getName().substring(0, e.getName().length() - 6).replace('/', '.');
-                new ClassReader(jf.getInputStream(e)).accept(new ClassVisitor(Opcodes.ASM9) {
-                    @Override
-                    public MethodVisitor visitMethod(int access, String name, String desc, String sig, String[] ex) {
-                        return new MethodVisitor(Opcodes.ASM9) {
-                            @Override
-                            public AnnotationVisitor visitAnnotation(String type, boolean visible) {
-                                if (!type.equals("Lio/strimzi/crdgenerator/annotations/PresentInVersions;")) {
-                                    return null;
-                                }
-                                return new AnnotationVisitor(Opcodes.ASM9) {
-                                    @Override
-                                    public void visit(String key, Object value) {
-                                        if (key.equals("value") && !includesV1(value.toString())) {
-                                            out.put(cls + "#" + name, value.toString());
-                                        }
-                                    }
-                                };
-                            }
-                        };
-                    }
-                }, ClassReader.SKIP_CODE);
-            }
+    /** The versions Strimzi's model serves for {@code kind} (its class' {@code VERSIONS}); empty for a kind it lacks. */
+    private static List<String> servedVersions(String kind) throws ReflectiveOperationException {
+        Class<?> type = STRIMZI.get("kafka.strimzi.io/v1/" + kind);
+        if (type == null) {
+            return List.of();
         }
-        if (out.isEmpty()) {
-            throw new IllegalStateException(jar + ": no @PresentInVersions found; cannot check fields removed in v1");
-        }
-        return out;
-    }
-
-    static boolean includesV1(String versions) {
-        for (String part : versions.split(",")) {
-            String p = part.trim();
-            if (p.equals("v1") || p.endsWith("+") || p.endsWith("-v1")) {
-                return true;
-            }
-        }
-        return false;
+        @SuppressWarnings("unchecked")
+        List<String> versions = (List<String>) type.getField("VERSIONS").get(null);
+        return versions;
     }
 
     /** The client's messages append the whole offending JSON; keep the sentence. */
