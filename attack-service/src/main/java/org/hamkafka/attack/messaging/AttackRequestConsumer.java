@@ -21,6 +21,9 @@ import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.ContractException;
 import org.hamkafka.contracts.Topics;
 import org.hamkafka.service.DeadLetters;
+import org.hamkafka.service.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
@@ -47,11 +50,12 @@ public class AttackRequestConsumer {
     private final AttackThread attackThread;
     private final DeadLetters deadLetters;
     private final MutinyEmitter<byte[]> results;
+    private final Tracing tracing;
 
     public AttackRequestConsumer(AttackWorker worker, SnapshotDigests digests, AttackMetrics metrics,
                                  WorkerSettings settings, AttackThread attackThread,
                                  @Channel("attack-requests-dlq") MutinyEmitter<byte[]> deadLetterChannel,
-                                 @Channel("attack-results") MutinyEmitter<byte[]> results) {
+                                 @Channel("attack-results") MutinyEmitter<byte[]> results, Tracing tracing) {
         this.worker = worker;
         this.digests = digests;
         this.metrics = metrics;
@@ -59,16 +63,19 @@ public class AttackRequestConsumer {
         this.attackThread = attackThread;
         this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
+        this.tracing = tracing;
     }
 
     @Incoming("attack-requests")
     @Blocking // ordered: the next record waits until this one is attacked or parked
     public void onRequest(ConsumerRecord<String, byte[]> record) throws InterruptedException, ExecutionException {
+        Context trace = tracing.sentWith(record); // the trainer's step: this shard's spans and its result join it
+        tracing.transit(trace, record);
         AttackRequest request;
         try {
-            request = Codec.fromBytes(record.value(), AttackRequest.class);
+            request = tracing.span(Tracing.DECODE, trace, () -> Codec.fromBytes(record.value(), AttackRequest.class));
         } catch (ContractException | IllegalArgumentException e) {
-            reject(record, null, "malformed", e);
+            reject(record, null, "malformed", e, trace);
             return;
         }
         if (expired(record, request)) {
@@ -77,8 +84,11 @@ public class AttackRequestConsumer {
         CompletableFuture<SnapshotRef> ref = digests.whenAnnounced(request.jobId(), request.modelVersion(),
                 request.modelKey(), settings.snapshotWait(), settings.unknownJobWait());
         long parkedAt = System.nanoTime();
+        Span awaitSnapshot = tracing.builder(Tracing.AWAIT_SNAPSHOT, trace)
+                .setAttribute(Tracing.SHARD, (long) request.shardIndex()).startSpan();
         CompletableFuture<Void> served = ref.handleAsync((r, e) -> {
-            serve(record, request, r, e, parkedAt);
+            awaitSnapshot.end();
+            serve(record, request, r, e, parkedAt, trace);
             return null;
         }, attackThread);
         if (ref.isDone()) {
@@ -92,7 +102,7 @@ public class AttackRequestConsumer {
 
     /** On the attack thread: attacks {@code request} with snapshot {@code ref}, or dead-letters it with why not. */
     private void serve(ConsumerRecord<String, byte[]> record, AttackRequest request, SnapshotRef ref,
-                       Throwable refused, long parkedAt) {
+                       Throwable refused, long parkedAt, Context trace) {
         try {
             if (refused != null) {
                 throw refused instanceof CompletionException && refused.getCause() != null
@@ -102,10 +112,11 @@ public class AttackRequestConsumer {
                 return;
             }
             long t1 = System.nanoTime();
-            AttackedShard shard = worker.attack(ShardMessages.shard(request, ref));
+            AttackedShard shard = tracing.span(Tracing.ATTACK, trace,
+                    () -> worker.attack(ShardMessages.shard(request, ref)));
             long t2 = System.nanoTime();
             metrics.record(shard);
-            send(request.jobId(), ShardMessages.result(request, shard));
+            send(request.jobId(), ShardMessages.result(request, shard), trace);
             metrics.outcome("ok");
             // where a request's time goes: waiting for the snapshot's digest, snapshot load + attack, the result's send
             LOG.debugf("job %s step %d shard %d: kept %d of %d; digest wait %.1f ms, snapshot and attack %.1f ms "
@@ -114,9 +125,9 @@ public class AttackRequestConsumer {
                     shard.stats().millis(), (System.nanoTime() - t2) / 1e6);
         } catch (RuntimeException e) {
             // impossible setting, unusable snapshot, or an engine failure: nothing to retry with the same input
-            reject(record, request, e instanceof IllegalArgumentException ? "invalid" : "failed", e);
+            reject(record, request, e instanceof IllegalArgumentException ? "invalid" : "failed", e, trace);
         } catch (Throwable e) {
-            reject(record, request, "failed", new IllegalStateException(e.toString(), e));
+            reject(record, request, "failed", new IllegalStateException(e.toString(), e), trace);
             if (e instanceof Error error) {
                 throw error;
             }
@@ -149,7 +160,8 @@ public class AttackRequestConsumer {
                 + " s (ham.attack.request-budget); its trainer has resent it or given up on it";
     }
 
-    private void reject(ConsumerRecord<String, byte[]> record, AttackRequest request, String kind, Exception e) {
+    private void reject(ConsumerRecord<String, byte[]> record, AttackRequest request, String kind, Exception e,
+                        Context trace) {
         String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         LOG.warnf("%s record %s-%d@%d (key %s) to the dead-letter topic: %s", kind, record.topic(), record.partition(),
                 record.offset(), record.key(), reason);
@@ -158,13 +170,15 @@ public class AttackRequestConsumer {
         }
         deadLetters.send(record, reason);
         if (request != null) {
-            send(request.jobId(), AttackResult.failure(request, worker.workerId(), reason));
+            send(request.jobId(), AttackResult.failure(request, worker.workerId(), reason), trace);
         }
         metrics.outcome(kind);
     }
 
-    private void send(String jobId, AttackResult result) {
-        results.sendMessageAndAwait(Message.of(Codec.toBytes(result))
+    /** The result, encoded and sent under the request's trace: the trainer's side of the step joins it. */
+    private void send(String jobId, AttackResult result, Context trace) {
+        byte[] bytes = tracing.span(Tracing.ENCODE, trace, () -> Codec.toBytes(result));
+        results.sendMessageAndAwait(Tracing.under(trace, Message.of(bytes))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(Topics.key(jobId)).build()));
     }
 }

@@ -19,6 +19,8 @@ import org.hamkafka.eval.persistence.EvalResultStore;
 import org.hamkafka.eval.service.CheckpointEvaluator;
 import org.hamkafka.eval.service.Evaluation;
 import org.hamkafka.service.DeadLetters;
+import org.hamkafka.service.Tracing;
+import io.opentelemetry.context.Context;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
@@ -40,25 +42,29 @@ public class CheckpointConsumer {
     private final MutinyEmitter<byte[]> results;
     private final MeterRegistry registry;
     private final EvalMetrics metrics;
+    private final Tracing tracing;
 
     public CheckpointConsumer(CheckpointEvaluator evaluator, EvalResultStore store,
                               @Channel("checkpoints-dlq") MutinyEmitter<byte[]> deadLetterChannel,
                               @Channel("eval-results") MutinyEmitter<byte[]> results, MeterRegistry registry,
-                              EvalMetrics metrics) {
+                              EvalMetrics metrics, Tracing tracing) {
         this.evaluator = evaluator;
         this.store = store;
         this.deadLetters = new DeadLetters(deadLetterChannel);
         this.results = results;
         this.registry = registry;
         this.metrics = metrics;
+        this.tracing = tracing;
     }
 
     @Incoming("checkpoints")
     @Blocking("ham-eval") // one thread, always the same: PyTorch is much slower when calls hop between threads
     public void onCheckpoint(ConsumerRecord<String, byte[]> record) {
+        Context trace = tracing.sentWith(record); // the trace of the step that finished the checkpoint's epoch
+        tracing.transit(trace, record);
         CheckpointAnnouncement a;
         try {
-            a = Codec.fromBytes(record.value(), CheckpointAnnouncement.class);
+            a = tracing.span(Tracing.DECODE, trace, () -> Codec.fromBytes(record.value(), CheckpointAnnouncement.class));
         } catch (ContractException | IllegalArgumentException e) {
             LOG.warnf("malformed record %s-%d@%d to the dead-letter topic: %s", record.topic(), record.partition(),
                     record.offset(), e.getMessage());
@@ -79,7 +85,7 @@ public class CheckpointConsumer {
         Optional<EvalResultEntity> existing = store.find(a.objectKey(), a.sha256());
         if (existing.isPresent() && existing.get().status == EvalResultEntity.Status.EVALUATED) {
             if (!existing.get().published) {
-                publish(existing.get());
+                publish(existing.get(), trace);
                 outcome("republished");
             } else {
                 LOG.infof("checkpoint %s (job %s epoch %d) was evaluated already; not evaluated again", a.objectKey(),
@@ -90,7 +96,8 @@ public class CheckpointConsumer {
         }
         Evaluation evaluation;
         try {
-            evaluation = registry.timer("ham.eval.time").recordCallable(() -> evaluator.evaluate(a));
+            evaluation = registry.timer("ham.eval.time").recordCallable(
+                    () -> tracing.span(Tracing.EVALUATE, trace, () -> evaluator.evaluate(a)));
         } catch (Exception e) {
             // sha256 mismatch, corrupt npz, unknown model or data set, or an engine failure: not evaluable as announced
             String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
@@ -106,12 +113,12 @@ public class CheckpointConsumer {
             outcome("duplicate"); // another instance stored it first and publishes it
             return;
         }
-        publish(stored.get());
+        publish(stored.get(), trace);
         outcome("evaluated");
     }
 
-    private void publish(EvalResultEntity row) {
-        results.sendMessageAndAwait(Message.of(row.resultJson.getBytes(StandardCharsets.UTF_8))
+    private void publish(EvalResultEntity row, Context trace) {
+        results.sendMessageAndAwait(Tracing.under(trace, Message.of(row.resultJson.getBytes(StandardCharsets.UTF_8)))
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(Topics.key(row.jobId)).build()));
         store.markPublished(row.id);
         metrics.published(row.jobId, row.robustWorst);

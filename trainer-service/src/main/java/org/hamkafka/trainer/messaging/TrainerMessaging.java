@@ -23,6 +23,8 @@ import org.hamkafka.contracts.TrainingProgress;
 import org.hamkafka.contracts.Versioned;
 import org.hamkafka.service.CheckpointSigning;
 import org.hamkafka.service.DeadLetters;
+import org.hamkafka.service.Tracing;
+import io.opentelemetry.context.Context;
 import org.jboss.logging.Logger;
 
 import java.util.concurrent.CompletableFuture;
@@ -62,6 +64,9 @@ public class TrainerMessaging {
     @Inject
     CheckpointSigning signing;
 
+    @Inject
+    Tracing tracing;
+
     private Counter ignored;
 
     public PendingResults pending() {
@@ -72,27 +77,35 @@ public class TrainerMessaging {
      * Sends one shard, the {@code attempt}-th time; keyed {@code <job>/<step>/<shard>[/<attempt>]} so the shards
      * spread over the partitions and a resend is not bound to the partition (and worker) of the first.
      */
-    public CompletionStage<Void> sendAttackRequest(AttackRequest r, int attempt) {
-        return send(attackRequests, Topics.attackRequestKey(r.jobId(), r.step(), r.shardIndex(), attempt), r);
+    public CompletionStage<Void> sendAttackRequest(AttackRequest r, int attempt, Context step) {
+        return send(attackRequests, Topics.attackRequestKey(r.jobId(), r.step(), r.shardIndex(), attempt), r, step);
     }
 
     public CompletionStage<Void> publishSnapshot(ModelSnapshot s) {
-        return send(models, Topics.key(s.jobId()), s);
+        return send(models, Topics.key(s.jobId()), s, null);
     }
 
     public CompletionStage<Void> publishProgress(TrainingProgress p) {
-        return send(progress, Topics.key(p.jobId()), p);
+        return send(progress, Topics.key(p.jobId()), p, null);
     }
 
-    /** Signed here, so that no announcement leaves the trainer unsigned (eval-service refuses those). */
-    public CompletionStage<Void> publishCheckpoint(CheckpointAnnouncement c) {
-        return send(checkpoints, Topics.key(c.jobId()), signing.sign(c));
+    /**
+     * Signed here, so that no announcement leaves the trainer unsigned (eval-service refuses those); under
+     * {@code trace}, so that its evaluation joins the trace of the step that finished the epoch.
+     */
+    public CompletionStage<Void> publishCheckpoint(CheckpointAnnouncement c, Context trace) {
+        return send(checkpoints, Topics.key(c.jobId()), signing.sign(c), trace);
     }
 
-    private static CompletionStage<Void> send(Emitter<byte[]> emitter, String key, Versioned payload) {
+    /**
+     * {@code payload} encoded (an {@code encode} span under {@code trace}) and sent under {@code trace}; untraced
+     * when {@code trace} is null (snapshots and progress: their channels are not traced).
+     */
+    private CompletionStage<Void> send(Emitter<byte[]> emitter, String key, Versioned payload, Context trace) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Message<byte[]> m = Message.of(Codec.toBytes(payload))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
+        Message<byte[]> m = trace == null ? Message.of(Codec.toBytes(payload))
+                : Tracing.under(trace, Message.of(tracing.span(Tracing.ENCODE, trace, () -> Codec.toBytes(payload))));
+        m = m.addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build())
                 .withAck(() -> {
                     done.complete(null);
                     return CompletableFuture.completedFuture(null);
@@ -117,9 +130,11 @@ public class TrainerMessaging {
     @Incoming("attack-results")
     @Blocking
     public void onAttackResult(ConsumerRecord<String, byte[]> record) {
+        Context trace = tracing.sentWith(record);
+        tracing.transit(trace, record);
         AttackResult r;
         try {
-            r = Codec.fromBytes(record.value(), AttackResult.class);
+            r = tracing.span(Tracing.DECODE, trace, () -> Codec.fromBytes(record.value(), AttackResult.class));
         } catch (ContractException | IllegalArgumentException e) {
             LOG.warnf("malformed attack result %s-%d@%d to the dead-letter topic: %s", record.topic(),
                     record.partition(), record.offset(), e.getMessage());

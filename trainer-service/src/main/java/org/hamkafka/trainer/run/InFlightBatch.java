@@ -1,5 +1,7 @@
 package org.hamkafka.trainer.run;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import org.hamkafka.contracts.AttackRequest;
 import org.hamkafka.contracts.AttackResult;
 
@@ -18,6 +20,8 @@ public final class InFlightBatch {
     final List<AttackRequest> requests = new ArrayList<>();
     final List<CompletableFuture<AttackResult>> futures = new ArrayList<>();
     final long sentNanos = System.nanoTime();
+    /** The step's trace: from its requests going out to its training half done (a no-op span until one is set). */
+    Span span = Span.getInvalid();
 
     InFlightBatch(int epoch, int batch, long step, long attackVersion, int[] rows, int[] offsets) {
         this.epoch = epoch;
@@ -26,6 +30,11 @@ public final class InFlightBatch {
         this.attackVersion = attackVersion;
         this.rows = rows;
         this.offsets = offsets;
+    }
+
+    /** What the step's messages are sent under. */
+    Context trace() {
+        return Context.root().with(span);
     }
 
     int shards() {

@@ -83,7 +83,7 @@ public final class JobExecution {
                 }
             };
             try (TrainingRun.Steps steps = run.steps(f, train, optimizer, attack, start, List.of(
-                    new ProgressReporter(job.id(), services), new EpochCheckpoints(job.id(), cfg, f, services),
+                    new ProgressReporter(job.id(), services), new EpochCheckpoints(job.id(), cfg, f, services, attack::lastStep),
                     states, collect))) {
                 steps.run();
             }

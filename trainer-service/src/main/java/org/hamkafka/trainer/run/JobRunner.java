@@ -2,6 +2,7 @@ package org.hamkafka.trainer.run;
 
 import org.hamkafka.trainer.job.JobFailure;
 import org.hamkafka.trainer.job.JobServices;
+import org.hamkafka.service.Tracing;
 import org.hamkafka.trainer.job.TrainerMetrics;
 import org.hamkafka.trainer.job.TrainerSettings;
 import org.hamkafka.trainer.job.TrainingDataCache;
@@ -62,14 +63,14 @@ public class JobRunner {
 
     JobRunner(TrainerMessaging messaging, ObjectStore store, TrainerMetrics metrics, TrainingDataCache data,
               TrainerSettings settings, ObjectMapper mapper, JobRepository jobs,
-              @ConfigProperty(name = "ham.data.dir") Optional<String> dataRoot) {
+              @ConfigProperty(name = "ham.data.dir") Optional<String> dataRoot, Tracing tracing) {
         this.messaging = messaging;
         this.metrics = metrics;
         this.settings = settings;
         this.mapper = mapper;
         this.jobs = jobs;
         this.dataRoot = dataRoot;
-        this.services = new JobServices(messaging, store, metrics, data, settings, jobs);
+        this.services = new JobServices(messaging, store, metrics, data, settings, jobs, tracing);
     }
 
     void onStart(@Observes StartupEvent ev) {

@@ -23,6 +23,9 @@ import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.Seeds;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
+import org.hamkafka.service.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -59,6 +62,7 @@ public final class RemoteAttack implements AttackHalf {
     private final SnapshotPublisher snapshots;
     private final TrainerMessaging messaging;
     private final TrainerMetrics metrics;
+    private final Tracing tracing;
     private final Duration timeout;
     private final int maxAttempts;
     private final DatasetSpec datasetSpec;
@@ -68,6 +72,11 @@ public final class RemoteAttack implements AttackHalf {
     private long[] pending;
     private int[][] plan;
     private int next;
+    /** The batch whose training half runs now (between {@link #attack} and {@link #stepped}) and its span. */
+    private InFlightBatch training;
+    private Span trainSpan = Span.getInvalid();
+    /** The trace of the last step trained: an epoch's checkpoint is announced under it. */
+    private Context lastStep = Context.root();
 
     RemoteAttack(JobRunner.JobStart job, TrainConfig cfg, Dataset train, RunHandle handle, SnapshotPublisher snapshots,
                  JobServices services, Position start) {
@@ -80,6 +89,7 @@ public final class RemoteAttack implements AttackHalf {
         this.snapshots = snapshots;
         this.messaging = services.messaging();
         this.metrics = services.metrics();
+        this.tracing = services.tracing();
         this.timeout = services.settings().attackTimeout();
         this.maxAttempts = Math.max(1, services.settings().attackAttempts());
         this.datasetSpec = ContractMapping.datasetSpec(train.info());
@@ -120,22 +130,36 @@ public final class RemoteAttack implements AttackHalf {
     public Attacked attack(Batch b) {
         handle.checkActive();
         InFlightBatch fl = next(b.epoch(), b.batch());
-        List<AttackResult> results = awaitAll(fl);
+        List<AttackResult> results = tracing.span(Tracing.AWAIT_RESULTS, fl.trace(), () -> awaitAll(fl));
         List<AttackOutput> shards = new ArrayList<>(results.size());
         for (AttackResult r : results) {
             NDArray adv = r.adversarial() == null ? null
                     : b.m().create(r.adversarial().floats(), new Shape(r.adversarial().shape()));
             shards.add(new AttackOutput(adv, r.keptIndices(), r.variation(), ContractMapping.attackStats(r.stats())));
         }
-        return new Attacked(AttackOutputs.gather(shards, fl.offsets, b.m()), fl.attackVersion);
+        Attacked attacked = new Attacked(AttackOutputs.gather(shards, fl.offsets, b.m()), fl.attackVersion);
+        training = fl;
+        trainSpan = tracing.start(Tracing.TRAIN, fl.trace());
+        return attacked;
     }
 
-    /** After a step: the next batch of the epoch goes out, with the weights after it. */
+    /** After a step: the next batch of the epoch goes out, with the weights after it; the step's trace ends. */
     @Override
     public void stepped(int epoch, int batch, long version) {
+        trainSpan.end();
+        if (training != null) {
+            training.span.end();
+            lastStep = training.trace();
+            training = null;
+        }
         if (next < plan.length) {
             send(epoch, next++, version, version);
         }
+    }
+
+    /** The trace of the last step trained (the root context before one is). */
+    public Context lastStep() {
+        return lastStep;
     }
 
     private void send(int epoch, int batch, long attackVersion, long version) {
@@ -148,6 +172,8 @@ public final class RemoteAttack implements AttackHalf {
         long step = (long) epoch * batchesPerEpoch + batch;
         InFlightBatch fl = new InFlightBatch(epoch, batch, step, attackVersion, rows,
                 shardOffsets(rows.length, shardsPerBatch));
+        fl.span = tracing.builder(Tracing.STEP, Context.root()).setAttribute(Tracing.JOB, jobId)
+                .setAttribute(Tracing.STEP_INDEX, step).setAttribute(Tracing.EPOCH, (long) epoch).startSpan();
         long seed = Seeds.step(cfg.data().seed(), epoch, batch);
         DatasetInfo info = train.info();
         int per = info.pixelsPerImage();
@@ -169,7 +195,7 @@ public final class RemoteAttack implements AttackHalf {
                     Tensor.ofInts(new long[]{n}, labels));
             fl.requests.add(req);
             fl.futures.add(messaging.pending().expect(jobId, step, s, attackVersion));
-            messaging.sendAttackRequest(req, 1);
+            messaging.sendAttackRequest(req, 1, fl.trace());
         }
         inFlight.addLast(fl);
     }
@@ -251,7 +277,7 @@ public final class RemoteAttack implements AttackHalf {
         snapshots.announceBeforeResend(fl.attackVersion);
         AttackRequest req = fl.requests.get(shard);
         fl.futures.set(shard, messaging.pending().expect(jobId, fl.step, shard, fl.attackVersion));
-        messaging.sendAttackRequest(req, attempt);
+        messaging.sendAttackRequest(req, attempt, fl.trace());
     }
 
     /** Fails the job unless {@code r} answers shard {@code shard} of {@code fl}: its kept rows ascending, inside it. */

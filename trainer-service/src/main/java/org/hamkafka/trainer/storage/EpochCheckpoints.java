@@ -12,6 +12,10 @@ import org.hamkafka.core.model.Classifier;
 import org.hamkafka.core.model.ModelWeights;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.service.ObjectStore;
+import org.hamkafka.service.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import java.util.function.Supplier;
 import org.hamkafka.trainer.messaging.TrainerMessaging;
 import org.hamkafka.trainer.persistence.JobRepository;
 
@@ -32,7 +36,12 @@ public final class EpochCheckpoints implements TrainingListener {
     private final TrainerMetrics metrics;
     private final TrainerMessaging messaging;
 
-    public EpochCheckpoints(String jobId, TrainConfig cfg, Classifier f, JobServices services) {
+    private final Tracing tracing;
+    /** The trace of the step that finished the epoch: the checkpoint, and its evaluation, join it. */
+    private final Supplier<Context> lastStep;
+
+    public EpochCheckpoints(String jobId, TrainConfig cfg, Classifier f, JobServices services,
+                            Supplier<Context> lastStep) {
         this.jobId = jobId;
         this.cfg = cfg;
         this.f = f;
@@ -40,11 +49,22 @@ public final class EpochCheckpoints implements TrainingListener {
         this.jobs = services.jobs();
         this.metrics = services.metrics();
         this.messaging = services.messaging();
+        this.tracing = services.tracing();
+        this.lastStep = lastStep;
     }
 
     @Override
     public void epochDone(StepDone last) {
-        int epoch = last.epoch();
+        Span span = tracing.builder(Tracing.CHECKPOINT, lastStep.get()).setAttribute(Tracing.JOB, jobId)
+                .setAttribute(Tracing.EPOCH, (long) last.epoch()).startSpan();
+        try {
+            publish(last.epoch(), Context.root().with(span));
+        } finally {
+            span.end();
+        }
+    }
+
+    private void publish(int epoch, Context trace) {
         byte[] npz = ModelWeights.exportNpz(f);
         String key = ObjectStore.Keys.checkpoint(jobId, epoch + 1);
         String sha = store.put(key, npz, "application/octet-stream");
@@ -55,6 +75,6 @@ public final class EpochCheckpoints implements TrainingListener {
         metrics.checkpoint();
         messaging.publishCheckpoint(new CheckpointAnnouncement(SchemaVersion.CHECKPOINT, jobId, epoch, key, sha,
                 cfg.model(), cfg.dataset(), cfg.threat().eps(), cfg.method(), Instant.now(), cfg.evalAttacks(),
-                cfg.data().testSubset(), null)); // the job's own evaluation settings; signed by the messaging
+                cfg.data().testSubset(), null), trace); // the job's own evaluation settings; signed by the messaging
     }
 }

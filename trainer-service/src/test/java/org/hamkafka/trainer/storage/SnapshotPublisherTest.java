@@ -78,7 +78,7 @@ class SnapshotPublisherTest {
                 deleted.add(key);
             }
         };
-        JobServices services = new JobServices(null, store, null, null, new Settings(), null);
+        JobServices services = new JobServices(null, store, null, null, new Settings(), null, null);
         return new SnapshotPublisher("j", TrainConfig.defaults("fashion-mnist"), null, writes, services);
     }
 
