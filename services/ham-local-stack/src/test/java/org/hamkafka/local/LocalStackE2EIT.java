@@ -48,9 +48,13 @@ class LocalStackE2EIT {
 
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         PrintStream log = new PrintStream(new TeeStream(console, System.out), true, StandardCharsets.UTF_8);
+        // the services' traces come here (tracing is off unless a collector is named)
+        TraceCollector traces = TraceCollector.start();
+        Map<String, String> env = new java.util.HashMap<>(traces.serviceEnv());
+        env.put("HAM_ATTACK_THREADS", "1");
         StackSettings settings = new StackSettings(repo, out, data, 1, 0, 0, 0, 4, "pgd-20", TEST,
                 Duration.ofMinutes(3), List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true",
-                "-XX:TieredStopAtLevel=1"), Map.of("HAM_ATTACK_THREADS", "1"));
+                "-XX:TieredStopAtLevel=1"), env);
         Stack stack = new Stack(settings, log);
         List<ProcessHandle> children;
         List<Integer> ports;
@@ -161,18 +165,74 @@ class LocalStackE2EIT {
             assertTrue(cost.backwardRows() > 0 && cost.backwardRows() <= (long) STEPS * TRAIN, cost.toString());
             assertTrue(cost.dropped() >= 0 && cost.dropped() < TRAIN, cost.toString());
 
+            checkOneTraceFollowsAStepThroughTheThreeServices(traces, id);
+
             String table = Report.classWiseTable(e);
             assertTrue(table.contains("<- worst robust"), table);
             log.println(table);
             log.println(Report.cost(o));
         } finally {
             stack.close();
+            traces.close();
         }
         for (ProcessHandle p : children) {
             assertFalse(p.isAlive(), "service process " + p.pid() + " still running after close");
         }
         for (int port : ports) {
             assertTrue(Ports.isFree(port), "port " + port + " still in use after close");
+        }
+    }
+
+    /**
+     * Every step of the job is a trace of its own, and the epoch's last one goes on to eval-service: the trainer's
+     * step, its request's way to the worker and the attack there, the result's way back and the training half,
+     * the checkpoint's announcement and its evaluation, all under one trace id, each span's parent in it.
+     */
+    private static void checkOneTraceFollowsAStepThroughTheThreeServices(TraceCollector traces, String job)
+            throws InterruptedException {
+        Map<String, List<String>> expected = Map.of(
+                "trainer-service", List.of("step", "encode", "await attack results", "transit", "decode", "train",
+                        "checkpoint"),
+                "attack-service", List.of("transit", "decode", "await snapshot", "attack", "encode"),
+                "eval-service", List.of("transit", "decode", "evaluate"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        List<TraceCollector.CollectedSpan> trace = List.of();
+        while (System.nanoTime() < deadline) { // spans are exported in batches, every 200 ms here
+            List<String> steps = traces.spans(s -> s.name().equals("step") && job.equals(s.attribute("ham.job_id")))
+                    .stream().map(TraceCollector.CollectedSpan::traceId).toList();
+            trace = traces.spans(s -> steps.contains(s.traceId()) && s.service().equals("eval-service")).stream()
+                    .findFirst().map(s -> traces.spans(t -> t.traceId().equals(s.traceId()))).orElse(List.of());
+            List<TraceCollector.CollectedSpan> inTrace = trace;
+            if (expected.entrySet().stream().allMatch(en -> en.getValue().stream().allMatch(n -> inTrace.stream()
+                    .anyMatch(t -> t.service().equals(en.getKey()) && t.name().equals(n))))) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        List<TraceCollector.CollectedSpan> found = trace;
+        String names = found.stream().map(t -> t.service() + ":" + t.name()).sorted().toList().toString();
+        assertFalse(found.isEmpty(), "no trace of job " + job + " reaches eval-service; spans received: "
+                + traces.spans().size());
+        System.out.println("the trace of job " + job + "'s last step: " + names);
+        expected.forEach((service, spanNames) -> spanNames.forEach(n -> assertTrue(found.stream().anyMatch(
+                t -> t.service().equals(service) && t.name().equals(n)), service + " has no span " + n + " in " + names)));
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        found.forEach(t -> ids.add(t.spanId()));
+        for (TraceCollector.CollectedSpan t : found) {
+            assertTrue(t.parentSpanId() == null || ids.contains(t.parentSpanId()),
+                    t.service() + ":" + t.name() + "'s parent is not in the trace " + names);
+            assertTrue(t.endNanos() >= t.startNanos(), t.toString());
+        }
+        assertEquals(1, found.stream().filter(t -> t.parentSpanId() == null).count(), "one root: " + names);
+        assertEquals("step", found.stream().filter(t -> t.parentSpanId() == null).findFirst().orElseThrow().name());
+        // every step has its own trace, with the worker's attack in it
+        List<TraceCollector.CollectedSpan> steps = traces.spans(
+                s -> s.name().equals("step") && job.equals(s.attribute("ham.job_id")));
+        assertEquals(steps.size(), steps.stream().map(TraceCollector.CollectedSpan::traceId).distinct().count());
+        for (TraceCollector.CollectedSpan step : steps) {
+            assertTrue(traces.spans().stream().anyMatch(t -> t.traceId().equals(step.traceId())
+                    && t.service().equals("attack-service") && t.name().equals("attack")),
+                    "step " + step.attribute("ham.step") + " has no attack span");
         }
     }
 
