@@ -28,6 +28,7 @@ import org.hamkafka.core.train.TrainingRun;
 import org.hamkafka.local.DataCheck;
 import org.hamkafka.local.JobRun;
 import org.hamkafka.local.Stack;
+import org.hamkafka.local.TraceCollector;
 import org.hamkafka.local.StackOptions;
 import org.hamkafka.local.StackSettings;
 import org.hamkafka.local.SystemTopics;
@@ -107,7 +108,7 @@ public final class DistributedBench implements Callable<Integer> {
 
     /** One timed run. */
     record Run(String name, String description, int workers, int shards, double seconds, long steps,
-               String checkpointSha256, String jobId, double attackSeconds) {
+               String checkpointSha256, String jobId, double attackSeconds, List<TraceCollector.CollectedSpan> spans) {
         double stepsPerSecond() {
             return BenchMath.perSecond(steps, seconds);
         }
@@ -188,7 +189,7 @@ public final class DistributedBench implements Callable<Integer> {
         Run besideRun = beside[0];
         double besideRatio = besideRun == null ? Double.NaN : besideRun.seconds() / inProcess.seconds();
         double oneVsBeside = besideRun == null ? Double.NaN : one.seconds() / besideRun.seconds();
-        StepBreakdown.Medians perStep = StepBreakdown.of(out.resolve("1-worker").resolve("logs"), one.jobId());
+        StepBreakdown.Medians perStep = StepBreakdown.of(one.spans(), one.jobId());
 
         ResultHeader header = ResultHeader.now(DistributedBench.class, args.toArray(String[]::new), loadBefore);
         Files.createDirectories(results);
@@ -265,9 +266,9 @@ public final class DistributedBench implements Callable<Integer> {
                 .append(equal).append("**; in-process vs 2 workers: ").append(twoEqual)
                 .append(" (2 shards attack in batches of 64 rows, which need not be bit-equal to 128)\n");
         md.append(perStep == null
-                ? "\nNo per-step breakdown: the services logged no debug timings (run with "
-                        + "QUARKUS_LOG_CATEGORY__ORG_HAMKAFKA__LEVEL=DEBUG for one).\n"
-                : "\nWhere a 1-worker step's time goes (the services' debug timings):\n\n" + StepBreakdown.table(perStep));
+                ? "\nNo per-step breakdown: no step of the 1-worker job left a whole trace.\n"
+                : "\nWhere a 1-worker step's time goes (the services' spans, one trace per step):\n\n"
+                        + StepBreakdown.table(perStep));
         Files.writeString(results.resolve("distributed.md"), md);
         log.println();
         log.print(md);
@@ -290,7 +291,8 @@ public final class DistributedBench implements Callable<Integer> {
             weights = ModelWeights.exportNpz(f);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        return new Run(name, description, 0, 1, secs, steps[0], ModelWeights.sha256(weights), null, attackMillis[0] / 1e3);
+        return new Run(name, description, 0, 1, secs, steps[0], ModelWeights.sha256(weights), null, attackMillis[0] / 1e3,
+                List.of());
     }
 
     /** Something to do while a stack is up and idle (after its warm-up job, before the timed one). */
@@ -305,12 +307,15 @@ public final class DistributedBench implements Callable<Integer> {
     private Run stackRun(Path repoDir, Path root, int workers, int shards, WhileIdle whileIdle) throws Exception {
         PartialConfig given = jobSettings.values();
         String name = workers + "-worker" + (workers > 1 ? "s" : "");
+        // the services' spans come here: the per-step breakdown is read from them
+        TraceCollector traces = TraceCollector.start();
+        Map<String, String> env = new java.util.HashMap<>(traces.serviceEnv());
+        env.put("HAM_ATTACK_THREADS", String.valueOf(attackThreads));
         StackSettings settings = new StackSettings(repoDir, out.resolve(name), root, workers, 0, 0, 0,
                 Math.max(2, workers), String.join(",", given.evalAttacks), given.testSubset, Duration.ofMinutes(5),
-                List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"),
-                Map.of("HAM_ATTACK_THREADS", String.valueOf(attackThreads)));
+                List.of("-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true"), env);
         log.println("(" + name + ") starting the stack ...");
-        try (Stack stack = new Stack(settings, log)) {
+        try (traces; Stack stack = new Stack(settings, log)) {
             Thread hook = new Thread(stack::close, "distributed-bench-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             stack.start();
@@ -357,8 +362,9 @@ public final class DistributedBench implements Callable<Integer> {
             long steps = job.path("progress").path("step").asLong();
             log.printf("(%s) job %s: %d steps in %.2f s%n", name, id, steps, secs);
             Runtime.getRuntime().removeShutdownHook(hook);
+            stack.close(); // its services export their last spans as they stop
             return new Run("stack, " + name, "trainer-service + " + workers + " attack-service(s), shards_per_batch "
-                    + shards, workers, shards, secs, steps, sha, id, attackSeconds);
+                    + shards, workers, shards, secs, steps, sha, id, attackSeconds, traces.spans());
         }
     }
 

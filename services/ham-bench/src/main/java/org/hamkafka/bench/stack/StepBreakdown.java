@@ -1,90 +1,107 @@
 package org.hamkafka.bench.stack;
 
 import org.hamkafka.bench.BenchMath;
+import org.hamkafka.local.TraceCollector.CollectedSpan;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * Where a distributed step's time goes, from the services' own debug timings (written when the stack runs with
- * {@code QUARKUS_LOG_CATEGORY__ORG_HAMKAFKA__LEVEL=DEBUG}): the trainer's wait for the attack results, its
- * training half and the next snapshot + request (export, announce, encode, send); each worker's snapshot load,
- * attack and result send (encode + send). What the trainer waited beyond the worker's work is the rest: the
- * request's and the result's transit, their decoding, and the thread hand-offs on both sides. Medians over the
- * job's steps; one shard per step is assumed for the rest (with more, shards overlap).
+ * Where a distributed step's time goes, from the services' spans (the trace of each step, as
+ * {@code org.hamkafka.service.Tracing} names them, received by the stack's {@code TraceCollector}). A step's
+ * critical path with one shard: the trainer encodes and sends the request, it travels, the worker decodes it,
+ * waits for the snapshot's announcement, attacks (snapshot load included), encodes the result, which travels
+ * back and the trainer decodes; then the trainer trains. The rest of the step span (from the request's encoding
+ * to the training's end) is thread hand-offs, the trainer's bookkeeping after the step before (progress, resume
+ * states) and its gathering of the shards. Medians over the job's
+ * steps; with more shards per step each piece is the slowest shard's (shards overlap, so they do not add up).
  */
 final class StepBreakdown {
-    private static final Pattern TRAINER = Pattern.compile("job (\\S+) step (\\d+): waited ([0-9.]+) ms for attack "
-            + "results, trained ([0-9.]+) ms, next snapshot and request ([0-9.]+) ms");
-    private static final Pattern WORKER = Pattern.compile("job (\\S+) step (\\d+) shard \\d+: kept \\d+ of \\d+; digest "
-            + "wait ([0-9.]+) ms, snapshot and attack ([0-9.]+) ms \\(attack ([0-9.]+) ms\\), result sent ([0-9.]+) ms");
+    static final String TRAINER = "trainer-service";
+    static final String WORKER = "attack-service";
 
-    /** Medians in ms; {@code steps} is how many steps the trainer's log timed. */
-    record Medians(int steps, double waited, double train, double nextRequest, double snapshotLoad, double attack,
-                   double resultSend, double rest) {
+    /** Medians in ms; {@code steps} is how many of the job's step traces held a whole path. */
+    record Medians(int steps, double requestEncode, double requestTransit, double requestDecode, double awaitSnapshot,
+                   double attack, double resultEncode, double resultTransit, double resultDecode, double train,
+                   double rest, double waited, double step) {
     }
 
     private StepBreakdown() {
     }
 
-    /** The job's medians from the logs under {@code logs}, or null when they hold no debug timing of it. */
-    static Medians of(Path logs, String jobId) throws IOException {
-        List<double[]> trainer = new ArrayList<>();
-        List<double[]> worker = new ArrayList<>();
-        if (!Files.isDirectory(logs)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.list(logs)) {
-            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
-                boolean isTrainer = f.getFileName().toString().startsWith("trainer");
-                boolean isWorker = f.getFileName().toString().startsWith("attack");
-                if (!isTrainer && !isWorker) {
-                    continue;
-                }
-                for (String line : Files.readAllLines(f)) {
-                    Matcher m = (isTrainer ? TRAINER : WORKER).matcher(line);
-                    if (m.find() && m.group(1).equals(jobId)) {
-                        double[] v = new double[m.groupCount() - 2];
-                        for (int i = 0; i < v.length; i++) {
-                            v[i] = Double.parseDouble(m.group(i + 3));
-                        }
-                        (isTrainer ? trainer : worker).add(v);
-                    }
-                }
+    /** The job's medians from {@code spans}, or null when no step of it left a whole trace. */
+    static Medians of(List<CollectedSpan> spans, String jobId) {
+        Map<String, List<CollectedSpan>> byTrace = spans.stream().collect(Collectors.groupingBy(CollectedSpan::traceId));
+        List<double[]> rows = new ArrayList<>();
+        for (List<CollectedSpan> trace : byTrace.values()) {
+            CollectedSpan step = trace.stream().filter(s -> s.parentSpanId() == null && s.name().equals("step")
+                    && s.service().equals(TRAINER) && jobId.equals(s.attribute("ham.job_id"))).findFirst().orElse(null);
+            if (step == null) {
+                continue;
+            }
+            // the request's encoding hangs under the step; the checkpoint's under the checkpoint span
+            double[] r = {
+                    longest(trace, TRAINER, "encode", step.spanId()),
+                    longest(trace, WORKER, "transit", null),
+                    longest(trace, WORKER, "decode", null),
+                    longest(trace, WORKER, "await snapshot", null),
+                    longest(trace, WORKER, "attack", null),
+                    longest(trace, WORKER, "encode", null),
+                    longest(trace, TRAINER, "transit", null),
+                    longest(trace, TRAINER, "decode", null),
+                    longest(trace, TRAINER, "train", null),
+                    longest(trace, TRAINER, "await attack results", null),
+                    step.millis()};
+            boolean whole = true;
+            for (double v : r) {
+                whole &= !Double.isNaN(v);
+            }
+            if (whole) {
+                rows.add(r);
             }
         }
-        if (trainer.isEmpty() || worker.isEmpty()) {
+        if (rows.isEmpty()) {
             return null;
         }
-        double wait = median(trainer, 0);
-        double snapshotAndAttack = median(worker, 1);
-        double attack = median(worker, 2);
-        double send = median(worker, 3);
-        return new Medians(trainer.size(), wait, median(trainer, 1), median(trainer, 2),
-                snapshotAndAttack - attack, attack, send, wait - snapshotAndAttack - send);
+        double[] m = new double[rows.get(0).length];
+        for (int c = 0; c < m.length; c++) {
+            int col = c;
+            m[c] = BenchMath.median(rows.stream().mapToDouble(r -> r[col]).toArray());
+        }
+        double pieces = 0;
+        for (int c = 0; c <= 8; c++) {
+            pieces += m[c];
+        }
+        return new Medians(rows.size(), m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8], m[10] - pieces, m[9],
+                m[10]);
     }
 
-    static double median(List<double[]> rows, int column) {
-        return BenchMath.median(rows.stream().mapToDouble(r -> r[column]).toArray());
+    /** The longest span named {@code name} of {@code service} in the trace (under {@code parent} if given), or NaN. */
+    private static double longest(List<CollectedSpan> trace, String service, String name, String parent) {
+        return trace.stream().filter(s -> s.service().equals(service) && s.name().equals(name)
+                        && (parent == null || parent.equals(s.parentSpanId())))
+                .mapToDouble(CollectedSpan::millis).max().orElse(Double.NaN);
     }
 
     /** A markdown table of the medians. */
     static String table(Medians m) {
-        return String.format(Locale.ROOT, "| piece (median ms per step, %d steps) | ms |%n| --- | ---: |%n"
-                        + "| trainer: next snapshot + request out (export, announce, encode, send) | %.1f |%n"
-                        + "| worker: snapshot load (bytes from the announcement or S3, import) | %.1f |%n"
-                        + "| worker: attack | %.1f |%n"
-                        + "| worker: result encode + send | %.1f |%n"
-                        + "| rest: transit both ways, decoding, hand-offs (trainer's wait − the worker's pieces) | %.1f |%n"
+        return String.format(Locale.ROOT, "| piece (median ms per step, %d steps; spans) | ms |%n| --- | ---: |%n"
+                        + "| trainer: encode the request | %.1f |%n"
+                        + "| request in transit (producer's send to the worker taking it up) | %.1f |%n"
+                        + "| worker: decode the request | %.1f |%n"
+                        + "| worker: await the snapshot's announcement | %.1f |%n"
+                        + "| worker: attack (snapshot load included) | %.1f |%n"
+                        + "| worker: encode the result | %.1f |%n"
+                        + "| result in transit | %.1f |%n"
+                        + "| trainer: decode the result | %.1f |%n"
+                        + "| trainer: training half | %.1f |%n"
+                        + "| rest: hand-offs, the trainer's bookkeeping between steps, gathering the shards (the step − the pieces above) | %.1f |%n"
                         + "| trainer: waited for the attack results, in all | %.1f |%n"
-                        + "| trainer: training half | %.1f |%n",
-                m.steps(), m.nextRequest(), m.snapshotLoad(), m.attack(), m.resultSend(), m.rest(), m.waited(), m.train());
+                        + "| the step, request encoded to training done | %.1f |%n",
+                m.steps(), m.requestEncode(), m.requestTransit(), m.requestDecode(), m.awaitSnapshot(), m.attack(),
+                m.resultEncode(), m.resultTransit(), m.resultDecode(), m.train(), m.rest(), m.waited(), m.step());
     }
 }
