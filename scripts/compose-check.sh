@@ -205,6 +205,25 @@ for _ in $(seq 600); do case "$(state)" in COMPLETED|FAILED|CANCELLED) break ;; 
 [ "$(state)" = COMPLETED ] || fail "job $job ended $(state): $(curl -fsS "${auth[@]}" "http://127.0.0.1:8080/jobs/$job")"
 say "job COMPLETED"
 
+# the prod profile logs JSON lines (what a log collector parses): every service's, and eval-service's about this job
+for svc in trainer-service eval-service attack-service; do
+  docker logs "$("${COMPOSE[@]}" ps -q "$svc" | head -1)" 2>&1 | /usr/bin/python3 -c '
+import json, sys
+svc, job = sys.argv[1], sys.argv[2]
+records, other = [], 0
+for line in sys.stdin:
+    try:
+        records.append(json.loads(line))
+    except ValueError:
+        other += 1  # what the JVM or a native library prints itself, not a log record
+if not records or any(not {"timestamp", "level", "loggerName", "message"} <= r.keys() for r in records):
+    sys.exit(f"{svc}: no JSON log records, or records without timestamp/level/loggerName/message")
+if svc == "eval-service" and not any(job in r["message"] for r in records):
+    sys.exit(f"{svc}: no JSON log record names job {job}")
+print(f"[compose-check] {svc}: {len(records)} JSON log records, {other} other lines")
+' "$svc" "$job" || fail "the $svc log is not JSON lines"
+done
+
 # every epoch's evaluation (epochs count from 0 on the topic), as a consumer of the public topic sees it
 results() {
   kcat -b 127.0.0.1:29092 -C -t ham.eval.results -o beginning -e -q -f '%k\t%s\n' 2>/dev/null \

@@ -16,6 +16,8 @@ final class ServiceEnv {
         // local only: the services listen on the loopback interface
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("DJL_OFFLINE", "true");
+        // the stack's logs are files people read: plain text, not the prod profile's JSON lines
+        env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
         env.putAll(settings.extraEnv());
         return env;
     }
