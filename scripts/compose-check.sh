@@ -205,7 +205,7 @@ for _ in $(seq 600); do case "$(state)" in COMPLETED|FAILED|CANCELLED) break ;; 
 [ "$(state)" = COMPLETED ] || fail "job $job ended $(state): $(curl -fsS "${auth[@]}" "http://127.0.0.1:8080/jobs/$job")"
 say "job COMPLETED"
 
-# the prod profile logs JSON lines (what a log collector parses): every service's, and eval-service's about this job
+# the prod profile logs JSON lines (what a log collector parses): every service's, and the trainer's and eval-service's about this job
 for svc in trainer-service eval-service attack-service; do
   docker logs "$("${COMPOSE[@]}" ps -q "$svc" | head -1)" 2>&1 | /usr/bin/python3 -c '
 import json, sys
@@ -218,7 +218,7 @@ for line in sys.stdin:
         other += 1  # what the JVM or a native library prints itself, not a log record
 if not records or any(not {"timestamp", "level", "loggerName", "message"} <= r.keys() for r in records):
     sys.exit(f"{svc}: no JSON log records, or records without timestamp/level/loggerName/message")
-if svc == "eval-service" and not any(job in r["message"] for r in records):
+if svc in ("trainer-service", "eval-service") and not any(job in r["message"] for r in records):
     sys.exit(f"{svc}: no JSON log record names job {job}")
 print(f"[compose-check] {svc}: {len(records)} JSON log records, {other} other lines")
 ' "$svc" "$job" || fail "the $svc log is not JSON lines"

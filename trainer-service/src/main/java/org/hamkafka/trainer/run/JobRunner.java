@@ -192,13 +192,19 @@ public class JobRunner {
             metrics.jobStarted();
             counted = true;
             TrainConfig cfg = JobSettings.resolve(js.settings(), this::dataDir, settings.device());
+            // an operator's log names each job's start and end (the job row has the rest)
+            LOG.infof("job %s %s: %s %s on %s, %d epoch(s)", id, js.resumeKey() == null ? "started" : "resumed",
+                    cfg.method(), cfg.model(), cfg.dataset(), cfg.optimisation().epochs());
+            long t0 = System.nanoTime();
             new JobExecution(services, h, js, cfg).run();
             finish(id, JobState.COMPLETED, null);
+            LOG.infof("job %s COMPLETED in %.1f s", id, (System.nanoTime() - t0) / 1e9);
         } catch (CancellationException e) {
             if (h.halted()) {
                 LOG.infof("job %s halted; it stays RUNNING and continues from its last resume state", id);
             } else {
                 finish(id, JobState.CANCELLED, null);
+                LOG.infof("job %s CANCELLED", id);
             }
         } catch (Throwable t) {
             if (h.halted()) {
