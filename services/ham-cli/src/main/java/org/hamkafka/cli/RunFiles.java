@@ -11,6 +11,7 @@ import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.StateArchive;
 import org.hamkafka.core.train.StepDone;
 import org.hamkafka.core.train.TrainConfig;
+import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingListener;
 
 import java.io.IOException;
@@ -25,21 +26,27 @@ import java.util.Map;
  * What a command-line run leaves after every epoch, as the trainer-service does in S3: the weights as
  * {@code checkpoints/epoch-N.npz} (N one-based) and the resume state ({@link StateArchive}, the trainer's form) as
  * {@code resume-state.npz}, with the settings it was trained with beside it ({@code resume-state.json}), so that
- * {@code --resume} goes on only under the same settings (more epochs allowed).
+ * {@code --resume} goes on only under the same settings (more epochs allowed), and what the training cost up to
+ * it ({@code resume-cost.json}, every earlier part of a resumed run included), so that a resumed run reports the
+ * cost of the whole training.
  */
 final class RunFiles implements TrainingListener {
     static final String STATE = "resume-state.npz";
+    static final String COST = "resume-cost.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dir;
     private final Classifier f;
     private final SgdMomentum optimizer;
     private final byte[] settings;
+    /** The cost before the state this run resumed from; null for a run from the start. */
+    private final TrainingCost earlier;
 
-    RunFiles(Path dir, TrainConfig cfg, Classifier f, SgdMomentum optimizer) {
+    RunFiles(Path dir, TrainConfig cfg, Classifier f, SgdMomentum optimizer, TrainingCost earlier) {
         this.dir = dir;
         this.f = f;
         this.optimizer = optimizer;
+        this.earlier = earlier;
         try {
             this.settings = JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(settings(cfg));
         } catch (IOException e) {
@@ -51,8 +58,31 @@ final class RunFiles implements TrainingListener {
     public void epochDone(StepDone last) {
         write(dir.resolve("checkpoints").resolve("epoch-" + (last.epoch() + 1) + ".npz"), ModelWeights.exportNpz(f));
         write(dir.resolve("resume-state.json"), settings);
+        try {
+            write(dir.resolve(COST), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(
+                    earlier == null ? last.cost() : last.cost().after(earlier)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         write(dir.resolve(STATE), StateArchive.write(f, optimizer,
                 new Position(last.epoch() + 1, 0, last.stepsDone(), last.version(), new long[0])));
+    }
+
+    /**
+     * What the training cost up to {@code state} (the {@code resume-cost.json} beside it), or null when the run
+     * that wrote it predates that file.
+     */
+    static TrainingCost earlierCost(Path state) {
+        Path file = state.resolveSibling(COST);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return JSON.readValue(file.toFile(), TrainingCost.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--resume " + state + ": cannot read " + file + " (" + e.getMessage()
+                    + ")", e);
+        }
     }
 
     /**

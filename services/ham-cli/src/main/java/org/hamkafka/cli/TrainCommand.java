@@ -13,6 +13,7 @@ import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.SgdMomentum;
 import org.hamkafka.core.train.TrainConfig;
 import org.hamkafka.core.train.TrainingListener;
+import org.hamkafka.core.train.TrainingCost;
 import org.hamkafka.core.train.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,9 +57,11 @@ final class TrainCommand implements Callable<Integer> {
         try (Classifier f = run.newModel(data[0])) {
             SgdMomentum optimizer = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
             Position start = Position.START;
+            TrainingCost earlier = null;
             if (resume != null) {
                 try {
                     start = RunFiles.resume(resume, cfg, f, optimizer);
+                    earlier = RunFiles.earlierCost(resume);
                 } catch (IllegalArgumentException e) {
                     throw new ParameterException(spec.commandLine(), e.getMessage());
                 }
@@ -73,7 +76,7 @@ final class TrainCommand implements Callable<Integer> {
                              pb.setExtraMessage(String.format(Locale.ROOT, " epoch %d/%d loss %.3f drop %.2f %.0f ex/s",
                                      p.epoch() + 1, p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond()));
                          }),
-                         new RunFiles(dir, cfg, f, optimizer)))) {
+                         new RunFiles(dir, cfg, f, optimizer, earlier)))) {
                 result = steps.run();
             }
             Files.createDirectories(dir);
@@ -82,7 +85,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             CheckpointInfo.of(cfg.model(), data[0].info(), cfg.method()).write(dir.resolve(CheckpointInfo.FILE));
             ClassWiseReport eval = HamCli.evaluate(cfg, f, data[1]);
-            Report report = Report.of(cfg, eval, result.cost());
+            // a resumed run reports the whole training's cost: the parts before its state, and its own
+            Report report = Report.of(cfg, eval, earlier == null ? result.cost() : result.cost().after(earlier));
             report.write(dir.resolve("report.json"));
             ModelCard card = ModelCard.of(ModelCard.Subject.of(dir.getFileName().toString(), cfg), eval);
             card.write(dir.resolve(HamCli.CARD));
@@ -90,7 +94,8 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(ReportTable.format(report));
             System.out.println("wrote " + dir.resolve("report.json") + ", " + dir.resolve(HamCli.CARD) + ", "
                     + dir.resolve(HamCli.MODEL_INFO) + " and "
-                    + dir.resolve("model.npz") + (resume == null ? "" : " (training cost: the resumed epochs only)"));
+                    + dir.resolve("model.npz") + (resume == null || earlier != null ? ""
+                    : " (training cost: the resumed epochs only; the state has no " + RunFiles.COST + " beside it)"));
         }
         return 0;
     }

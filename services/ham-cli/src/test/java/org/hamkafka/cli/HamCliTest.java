@@ -1,5 +1,8 @@
 package org.hamkafka.cli;
 
+import org.hamkafka.core.eval.Report;
+import org.hamkafka.core.train.TrainingCost;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -184,6 +187,15 @@ class HamCliTest {
         assertEquals("0", r[0], r[1]);
         assertEquals(-1L, java.nio.file.Files.mismatch(whole.resolve("model.npz"), rest.resolve("model.npz")),
                 "resumed after epoch 1 = two epochs at once, bit for bit");
+        // ... and reports the whole training's cost: the passes and examples of the two parts add up to the run's
+        // without a stop, the time to the two parts' times
+        TrainingCost once = Report.read(whole.resolve("report.json")).trainingCost();
+        TrainingCost before = Report.read(first.resolve("report.json")).trainingCost();
+        TrainingCost resumed = Report.read(rest.resolve("report.json")).trainingCost();
+        assertEquals(2, resumed.epochs());
+        assertEquals(counts(once), counts(resumed), "counts of the resumed run = the run without a stop");
+        assertTrue(resumed.seconds() > before.seconds(), resumed + " takes in the first part's " + before.seconds() + " s");
+        assertEquals(once.attackForwardRows(), 2 * before.attackForwardRows(), "one epoch of two, as a check on the above");
 
         r = run(concat(common, "train", "--epochs", "2", "--lr", "0.2", "--resume", state, "--out", rest.toString()));
         assertEquals("2", r[0], r[1]);
@@ -194,6 +206,11 @@ class HamCliTest {
         r = run(concat(common, "train", "--epochs", "2", "--resume", first.resolve("model.npz").toString()));
         assertEquals("2", r[0], r[1]);
         assertTrue(r[1].contains("--resume"), r[1]);
+    }
+
+    private static java.util.List<Long> counts(TrainingCost c) {
+        return java.util.List.of(c.attackForwardRows(), c.attackBackwardRows(), c.trainForwardRows(),
+                c.trainBackwardRows(), c.examplesSeen(), c.examplesTrained(), c.examplesDropped(), c.optimizerSteps());
     }
 
     private static String[] concat(String[] common, String... args) {

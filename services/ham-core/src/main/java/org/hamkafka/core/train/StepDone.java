@@ -11,10 +11,12 @@ package org.hamkafka.core.train;
  * @param examplesPerSecond examples of this run so far per wall-clock second
  * @param times             {@link System#nanoTime()} when the attack half began, ended, the training half ended,
  *                          and the step was done (attack half told, next batch out)
+ * @param cost              this run's cost so far, this step included, with its wall and CPU time so far and
+ *                          {@code epochs} the epochs begun (a resumed run: its own part only)
  */
 public record StepDone(int epoch, int epochs, int batch, int batches, long step, long stepsDone, long version,
                        long staleness, float lr, StepResult result, Double epochMeanLoss, double examplesPerSecond,
-                       Times times) {
+                       Times times, TrainingCost cost) {
     public record Times(long attackStart, long attackEnd, long trained, long end) {
     }
 

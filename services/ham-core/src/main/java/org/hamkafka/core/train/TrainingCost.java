@@ -58,6 +58,21 @@ public record TrainingCost(int epochs, double seconds,
         return total == null ? null : total + add;
     }
 
+    /**
+     * This run's cost after {@code earlier}'s, the part of the same training before a resume: counts and times
+     * added ({@code null} where either lacks a time), {@code epochs} this run's (the epochs it ends at).
+     */
+    public TrainingCost after(TrainingCost earlier) {
+        return new TrainingCost(epochs, earlier.seconds + seconds,
+                earlier.attackForwardRows + attackForwardRows, earlier.attackBackwardRows + attackBackwardRows,
+                earlier.trainForwardRows + trainForwardRows, earlier.trainBackwardRows + trainBackwardRows,
+                earlier.examplesSeen + examplesSeen, earlier.examplesTrained + examplesTrained,
+                earlier.examplesDropped + examplesDropped, earlier.optimizerSteps + optimizerSteps,
+                earlier.cpuSeconds == null ? null : sum(cpuSeconds, earlier.cpuSeconds),
+                earlier.attackSeconds == null ? null : sum(attackSeconds, earlier.attackSeconds),
+                earlier.trainSeconds == null ? null : sum(trainSeconds, earlier.trainSeconds));
+    }
+
     public TrainingCost withTime(int epochs, double seconds, Double cpuSeconds) {
         return new TrainingCost(epochs, seconds, attackForwardRows, attackBackwardRows, trainForwardRows,
                 trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps, cpuSeconds,

@@ -118,6 +118,7 @@ public final class TrainingRun {
         private final List<TrainingListener> listeners;
         private final LearningRateSchedule schedule = cfg.optimisation().schedule();
         private final long t0 = System.nanoTime();
+        private final Double cpu0 = TrainingCost.processCpuSeconds();
         private TrainingCost cost = TrainingCost.zero();
         private int epoch;
         private int batch;
@@ -202,7 +203,7 @@ public final class TrainingRun {
                 return new StepDone(epoch, cfg.optimisation().epochs(), batch, plan.length,
                         (long) epoch * plan.length + batch, stepsDone, version, staleness, lr, r,
                         lossCount == 0 ? null : lossSum / lossCount, cost.examplesSeen() / secs,
-                        new StepDone.Times(start, t1, t2, System.nanoTime()));
+                        new StepDone.Times(start, t1, t2, System.nanoTime()), costSoFar(epoch + 1));
             }
         }
 
@@ -215,6 +216,13 @@ public final class TrainingRun {
             Double cpu1 = TrainingCost.processCpuSeconds();
             return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
                     cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), lastEpochLoss);
+        }
+
+        /** The counts so far with the wall and CPU time since this object was made. */
+        private TrainingCost costSoFar(int epochs) {
+            Double cpu = TrainingCost.processCpuSeconds();
+            return cost.withTime(epochs, (System.nanoTime() - t0) / 1e9,
+                    cpu0 == null || cpu == null ? null : cpu - cpu0);
         }
 
         /** Counts and the two halves' times so far (no wall time: {@link #run} adds it). */
