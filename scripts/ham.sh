@@ -3,6 +3,8 @@
 # from where you call it, not from the repository. Builds first only when a source or pom changed since the last
 # build, so `--help` answers in about a second. Example:
 #   bash scripts/ham.sh eval --weights runs/<dir>/model.npz --eval-attacks pgd-20,autoattack --test-subset 1000
+# HAM_JAVA_OPTS goes to the JVM, e.g. a profile of one evaluation (then `jfr print --events jdk.NativeMethodSample`):
+#   HAM_JAVA_OPTS=-XX:StartFlightRecording=filename=eval.jfr,settings=profile bash scripts/ham.sh eval ...
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo/scripts/malloc-env.sh"
@@ -15,6 +17,7 @@ if [ ! -f "$stamp" ] || [ -n "$(find "$repo/pom.xml" "$repo/services/ham-core" "
       -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2)
   touch "$stamp"
 fi
-exec java -Dai.djl.offline=true \
+# shellcheck disable=SC2086 # HAM_JAVA_OPTS is a list of options
+exec java -Dai.djl.offline=true ${HAM_JAVA_OPTS:-} \
   -cp "$repo/services/ham-cli/target/classes:$repo/services/ham-core/target/classes:$(cat "$stamp")" \
   org.hamkafka.cli.HamCli "$@"
