@@ -216,6 +216,40 @@ class DistributedTrainingTest {
         assertSamePasses(inProcess[0], id, "PGD-AT");
     }
 
+    /**
+     * Class-wise loss weights (Shirt, class 6, four times the others) compose with HAM's own weights in the
+     * trainer's training half: the job equals the in-process run with the same weights, which is another model
+     * than without them (so the setting took effect on both sides).
+     */
+    @Test
+    void aClassWeightedHamJobEqualsInProcessRun() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "ham", "eps": 0.1, "alpha": 0.025,
+                 "steps": 3, "drop_step": 1, "warmup_epochs": 0, "train_subset": 128, "batch_size": 64, "epochs": 1,
+                 "lr": 0.05, "seed": 17, "class_weights": [1, 1, 1, 1, 1, 1, 4, 1, 1, 1]}""";
+        TrainConfig cfg = base().with(p -> {
+            p.model = "linear";
+            p.method = "ham";
+            p.steps = 3;
+            p.dropStep = 1;
+            p.warmupEpochs = 0;
+            p.trainSubset = 128;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 17L;
+            p.classWeights = List.of(1f, 1f, 1f, 1f, 1f, 1f, 4f, 1f, 1f, 1f);
+        });
+        Map<String, Float> reference = reference(cfg);
+        Map<String, Float> unweighted = reference(cfg.with(p -> p.classWeights = null));
+        assertTrue(reference.entrySet().stream().anyMatch(e -> Math.abs(e.getValue() - unweighted.get(e.getKey())) > 1e-4),
+                "the class weights change the in-process model");
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 1), "HAM with class weights");
+        given().when().get("/jobs/" + id).then().statusCode(200)
+                .body("settings.class_weights[6]", org.hamcrest.Matchers.equalTo(4.0f));
+    }
+
     @Test
     void aRefusedShardIsResentUnderAKeyOfItsOwnAndTheJobStillEqualsInProcess() {
         String pgd = """

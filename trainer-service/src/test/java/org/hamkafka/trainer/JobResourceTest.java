@@ -107,6 +107,10 @@ class JobResourceTest {
                 .body("message", containsString("ham.trainer.max-eval-rows = 1000000"));
         given().contentType(ContentType.JSON).body("{\"test_subset\": 65}").when().post("/jobs")
                 .then().statusCode(400).body("field", equalTo("test_subset")).body("message", containsString("64"));
+        // one class weight per class of the data set (Fashion-MNIST: 10)
+        given().contentType(ContentType.JSON).body("{\"class_weights\": [1, 2]}").when().post("/jobs")
+                .then().statusCode(400).body("field", equalTo("class_weights"))
+                .body("message", containsString("fashion-mnist has 10 classes; got 2"));
         // the message is ham-core's, with the allowed range
         given().contentType(ContentType.JSON).body("{\"method\": \"ham\", \"steps\": 5, \"drop_step\": 5}")
                 .when().post("/jobs")

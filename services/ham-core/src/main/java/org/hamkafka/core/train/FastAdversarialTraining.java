@@ -16,11 +16,22 @@ public final class FastAdversarialTraining implements TrainingMethod {
     private final float eps;
     private final float alpha;
     private final Norm norm;
+    private final ClassWeights classWeights;
 
     public FastAdversarialTraining(float eps, float alpha, Norm norm) {
+        this(eps, alpha, norm, ClassWeights.NONE);
+    }
+
+    private FastAdversarialTraining(float eps, float alpha, Norm norm, ClassWeights classWeights) {
         this.eps = eps;
         this.alpha = alpha;
         this.norm = norm;
+        this.classWeights = classWeights;
+    }
+
+    @Override
+    public TrainingMethod withClassWeights(ClassWeights weights) {
+        return new FastAdversarialTraining(eps, alpha, norm, weights);
     }
 
     @Override
@@ -50,7 +61,7 @@ public final class FastAdversarialTraining implements TrainingMethod {
             throw new IllegalArgumentException("Fast-AT trains on every row: expected " + n
                     + " adversarial rows, got " + attack.keptIndices().length);
         }
-        float loss = WeightedLoss.step(f, optimizer, attack.adversarial(), y, null, lr);
+        float loss = WeightedLoss.step(f, optimizer, attack.adversarial(), y, classWeights.apply(null, y), lr);
         return WeightedLoss.result(loss, n, n, attack.stats());
     }
 }

@@ -37,16 +37,19 @@ public final class HamTraining implements TrainingMethod {
     private final TrainingMethod warmup;
     /** β of the TRADES loss, or NaN for HAM on PGD-AT. */
     private final float tradesBeta;
+    /** Multiply ŵ_i by the hard example's class weight (and weigh the warm-up's loss the same). */
+    private final ClassWeights classWeights;
 
     /** HAM on PGD-AT. Throws (from {@link EarlyDropPgd}, which owns the rule 1 &lt;= K' &lt; K) for an impossible K'. */
     public HamTraining(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda, float base,
                        boolean weighting, boolean variationOnLogits, int warmupEpochs) {
         this(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits), lambda, base,
-                weighting, warmupEpochs, new PgdAdversarialTraining(eps, alpha, steps, norm), Float.NaN);
+                weighting, warmupEpochs, new PgdAdversarialTraining(eps, alpha, steps, norm), Float.NaN,
+                ClassWeights.NONE);
     }
 
     private HamTraining(float eps, Norm norm, EarlyDropPgd earlyDrop, float lambda, float base, boolean weighting,
-                        int warmupEpochs, TrainingMethod warmup, float tradesBeta) {
+                        int warmupEpochs, TrainingMethod warmup, float tradesBeta, ClassWeights classWeights) {
         this.eps = eps;
         this.norm = norm;
         // uniform weights read no v: the attack does not spend the passes that only measure it
@@ -57,6 +60,13 @@ public final class HamTraining implements TrainingMethod {
         this.warmupEpochs = warmupEpochs;
         this.warmup = warmup;
         this.tradesBeta = tradesBeta;
+        this.classWeights = classWeights;
+    }
+
+    @Override
+    public TrainingMethod withClassWeights(ClassWeights weights) {
+        return new HamTraining(eps, norm, earlyDrop, lambda, base, weighting, warmupEpochs,
+                warmup.withClassWeights(weights), tradesBeta, weights);
     }
 
     /** HAM on TRADES with TRADES' β (see the class comment). */
@@ -65,7 +75,7 @@ public final class HamTraining implements TrainingMethod {
                                        float tradesBeta) {
         return new HamTraining(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits,
                 EarlyDropPgd.Objective.TRADES_KL), lambda, base, weighting, warmupEpochs,
-                new TradesTraining(eps, alpha, steps, tradesBeta, norm), tradesBeta);
+                new TradesTraining(eps, alpha, steps, tradesBeta, norm), tradesBeta, ClassWeights.NONE);
     }
 
     private boolean onTrades() {
@@ -112,12 +122,12 @@ public final class HamTraining implements TrainingMethod {
             throw new IllegalArgumentException("HAM needs the hard examples' adversarial rows and variations ("
                     + n + " kept indices)");
         }
-        float[] w = hardWeights(attack.variation());
         float loss;
         try (NDManager scope = x.getManager().newSubManager()) {
             NDArray idx = scope.create(Starts.toLong(hard));
             NDArray yHard = y.get(idx);
             yHard.attach(scope);
+            float[] w = classWeights.apply(hardWeights(attack.variation()), yHard);
             if (onTrades()) {
                 NDArray xHard = x.get(idx);
                 xHard.attach(scope);

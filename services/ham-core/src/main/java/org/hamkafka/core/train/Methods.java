@@ -7,7 +7,12 @@ public final class Methods {
     private Methods() {
     }
 
+    /** The method a configuration names, its training half weighted by class when the configuration says so. */
     public static TrainingMethod create(TrainConfig cfg) {
+        return base(cfg).withClassWeights(cfg.classWise().lossWeights());
+    }
+
+    private static TrainingMethod base(TrainConfig cfg) {
         // settings are validated where they enter (CLI, POST /jobs, an attack request); not again per call
         TrainConfig.ThreatModel t = cfg.threat();
         TrainConfig.Ham h = cfg.ham();

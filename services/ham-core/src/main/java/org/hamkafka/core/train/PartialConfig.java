@@ -72,6 +72,11 @@ public final class PartialConfig {
     public Float tradesBeta;
     @JsonPropertyDescription("Fast-AT's FGSM step; follows eps (1.25·eps) unless given")
     public Float fastAlpha;
+    // class-wise
+    @JsonPropertyDescription("per-class loss weights, one per class in the data set's order (e.g. 1,1,1,1,1,1,2,1,1,1): "
+            + "each example's loss weight (HAM's, or 1) is multiplied by its class's weight over the mean weight; "
+            + "unset: all classes equal")
+    public List<Float> classWeights;
     // optimisation
     @JsonPropertyDescription("training epochs")
     public Integer epochs;
@@ -124,6 +129,7 @@ public final class PartialConfig {
         p.warmupEpochs = c.ham().warmupEpochs();
         p.tradesBeta = c.baselines().tradesBeta();
         p.fastAlpha = c.baselines().fastAlpha();
+        p.classWeights = c.classWise().weights();
         p.epochs = c.optimisation().epochs();
         p.batchSize = c.optimisation().batchSize();
         p.lr = c.optimisation().lr();
@@ -165,7 +171,8 @@ public final class PartialConfig {
                 or(testSubset, d.data().testSubset()), or(seed, d.data().seed()));
         var pipe = new TrainConfig.Pipelining(or(shardsPerBatch, d.pipelining().shardsPerBatch()),
                 or(batchesInFlight, d.pipelining().batchesInFlight()));
-        return new TrainConfig(or(model, d.model()), or(method, d.method()), data, threat, ham, baselines, opt,
+        return new TrainConfig(or(model, d.model()), or(method, d.method()), data, threat, ham, baselines,
+                new TrainConfig.ClassWise(or(classWeights, d.classWise().weights())), opt,
                 or(evalAttacks, d.evalAttacks()), pipe,
                 new TrainConfig.Runtime(or(dataDir, d.runtime().dataDir()), or(device, d.runtime().device())));
     }

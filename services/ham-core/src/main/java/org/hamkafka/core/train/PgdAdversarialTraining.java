@@ -17,12 +17,23 @@ public final class PgdAdversarialTraining implements TrainingMethod {
     private final float alpha;
     private final int steps;
     private final Norm norm;
+    private final ClassWeights classWeights;
 
     public PgdAdversarialTraining(float eps, float alpha, int steps, Norm norm) {
+        this(eps, alpha, steps, norm, ClassWeights.NONE);
+    }
+
+    private PgdAdversarialTraining(float eps, float alpha, int steps, Norm norm, ClassWeights classWeights) {
         this.eps = eps;
         this.alpha = alpha;
         this.steps = steps;
         this.norm = norm;
+        this.classWeights = classWeights;
+    }
+
+    @Override
+    public TrainingMethod withClassWeights(ClassWeights weights) {
+        return new PgdAdversarialTraining(eps, alpha, steps, norm, weights);
     }
 
     @Override
@@ -53,7 +64,7 @@ public final class PgdAdversarialTraining implements TrainingMethod {
             throw new IllegalArgumentException("PGD-AT trains on every row: expected " + n
                     + " adversarial rows, got " + attack.keptIndices().length);
         }
-        float loss = WeightedLoss.step(f, optimizer, attack.adversarial(), y, null, lr);
+        float loss = WeightedLoss.step(f, optimizer, attack.adversarial(), y, classWeights.apply(null, y), lr);
         return WeightedLoss.result(loss, n, n, attack.stats());
     }
 }

@@ -69,6 +69,15 @@ final class SettingChecks {
                 "must be >= 0; got " + baselines.tradesBeta());
         c.require(baselines.fastAlpha() > 0 && baselines.fastAlpha() <= maxEps, "fastAlpha", "must be in (0, "
                 + (int) maxEps + "]; got " + baselines.fastAlpha());
+        List<Float> cw = cfg.classWise().weights();
+        if (cw != null) {
+            boolean valuesOk = cw.size() >= 2 && cw.stream().allMatch(w -> w != null && w >= 0 && !w.isInfinite())
+                    && cw.stream().anyMatch(w -> w > 0);
+            c.require(valuesOk, "classWeights", "must be one finite weight >= 0 per class, not all 0; got " + cw);
+            int classes = knownClasses(dataset);
+            c.require(!valuesOk || classes < 0 || cw.size() == classes, "classWeights", "needs one weight per class: "
+                    + dataset + " has " + classes + " classes; got " + cw.size());
+        }
         TrainConfig.Optimisation o = cfg.optimisation();
         c.require(o.epochs() >= 1 && o.epochs() <= 10_000, "epochs", "must be in [1, 10000]; got " + o.epochs());
         c.require(o.batchSize() >= 1 && o.batchSize() <= 65_536, "batchSize", "must be in [1, 65536]; got "
@@ -95,6 +104,16 @@ final class SettingChecks {
         c.require(device != null && Set.of("cpu", "gpu", "cuda", "auto").contains(device.toLowerCase(Locale.ROOT)),
                 "device", "must be one of cpu, gpu, auto; got '" + device + "'");
         return c.violations;
+    }
+
+    /** The classes of a built-in data set; -1 for one of the user's own (its files say) or an unknown name. */
+    private static int knownClasses(String dataset) {
+        try {
+            return dataset == null || org.hamkafka.core.data.Datasets.isOwn(dataset) ? -1
+                    : org.hamkafka.core.data.Datasets.info(dataset).numClasses();
+        } catch (IllegalArgumentException e) {
+            return -1;
+        }
     }
 
     private static boolean knownModel(String model) {

@@ -6,6 +6,21 @@ import org.hamkafka.core.model.Classifier;
 
 /** Plain empirical risk minimisation: no attack, CE on the clean batch. */
 public final class StandardTraining implements TrainingMethod {
+    private final ClassWeights classWeights;
+
+    public StandardTraining() {
+        this(ClassWeights.NONE);
+    }
+
+    private StandardTraining(ClassWeights classWeights) {
+        this.classWeights = classWeights;
+    }
+
+    @Override
+    public TrainingMethod withClassWeights(ClassWeights weights) {
+        return new StandardTraining(weights);
+    }
+
     @Override
     public String name() {
         return "standard";
@@ -21,7 +36,7 @@ public final class StandardTraining implements TrainingMethod {
     public StepResult train(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, AttackOutput attack, float lr,
                             int epoch) {
         int n = (int) x.getShape().get(0);
-        float loss = WeightedLoss.step(f, optimizer, x, y, null, lr);
+        float loss = WeightedLoss.step(f, optimizer, x, y, classWeights.apply(null, y), lr);
         return WeightedLoss.result(loss, n, n, attack.stats());
     }
 }

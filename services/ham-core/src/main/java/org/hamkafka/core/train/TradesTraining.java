@@ -20,13 +20,24 @@ public final class TradesTraining implements TrainingMethod {
     private final int steps;
     private final float beta;
     private final Norm norm;
+    private final ClassWeights classWeights;
 
     public TradesTraining(float eps, float alpha, int steps, float beta, Norm norm) {
+        this(eps, alpha, steps, beta, norm, ClassWeights.NONE);
+    }
+
+    private TradesTraining(float eps, float alpha, int steps, float beta, Norm norm, ClassWeights classWeights) {
         this.eps = eps;
         this.alpha = alpha;
         this.steps = steps;
         this.beta = beta;
         this.norm = norm;
+        this.classWeights = classWeights;
+    }
+
+    @Override
+    public TrainingMethod withClassWeights(ClassWeights weights) {
+        return new TradesTraining(eps, alpha, steps, beta, norm, weights);
     }
 
     @Override
@@ -54,7 +65,7 @@ public final class TradesTraining implements TrainingMethod {
             throw new IllegalArgumentException("TRADES trains on every row: expected " + n
                     + " adversarial rows, got " + attack.keptIndices().length);
         }
-        float loss = step(f, optimizer, x, attack.adversarial(), y, null, beta, lr);
+        float loss = step(f, optimizer, x, attack.adversarial(), y, classWeights.apply(null, y), beta, lr);
         return new StepResult(loss, n, n, true, attack.stats(), 2L * n, 2L * n);
     }
 

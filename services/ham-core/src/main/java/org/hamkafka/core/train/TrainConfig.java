@@ -19,11 +19,12 @@ import java.util.function.Consumer;
  *
  * @param model       linear, tiny-cnn, smallcnn, smallcnn-w&lt;width&gt;, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
  * @param method      standard, pgd-at, trades, fast-at, ham
+ * @param classWise   the class-wise settings (per-class loss weights)
  * @param evalAttacks evaluation attacks, e.g. pgd-20, cw-20 ({@link EvaluationAttacks})
  */
 public record TrainConfig(String model, String method, Data data, ThreatModel threat, Ham ham, Baselines baselines,
-                          Optimisation optimisation, List<String> evalAttacks, Pipelining pipelining,
-                          Runtime runtime) {
+                          ClassWise classWise, Optimisation optimisation, List<String> evalAttacks,
+                          Pipelining pipelining, Runtime runtime) {
 
     public static final Set<String> HAM_METHODS = Set.of("ham", "ham-trades");
     public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham", "ham-trades");
@@ -84,6 +85,25 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         }
     }
 
+    /**
+     * Class-wise settings, what robust-fairness methods vary by class.
+     *
+     * @param weights per-class loss weights, one per class in the data set's order; null: all equal
+     *                ({@link ClassWeights})
+     */
+    public record ClassWise(List<Float> weights) {
+        public static final ClassWise NONE = new ClassWise(null);
+
+        public ClassWise {
+            weights = weights == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(weights));
+        }
+
+        /** The loss weights the training half applies ({@link ClassWeights#NONE} when unset). */
+        public ClassWeights lossWeights() {
+            return ClassWeights.of(weights);
+        }
+    }
+
     /** SGD with momentum on the piecewise schedule ({@link #schedule()}). */
     public record Optimisation(int epochs, int batchSize, float lr, float momentum, float weightDecay) {
         public LearningRateSchedule schedule() {
@@ -111,6 +131,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
 
     public TrainConfig {
         evalAttacks = evalAttacks == null ? List.of() : List.copyOf(evalAttacks);
+        classWise = classWise == null ? ClassWise.NONE : classWise;
     }
 
     /** Defaults for Fashion-MNIST (eps 0.1, alpha 0.025), the data set available everywhere. */
@@ -138,7 +159,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         return new TrainConfig(model, "ham", new Data(given, 0, 0, 0L),
                 new ThreatModel("linf", eps, ThreatModel.alphaFor(eps), 10),
                 new Ham(dropStep, -1f, 0f, true, false, 50),
-                new Baselines(6f, Baselines.fastAlphaFor(eps)),
+                new Baselines(6f, Baselines.fastAlphaFor(eps)), ClassWise.NONE,
                 new Optimisation(120, 128, lr, 0.9f, 2e-4f),
                 List.of("pgd-20", "cw-20"), new Pipelining(1, 1), new Runtime(null, "auto"));
     }

@@ -26,6 +26,12 @@ public interface TrainingMethod {
      */
     StepResult train(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, AttackOutput attack, float lr, int epoch);
 
+    /**
+     * This method with its training half's loss weighted by class ({@link ClassWeights}); the attack half is the
+     * same. {@link ClassWeights#NONE} gives a method that trains exactly as this one.
+     */
+    TrainingMethod withClassWeights(ClassWeights weights);
+
     /** Both halves in one process: the reference semantics. */
     default StepResult step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, long[] exampleIds, long seed,
                             int epoch, float lr) {

@@ -103,6 +103,12 @@ public final class TrainingRun {
             throw new IllegalArgumentException("the run is at epoch " + start.epoch() + ", past its "
                     + PartialConfig.named("epochs") + " " + cfg.optimisation().epochs());
         }
+        // a data set of one's own says how many classes it has only now that its files are read
+        List<Float> classWeights = cfg.classWise().weights();
+        if (classWeights != null && classWeights.size() != train.info().numClasses()) {
+            throw new IllegalArgumentException(PartialConfig.named("classWeights") + " needs one weight per class: "
+                    + cfg.dataset() + " has " + train.info().numClasses() + " classes; got " + classWeights.size());
+        }
         return new Steps(f, train, optimizer, attack, start, List.copyOf(listeners));
     }
 

@@ -61,6 +61,7 @@ class ReportTest {
             p.warmupEpochs = 7;
             p.tradesBeta = 2f;
             p.fastAlpha = 0.3f;
+            p.classWeights = List.of(1f, 1f, 1f, 1f, 1f, 1f, 2f, 1f, 1f, 1f);
             p.epochs = 20;
             p.batchSize = 64;
             p.lr = 0.05f;
