@@ -250,6 +250,36 @@ class DistributedTrainingTest {
                 .body("settings.class_weights[6]", org.hamcrest.Matchers.equalTo(4.0f));
     }
 
+    /**
+     * Per-class budgets cross the wire in the attack request's settings: a PGD-AT job whose worker attacks Shirt
+     * (class 6) within 0.03 and the rest within 0.1 equals the in-process run with the same budgets, another model
+     * than without them.
+     */
+    @Test
+    void aJobWithPerClassBudgetsEqualsInProcessRun() {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "pgd-at", "eps": 0.1, "alpha": 0.025,
+                 "steps": 3, "train_subset": 128, "batch_size": 64, "epochs": 1, "lr": 0.05, "seed": 19,
+                 "class_eps": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.03, 0.1, 0.1, 0.1]}""";
+        TrainConfig cfg = base().with(p -> {
+            p.model = "linear";
+            p.method = "pgd-at";
+            p.steps = 3;
+            p.trainSubset = 128;
+            p.batchSize = 64;
+            p.epochs = 1;
+            p.lr = 0.05f;
+            p.seed = 19L;
+            p.classEps = List.of(0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.03f, 0.1f, 0.1f, 0.1f);
+        });
+        Map<String, Float> reference = reference(cfg);
+        Map<String, Float> without = reference(cfg.with(p -> p.classEps = null));
+        assertTrue(reference.entrySet().stream().anyMatch(e -> Math.abs(e.getValue() - without.get(e.getKey())) > 1e-4),
+                "the budgets change the in-process model");
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 1), "PGD-AT with per-class budgets");
+    }
+
     @Test
     void aRefusedShardIsResentUnderAKeyOfItsOwnAndTheJobStillEqualsInProcess() {
         String pgd = """

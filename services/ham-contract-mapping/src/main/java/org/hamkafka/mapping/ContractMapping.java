@@ -31,7 +31,7 @@ public final class ContractMapping {
      */
     public static final Set<String> CARRIED_TO_ATTACK = Set.of("model", "method", "data.dataset", "threat.norm",
             "threat.eps", "threat.alpha", "threat.steps", "ham.dropStep", "ham.weighting", "ham.variationOnLogits",
-            "ham.warmupEpochs", "baselines.tradesBeta", "baselines.fastAlpha");
+            "ham.warmupEpochs", "baselines.tradesBeta", "baselines.fastAlpha", "classWise.eps");
     /**
      * The settings the attack half never reads: the trainer owns them (HAM's λ and b shape the weights the trainer
      * computes from the returned variation, the class weights weigh the training half's loss; the optimiser,
@@ -54,7 +54,7 @@ public final class ContractMapping {
         return new AttackSettings(cfg.method(), cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(),
                 cfg.ham().dropStep(), cfg.threat().norm(), true, cfg.ham().variationOnLogits(),
                 cfg.baselines().tradesBeta(), cfg.baselines().fastAlpha(), cfg.ham().warmupEpochs(),
-                cfg.ham().weighting());
+                cfg.ham().weighting(), cfg.classWise().eps());
     }
 
     /**
@@ -80,6 +80,7 @@ public final class ContractMapping {
             p.fastAlpha = s.fastAlpha();
             p.warmupEpochs = s.warmupEpochs();
             p.weighting = s.weighting(); // absent (an older sender): the data set's default, tanh weights
+            p.classEps = s.classEps(); // absent: eps for every class
         });
         try {
             return cfg.validate();

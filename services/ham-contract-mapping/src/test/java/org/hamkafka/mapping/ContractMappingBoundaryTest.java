@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.HashSet;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -58,6 +59,7 @@ class ContractMappingBoundaryTest {
             p.alpha = 0.1f;
             p.steps = 12;
             p.dropStep = 4;
+            p.classEps = List.of(0.5f, 0.5f, 0.5f, 0.25f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f);
             p.weighting = false;
             p.variationOnLogits = true;
             p.tradesBeta = 2f;

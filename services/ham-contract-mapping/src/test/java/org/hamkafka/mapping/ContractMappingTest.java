@@ -52,6 +52,11 @@ class ContractMappingTest {
         assertEquals(3f, c.baselines().tradesBeta());
         assertEquals(0.07f, c.baselines().fastAlpha());
         assertEquals(4, c.ham().warmupEpochs());
+        assertEquals(null, c.classWise().eps(), "absent: eps for every class");
+        AttackSettings withBudgets = new AttackSettings("ham", 0.05f, 0.01f, 7, 2, "l2", true, true, 3f, 0.07f, 4,
+                true, java.util.Collections.nCopies(10, 0.02f));
+        assertEquals(java.util.Collections.nCopies(10, 0.02f),
+                ContractMapping.trainConfig(request(withBudgets, fashion())).classWise().eps());
     }
 
     @Test

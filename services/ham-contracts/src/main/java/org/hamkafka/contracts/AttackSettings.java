@@ -21,14 +21,29 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param weighting         HAM: tanh weights (true) or uniform ones (false), so that a worker measures the variation
  *                          only where the weights read it. Optional within version 2: absent (null) reads as true,
  *                          the variation measured, as a producer that does not write the field expects
+ * @param classEps          per-class budgets of the attack, one per class (each row attacked within its class's,
+ *                          alpha scaled alike); optional within version 2: absent (null) is eps for every class
  */
 public record AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
                              boolean randomStart, boolean variationOnLogits, float tradesBeta,
                              @JsonProperty("fgsm_alpha") float fastAlpha,
-                             int warmupEpochs, @Nullable Boolean weighting) {
+                             int warmupEpochs, @Nullable Boolean weighting,
+                             @Nullable @JsonProperty("class_eps") java.util.List<Float> classEps) {
     public AttackSettings {
         Require.nonBlank(method, "settings.method");
         Require.nonBlank(norm, "settings.norm");
+        if (classEps != null && classEps.stream().anyMatch(e -> e == null || !(e > 0) || e.isInfinite())) {
+            throw new IllegalArgumentException("settings.class_eps must hold finite budgets > 0, got " + classEps);
+        }
+        classEps = classEps == null ? null : java.util.List.copyOf(classEps);
+    }
+
+    /** Settings as a sender before {@code class_eps} wrote them: the field absent. */
+    public AttackSettings(String method, float eps, float alpha, int steps, int dropStep, String norm,
+                          boolean randomStart, boolean variationOnLogits, float tradesBeta, float fastAlpha,
+                          int warmupEpochs, Boolean weighting) {
+        this(method, eps, alpha, steps, dropStep, norm, randomStart, variationOnLogits, tradesBeta, fastAlpha,
+                warmupEpochs, weighting, null);
     }
 
     /** Settings as a sender before {@code weighting} wrote them: the field absent. */
@@ -36,6 +51,6 @@ public record AttackSettings(String method, float eps, float alpha, int steps, i
                           boolean randomStart, boolean variationOnLogits, float tradesBeta, float fastAlpha,
                           int warmupEpochs) {
         this(method, eps, alpha, steps, dropStep, norm, randomStart, variationOnLogits, tradesBeta, fastAlpha,
-                warmupEpochs, null);
+                warmupEpochs, null, null);
     }
 }

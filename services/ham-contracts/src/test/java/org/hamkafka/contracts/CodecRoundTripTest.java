@@ -36,6 +36,28 @@ class CodecRoundTripTest {
         assertEquals(3, out.rows());
     }
 
+    /** Per-class budgets travel in the settings (optional within version 2); a bad one is refused, named. */
+    @Test
+    void classEpsTravelsInTheSettingsAndABadOneIsNamed() throws Exception {
+        AttackRequest plain = Samples.attackRequest();
+        AttackSettings s = plain.settings();
+        AttackSettings budgets = new AttackSettings(s.method(), s.eps(), s.alpha(), s.steps(), s.dropStep(), s.norm(),
+                s.randomStart(), s.variationOnLogits(), s.tradesBeta(), s.fastAlpha(), s.warmupEpochs(), true,
+                List.of(0.03f, 0.01f, 0.02f));
+        AttackRequest in = new AttackRequest(plain.schemaVersion(), plain.jobId(), plain.step(), plain.epoch(),
+                plain.batchIndex(), plain.shardIndex(), plain.shardCount(), plain.shardOffset(), plain.modelVersion(),
+                plain.modelKey(), plain.arch(), plain.dataset(), budgets, plain.seed(), plain.exampleIds(),
+                plain.images(), plain.labels());
+        assertEquals(List.of(0.03f, 0.01f, 0.02f), roundTrip(in, AttackRequest.class).settings().classEps());
+        assertEquals(null, roundTrip(plain, AttackRequest.class).settings().classEps(), "absent: none");
+        com.fasterxml.jackson.databind.node.ObjectNode json = (com.fasterxml.jackson.databind.node.ObjectNode)
+                Codec.mapper().readTree(Codec.toBytes(Samples.attackRequest(SchemaVersion.JSON_TENSORS)));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) json.get("settings")).putArray("class_eps").add(0.03).add(-1);
+        ContractException e = org.junit.jupiter.api.Assertions.assertThrows(ContractException.class,
+                () -> Codec.fromBytes(Codec.mapper().writeValueAsBytes(json), AttackRequest.class));
+        assertTrue(e.getMessage().contains("settings.class_eps"), e.getMessage());
+    }
+
     @Test
     void attackRequestJsonIsSnakeCase() throws Exception {
         JsonNode json = Codec.mapper().readTree(Codec.toBytes(Samples.attackRequest(SchemaVersion.JSON_TENSORS)));

@@ -97,7 +97,8 @@ class JobSettingsTest {
                 {"dataset": "cifar10", "train_subset": 1000, "test_subset": 500, "seed": 99, "model": "tiny-cnn",
                  "method": "ham-trades", "norm": "l2", "eps": 0.5, "alpha": 0.1, "steps": 12, "drop_step": 4,
                  "lambda": -2, "base": 0.5, "weighting": false, "variation_on_logits": true, "warmup_epochs": 7,
-                 "trades_beta": 2, "fast_alpha": 0.3, "class_weights": [1, 1, 1, 2, 1, 1, 1, 1, 1, 1], "epochs": 20, "batch_size": 64, "lr": 0.05, "momentum": 0.8,
+                 "trades_beta": 2, "fast_alpha": 0.3, "class_weights": [1, 1, 1, 2, 1, 1, 1, 1, 1, 1],
+                 "class_eps": [0.5, 0.5, 0.5, 0.25, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], "epochs": 20, "batch_size": 64, "lr": 0.05, "momentum": 0.8,
                  "weight_decay": 0.0001, "eval_attacks": ["pgd-10"], "shards_per_batch": 3, "batches_in_flight": 2}""");
         java.util.Map<String, Object> defaults = SettingPaths.of(TrainConfig.defaults("fashion-mnist"));
         SettingPaths.of(posted).forEach((path, v) -> {

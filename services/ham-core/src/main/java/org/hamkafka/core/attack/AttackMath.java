@@ -71,6 +71,22 @@ final class AttackMath {
         return y.toType(DataType.INT64, false).oneHot(classes).toType(DataType.FLOAT32, false);
     }
 
+    /**
+     * {@link #ascend(NDArray, NDArray, float, Norm)} with row i's step {@code alpha·scale_i} ({@code scale} shape (N);
+     * null: the same step for every row, exactly as without it).
+     */
+    static NDArray ascend(NDArray xk, NDArray g, float alpha, Norm norm, NDArray scale) {
+        if (scale == null) {
+            return ascend(xk, g, alpha, norm);
+        }
+        NDArray step = perExample(scale.mul(alpha), g.getShape());
+        if (norm == Norm.LINF) {
+            return xk.add(g.sign().mul(step));
+        }
+        NDArray n = perExample(l2Norms(g).add(TINY), g.getShape());
+        return xk.add(g.div(n).mul(step));
+    }
+
     /** One ascent step: alpha·sign(g) for L∞, alpha·g/||g||_2 per example for L2. */
     static NDArray ascend(NDArray xk, NDArray g, float alpha, Norm norm) {
         if (norm == Norm.LINF) {
@@ -90,6 +106,24 @@ final class AttackMath {
         }
         NDArray delta = z.sub(x);
         NDArray factor = l2Norms(delta).add(TINY).pow(-1).mul(eps).minimum(1f);
+        return x.add(delta.mul(perExample(factor, delta.getShape()))).clip(0f, 1f);
+    }
+
+    /**
+     * {@link #project(NDArray, NDArray, float, Norm)} onto row i's own ball, of radius {@code eps·scale_i}
+     * ({@code scale} shape (N); null: every row's radius eps, exactly as without it).
+     */
+    static NDArray project(NDArray z, NDArray x, float eps, Norm norm, NDArray scale) {
+        if (scale == null) {
+            return project(z, x, eps, norm);
+        }
+        NDArray radius = scale.mul(eps);
+        if (norm == Norm.LINF) {
+            NDArray r = perExample(radius, x.getShape());
+            return z.maximum(x.sub(r)).minimum(x.add(r)).clip(0f, 1f);
+        }
+        NDArray delta = z.sub(x);
+        NDArray factor = l2Norms(delta).add(TINY).pow(-1).mul(radius).minimum(1f);
         return x.add(delta.mul(perExample(factor, delta.getShape()))).clip(0f, 1f);
     }
 

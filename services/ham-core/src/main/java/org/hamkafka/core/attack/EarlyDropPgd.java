@@ -122,6 +122,14 @@ public final class EarlyDropPgd {
      *         hard), their indices in the batch ascending, their v, and the pass counts
      */
     public EarlyDropResult attack(Classifier f, NDArray x, NDArray y, NDArray start) {
+        return attack(f, x, y, start, null);
+    }
+
+    /**
+     * As {@link #attack(Classifier, NDArray, NDArray, NDArray)}, each row in its own ball: row i's eps and alpha
+     * times {@code scale_i} (shape (N); null: the same ball for every row), the hard rows keeping theirs.
+     */
+    public EarlyDropResult attack(Classifier f, NDArray x, NDArray y, NDArray start, NDArray scale) {
         AttackMath.checkBatch(x, y, start);
         long t0 = System.nanoTime();
         int total = (int) x.getShape().get(0);
@@ -129,8 +137,9 @@ public final class EarlyDropPgd {
             NDManager sub = frozen.manager();
             NDArray xs = AttackMath.local(x, sub);
             NDArray ys = AttackMath.local(y, sub);
+            NDArray rowScale = scale == null ? null : AttackMath.local(scale, sub);
             NDArray x0 = start == null ? xs
-                    : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, pgd.eps(), pgd.norm());
+                    : AttackMath.project(xs.add(AttackMath.local(start, sub)), xs, pgd.eps(), pgd.norm(), rowScale);
 
             // clean f(x): the k = 0 term of v (against f(x_0), which the first step's forward gives) and TRADES' p(x)
             boolean trades = objective == Objective.TRADES_KL;
@@ -138,7 +147,7 @@ public final class EarlyDropPgd {
             NDArray pClean = trades ? cleanLogits.softmax(1) : null;
             Variation variation = new Variation();
             variation.see(cleanLogits);
-            NDArray xk = pgd.run(f, x0, xs, loss(ys, pClean), dropStep, (z, k) -> variation.see(z));
+            NDArray xk = pgd.scaled(rowScale).run(f, x0, xs, loss(ys, pClean), dropStep, (z, k) -> variation.see(z));
 
             // classify x_{K'} once, without gradient; the same pass gives the k = K' term
             NDArray logitsDrop = f.logits(xk, false).stopGradient();
@@ -156,7 +165,8 @@ public final class EarlyDropPgd {
             // the hard rows, ascending; the forward of step K'+1 recomputes f(x_{K'}), whose term v already has
             NDArray rows = sub.create(Arrays.stream(hard).asLongStream().toArray());
             variation.keep(rows);
-            NDArray xh = pgd.run(f, xk.get(rows), xs.get(rows), loss(ys.get(rows), trades ? pClean.get(rows) : null),
+            NDArray xh = pgd.scaled(rowScale == null ? null : rowScale.get(rows)).run(f, xk.get(rows), xs.get(rows),
+                    loss(ys.get(rows), trades ? pClean.get(rows) : null),
                     steps - dropStep, (z, k) -> {
                         if (k > 1) {
                             variation.see(z);

@@ -52,7 +52,19 @@ abstract class IterativeAttack implements Attack {
 
     @Override
     public final NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start) {
+        return perturb(f, x, y, start, null);
+    }
+
+    /**
+     * As {@link #perturb(Classifier, NDArray, NDArray, NDArray)}, each row in its own ball: row i's eps and alpha
+     * times {@code scale_i} (shape (N); null: the same ball for every row). A given start is projected into it.
+     */
+    public final NDArray perturb(Classifier f, NDArray x, NDArray y, NDArray start, NDArray scale) {
         AttackMath.checkBatch(x, y, start);
+        if (scale != null && !scale.getShape().equals(new Shape(x.getShape().get(0)))) {
+            throw new IllegalArgumentException("scale must have one entry per row (" + x.getShape().get(0)
+                    + "); got shape " + scale.getShape());
+        }
         long call = calls.getAndIncrement();
         try (FrozenModel frozen = new FrozenModel(f, x)) {
             NDManager sub = frozen.manager();
@@ -60,8 +72,9 @@ abstract class IterativeAttack implements Attack {
             NDArray ys = AttackMath.local(y, sub);
             NDArray delta = start != null ? AttackMath.local(start, sub)
                     : randomStart ? drawStart(sub, AttackMath.callSeed(seed, call), x.getShape()) : null;
-            NDArray x0 = delta == null ? xs : AttackMath.project(xs.add(delta), xs, eps, norm);
-            NDArray xk = new PgdStep(eps, alpha, norm).run(f, x0, xs, loss(f, xs, ys), steps);
+            NDArray rowScale = scale == null ? null : AttackMath.local(scale, sub);
+            NDArray x0 = delta == null ? xs : AttackMath.project(xs.add(delta), xs, eps, norm, rowScale);
+            NDArray xk = new PgdStep(eps, alpha, norm, rowScale).run(f, x0, xs, loss(f, xs, ys), steps);
             rows.addAndGet(x.getShape().get(0) * steps);
             NDArray out = xk.stopGradient();
             out.attach(x.getManager());

@@ -12,7 +12,20 @@ import java.util.function.ObjIntConsumer;
  * the clean x and [0,1]: the one place it is written, for {@link IterativeAttack} (PGD, CW-PGD, FGSM,
  * TRADES) and {@link EarlyDropPgd}. The caller has switched f's parameter gradients off ({@link FrozenModel}).
  */
-record PgdStep(float eps, float alpha, Norm norm) {
+record PgdStep(float eps, float alpha, Norm norm, NDArray scale) {
+
+    /** Every row's ball of radius eps, step alpha. */
+    PgdStep(float eps, float alpha, Norm norm) {
+        this(eps, alpha, norm, null);
+    }
+
+    /**
+     * The same step with row i's radius and step size times {@code scale_i} (shape (N), the rows of the batch it
+     * runs on; null: as above): per-class budgets, eps and alpha alike.
+     */
+    PgdStep scaled(NDArray scale) {
+        return new PgdStep(eps, alpha, norm, scale);
+    }
 
     /**
      * Takes {@code count} steps from {@code from} and returns the last point. Each step's forward,
@@ -30,7 +43,8 @@ record PgdStep(float eps, float alpha, Norm norm) {
             try (NDScope step = new NDScope()) {
                 AttackMath.GradientAndLogits gl = AttackMath.inputGradient(f, xk, loss);
                 logits.accept(gl.logits(), k);
-                next = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm), clean, eps, norm);
+                next = AttackMath.project(AttackMath.ascend(xk, gl.gradient(), alpha, norm, scale), clean, eps, norm,
+                        scale);
                 NDScope.unregister(next);
             }
             if (xk != clean) {

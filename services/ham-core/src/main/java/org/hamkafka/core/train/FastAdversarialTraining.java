@@ -17,21 +17,28 @@ public final class FastAdversarialTraining implements TrainingMethod {
     private final float alpha;
     private final Norm norm;
     private final ClassWeights classWeights;
+    private final ClassEps classEps;
 
     public FastAdversarialTraining(float eps, float alpha, Norm norm) {
-        this(eps, alpha, norm, ClassWeights.NONE);
+        this(eps, alpha, norm, ClassWeights.NONE, ClassEps.NONE);
     }
 
-    private FastAdversarialTraining(float eps, float alpha, Norm norm, ClassWeights classWeights) {
+    private FastAdversarialTraining(float eps, float alpha, Norm norm, ClassWeights classWeights, ClassEps classEps) {
         this.eps = eps;
         this.alpha = alpha;
         this.norm = norm;
         this.classWeights = classWeights;
+        this.classEps = classEps;
     }
 
     @Override
     public TrainingMethod withClassWeights(ClassWeights weights) {
-        return new FastAdversarialTraining(eps, alpha, norm, weights);
+        return new FastAdversarialTraining(eps, alpha, norm, weights, classEps);
+    }
+
+    @Override
+    public TrainingMethod withClassEps(ClassEps budgets) {
+        return new FastAdversarialTraining(eps, alpha, norm, classWeights, budgets);
     }
 
     @Override
@@ -44,10 +51,14 @@ public final class FastAdversarialTraining implements TrainingMethod {
     public AttackOutput attack(Classifier f, NDArray x, NDArray y, long[] exampleIds, long seed, int epoch) {
         long t0 = System.nanoTime();
         int n = (int) x.getShape().get(0);
-        NDArray start = Starts.uniform(x, seed, exampleIds, eps, norm);
-        NDArray adv = new Fgsm(eps, alpha, norm, seed).perturb(f, x, y, start);
+        NDArray scale = classEps.rows(y); // null: every row within eps
+        NDArray start = ClassEps.scaleStart(Starts.uniform(x, seed, exampleIds, eps, norm), scale);
+        NDArray adv = new Fgsm(eps, alpha, norm, seed).perturb(f, x, y, start, scale);
         if (start != null) {
             start.close();
+        }
+        if (scale != null) {
+            scale.close();
         }
         return new AttackOutput(adv, Starts.all(n), null,
                 new AttackStats(n, n, n, n, (System.nanoTime() - t0) / 1e6));

@@ -39,17 +39,20 @@ public final class HamTraining implements TrainingMethod {
     private final float tradesBeta;
     /** Multiply ŵ_i by the hard example's class weight (and weigh the warm-up's loss the same). */
     private final ClassWeights classWeights;
+    /** Each row's own budget in the early-drop attack (and in the warm-up's). */
+    private final ClassEps classEps;
 
     /** HAM on PGD-AT. Throws (from {@link EarlyDropPgd}, which owns the rule 1 &lt;= K' &lt; K) for an impossible K'. */
     public HamTraining(float eps, float alpha, int steps, int dropStep, Norm norm, float lambda, float base,
                        boolean weighting, boolean variationOnLogits, int warmupEpochs) {
         this(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits), lambda, base,
                 weighting, warmupEpochs, new PgdAdversarialTraining(eps, alpha, steps, norm), Float.NaN,
-                ClassWeights.NONE);
+                ClassWeights.NONE, ClassEps.NONE);
     }
 
     private HamTraining(float eps, Norm norm, EarlyDropPgd earlyDrop, float lambda, float base, boolean weighting,
-                        int warmupEpochs, TrainingMethod warmup, float tradesBeta, ClassWeights classWeights) {
+                        int warmupEpochs, TrainingMethod warmup, float tradesBeta, ClassWeights classWeights,
+                        ClassEps classEps) {
         this.eps = eps;
         this.norm = norm;
         // uniform weights read no v: the attack does not spend the passes that only measure it
@@ -61,12 +64,20 @@ public final class HamTraining implements TrainingMethod {
         this.warmup = warmup;
         this.tradesBeta = tradesBeta;
         this.classWeights = classWeights;
+        this.classEps = classEps;
     }
 
     @Override
     public TrainingMethod withClassWeights(ClassWeights weights) {
         return new HamTraining(eps, norm, earlyDrop, lambda, base, weighting, warmupEpochs,
-                warmup.withClassWeights(weights), tradesBeta, weights);
+                warmup.withClassWeights(weights), tradesBeta, weights, classEps);
+    }
+
+    /** The early-drop attack and the warm-up's take the budgets alike. */
+    @Override
+    public TrainingMethod withClassEps(ClassEps budgets) {
+        return new HamTraining(eps, norm, earlyDrop, lambda, base, weighting, warmupEpochs,
+                warmup.withClassEps(budgets), tradesBeta, classWeights, budgets);
     }
 
     /** HAM on TRADES with TRADES' β (see the class comment). */
@@ -75,7 +86,7 @@ public final class HamTraining implements TrainingMethod {
                                        float tradesBeta) {
         return new HamTraining(eps, norm, new EarlyDropPgd(eps, alpha, steps, dropStep, norm, variationOnLogits,
                 EarlyDropPgd.Objective.TRADES_KL), lambda, base, weighting, warmupEpochs,
-                new TradesTraining(eps, alpha, steps, tradesBeta, norm), tradesBeta, ClassWeights.NONE);
+                new TradesTraining(eps, alpha, steps, tradesBeta, norm), tradesBeta, ClassWeights.NONE, ClassEps.NONE);
     }
 
     private boolean onTrades() {
@@ -97,10 +108,16 @@ public final class HamTraining implements TrainingMethod {
         if (inWarmup(epoch)) {
             return warmup.attack(f, x, y, exampleIds, seed, epoch);
         }
-        NDArray start = onTrades() ? Starts.trades(x, seed, exampleIds) : Starts.uniform(x, seed, exampleIds, eps, norm);
-        EarlyDropResult r = earlyDrop.attack(f, x, y, start);
+        NDArray scale = classEps.rows(y); // null: every row within eps
+        // TRADES' start is tiny (0.001·N(0,1)), inside any ball
+        NDArray start = onTrades() ? Starts.trades(x, seed, exampleIds)
+                : ClassEps.scaleStart(Starts.uniform(x, seed, exampleIds, eps, norm), scale);
+        EarlyDropResult r = earlyDrop.attack(f, x, y, start, scale);
         if (start != null) {
             start.close();
+        }
+        if (scale != null) {
+            scale.close();
         }
         return new AttackOutput(r.hardAdversarial(), r.hardIndices(), r.variation(), r.stats());
     }

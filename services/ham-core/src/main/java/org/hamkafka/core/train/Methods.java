@@ -9,7 +9,8 @@ public final class Methods {
 
     /** The method a configuration names, its training half weighted by class when the configuration says so. */
     public static TrainingMethod create(TrainConfig cfg) {
-        return base(cfg).withClassWeights(cfg.classWise().lossWeights());
+        return base(cfg).withClassWeights(cfg.classWise().lossWeights())
+                .withClassEps(ClassEps.of(cfg.classWise().eps(), cfg.threat().eps()));
     }
 
     private static TrainingMethod base(TrainConfig cfg) {

@@ -77,6 +77,10 @@ public final class PartialConfig {
             + "each example's loss weight (HAM's, or 1) is multiplied by its class's weight over the mean weight; "
             + "unset: all classes equal")
     public List<Float> classWeights;
+    @JsonPropertyDescription("per-class perturbation budgets of the training attack, one per class in the data set's "
+            + "order: each example is attacked within its class's eps (step size scaled alike); every method but standard; "
+            + "evaluation keeps eps; unset: eps for every class")
+    public List<Float> classEps;
     // optimisation
     @JsonPropertyDescription("training epochs")
     public Integer epochs;
@@ -130,6 +134,7 @@ public final class PartialConfig {
         p.tradesBeta = c.baselines().tradesBeta();
         p.fastAlpha = c.baselines().fastAlpha();
         p.classWeights = c.classWise().weights();
+        p.classEps = c.classWise().eps();
         p.epochs = c.optimisation().epochs();
         p.batchSize = c.optimisation().batchSize();
         p.lr = c.optimisation().lr();
@@ -172,7 +177,8 @@ public final class PartialConfig {
         var pipe = new TrainConfig.Pipelining(or(shardsPerBatch, d.pipelining().shardsPerBatch()),
                 or(batchesInFlight, d.pipelining().batchesInFlight()));
         return new TrainConfig(or(model, d.model()), or(method, d.method()), data, threat, ham, baselines,
-                new TrainConfig.ClassWise(or(classWeights, d.classWise().weights())), opt,
+                new TrainConfig.ClassWise(or(classWeights, d.classWise().weights()), or(classEps, d.classWise().eps())),
+                opt,
                 or(evalAttacks, d.evalAttacks()), pipe,
                 new TrainConfig.Runtime(or(dataDir, d.runtime().dataDir()), or(device, d.runtime().device())));
     }

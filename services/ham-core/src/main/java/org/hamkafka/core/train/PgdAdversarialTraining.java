@@ -18,22 +18,30 @@ public final class PgdAdversarialTraining implements TrainingMethod {
     private final int steps;
     private final Norm norm;
     private final ClassWeights classWeights;
+    private final ClassEps classEps;
 
     public PgdAdversarialTraining(float eps, float alpha, int steps, Norm norm) {
-        this(eps, alpha, steps, norm, ClassWeights.NONE);
+        this(eps, alpha, steps, norm, ClassWeights.NONE, ClassEps.NONE);
     }
 
-    private PgdAdversarialTraining(float eps, float alpha, int steps, Norm norm, ClassWeights classWeights) {
+    private PgdAdversarialTraining(float eps, float alpha, int steps, Norm norm, ClassWeights classWeights,
+                                   ClassEps classEps) {
         this.eps = eps;
         this.alpha = alpha;
         this.steps = steps;
         this.norm = norm;
         this.classWeights = classWeights;
+        this.classEps = classEps;
     }
 
     @Override
     public TrainingMethod withClassWeights(ClassWeights weights) {
-        return new PgdAdversarialTraining(eps, alpha, steps, norm, weights);
+        return new PgdAdversarialTraining(eps, alpha, steps, norm, weights, classEps);
+    }
+
+    @Override
+    public TrainingMethod withClassEps(ClassEps budgets) {
+        return new PgdAdversarialTraining(eps, alpha, steps, norm, classWeights, budgets);
     }
 
     @Override
@@ -46,10 +54,14 @@ public final class PgdAdversarialTraining implements TrainingMethod {
     public AttackOutput attack(Classifier f, NDArray x, NDArray y, long[] exampleIds, long seed, int epoch) {
         long t0 = System.nanoTime();
         int n = (int) x.getShape().get(0);
-        NDArray start = Starts.uniform(x, seed, exampleIds, eps, norm);
-        NDArray adv = new Pgd(eps, alpha, steps, norm, true, seed).perturb(f, x, y, start);
+        NDArray scale = classEps.rows(y); // null: every row within eps
+        NDArray start = ClassEps.scaleStart(Starts.uniform(x, seed, exampleIds, eps, norm), scale);
+        NDArray adv = new Pgd(eps, alpha, steps, norm, true, seed).perturb(f, x, y, start, scale);
         if (start != null) {
             start.close();
+        }
+        if (scale != null) {
+            scale.close();
         }
         double ms = (System.nanoTime() - t0) / 1e6;
         return new AttackOutput(adv, Starts.all(n), null,

@@ -78,6 +78,16 @@ final class SettingChecks {
             c.require(!valuesOk || classes < 0 || cw.size() == classes, "classWeights", "needs one weight per class: "
                     + dataset + " has " + classes + " classes; got " + cw.size());
         }
+        List<Float> ce = cfg.classWise().eps();
+        if (ce != null) {
+            float max = maxEps;
+            boolean valuesOk = ce.size() >= 2 && ce.stream().allMatch(e -> e != null && e > 0 && e < max);
+            c.require(valuesOk, "classEps", "must be one eps in (0, " + (int) maxEps + ") per class; got " + ce);
+            int classes = knownClasses(dataset);
+            c.require(!valuesOk || classes < 0 || ce.size() == classes, "classEps", "needs one eps per class: "
+                    + dataset + " has " + classes + " classes; got " + ce.size());
+            c.require(!"standard".equals(method), "classEps", "needs an attack: standard training has none");
+        }
         TrainConfig.Optimisation o = cfg.optimisation();
         c.require(o.epochs() >= 1 && o.epochs() <= 10_000, "epochs", "must be in [1, 10000]; got " + o.epochs());
         c.require(o.batchSize() >= 1 && o.batchSize() <= 65_536, "batchSize", "must be in [1, 65536]; got "

@@ -21,23 +21,31 @@ public final class TradesTraining implements TrainingMethod {
     private final float beta;
     private final Norm norm;
     private final ClassWeights classWeights;
+    private final ClassEps classEps;
 
     public TradesTraining(float eps, float alpha, int steps, float beta, Norm norm) {
-        this(eps, alpha, steps, beta, norm, ClassWeights.NONE);
+        this(eps, alpha, steps, beta, norm, ClassWeights.NONE, ClassEps.NONE);
     }
 
-    private TradesTraining(float eps, float alpha, int steps, float beta, Norm norm, ClassWeights classWeights) {
+    private TradesTraining(float eps, float alpha, int steps, float beta, Norm norm, ClassWeights classWeights,
+                           ClassEps classEps) {
         this.eps = eps;
         this.alpha = alpha;
         this.steps = steps;
         this.beta = beta;
         this.norm = norm;
         this.classWeights = classWeights;
+        this.classEps = classEps;
     }
 
     @Override
     public TrainingMethod withClassWeights(ClassWeights weights) {
-        return new TradesTraining(eps, alpha, steps, beta, norm, weights);
+        return new TradesTraining(eps, alpha, steps, beta, norm, weights, classEps);
+    }
+
+    @Override
+    public TrainingMethod withClassEps(ClassEps budgets) {
+        return new TradesTraining(eps, alpha, steps, beta, norm, classWeights, budgets);
     }
 
     @Override
@@ -51,8 +59,12 @@ public final class TradesTraining implements TrainingMethod {
         long t0 = System.nanoTime();
         int n = (int) x.getShape().get(0);
         NDArray start = Starts.trades(x, seed, exampleIds);
-        NDArray adv = new TradesAttack(eps, alpha, steps, norm, seed).perturb(f, x, y, start);
+        NDArray scale = classEps.rows(y); // null: every row within eps; TRADES' start is tiny, inside any ball
+        NDArray adv = new TradesAttack(eps, alpha, steps, norm, seed).perturb(f, x, y, start, scale);
         start.close();
+        if (scale != null) {
+            scale.close();
+        }
         return new AttackOutput(adv, Starts.all(n), null,
                 new AttackStats(n, n, (long) n * (steps + 1), (long) n * steps, (System.nanoTime() - t0) / 1e6));
     }

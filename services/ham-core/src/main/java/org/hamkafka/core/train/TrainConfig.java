@@ -90,12 +90,15 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      *
      * @param weights per-class loss weights, one per class in the data set's order; null: all equal
      *                ({@link ClassWeights})
+     * @param eps     per-class perturbation budgets of the attack half, one per class; null: eps for every class
+     *                ({@link ClassEps})
      */
-    public record ClassWise(List<Float> weights) {
-        public static final ClassWise NONE = new ClassWise(null);
+    public record ClassWise(List<Float> weights, List<Float> eps) {
+        public static final ClassWise NONE = new ClassWise(null, null);
 
         public ClassWise {
             weights = weights == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(weights));
+            eps = eps == null ? null : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(eps));
         }
 
         /** The loss weights the training half applies ({@link ClassWeights#NONE} when unset). */

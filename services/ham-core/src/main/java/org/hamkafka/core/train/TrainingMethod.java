@@ -32,6 +32,18 @@ public interface TrainingMethod {
      */
     TrainingMethod withClassWeights(ClassWeights weights);
 
+    /**
+     * This method attacking each class within its own budget ({@link ClassEps}). Every method with an attack
+     * takes one; standard training, which has none, refuses a budget that is set (the settings say so first).
+     */
+    default TrainingMethod withClassEps(ClassEps eps) {
+        if (!eps.isNone()) {
+            throw new IllegalArgumentException(PartialConfig.named("classEps") + " needs an attack; " + name()
+                    + " training has none");
+        }
+        return this;
+    }
+
     /** Both halves in one process: the reference semantics. */
     default StepResult step(Classifier f, SgdMomentum optimizer, NDArray x, NDArray y, long[] exampleIds, long seed,
                             int epoch, float lr) {

@@ -109,6 +109,11 @@ public final class TrainingRun {
             throw new IllegalArgumentException(PartialConfig.named("classWeights") + " needs one weight per class: "
                     + cfg.dataset() + " has " + train.info().numClasses() + " classes; got " + classWeights.size());
         }
+        List<Float> classEps = cfg.classWise().eps();
+        if (classEps != null && classEps.size() != train.info().numClasses()) {
+            throw new IllegalArgumentException(PartialConfig.named("classEps") + " needs one eps per class: "
+                    + cfg.dataset() + " has " + train.info().numClasses() + " classes; got " + classEps.size());
+        }
         return new Steps(f, train, optimizer, attack, start, List.copyOf(listeners));
     }
 

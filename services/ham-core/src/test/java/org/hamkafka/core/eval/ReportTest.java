@@ -62,6 +62,7 @@ class ReportTest {
             p.tradesBeta = 2f;
             p.fastAlpha = 0.3f;
             p.classWeights = List.of(1f, 1f, 1f, 1f, 1f, 1f, 2f, 1f, 1f, 1f);
+            p.classEps = List.of(0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.25f, 0.5f, 0.5f, 0.5f);
             p.epochs = 20;
             p.batchSize = 64;
             p.lr = 0.05f;
