@@ -35,13 +35,14 @@ public final class ContractMapping {
     /**
      * The settings the attack half never reads: the trainer owns them (HAM's λ and b shape the weights the trainer
      * computes from the returned variation, the class weights weigh the training half's loss; the optimiser,
-     * subsets, seed, evaluation and pipelining are the job's loop) and the worker's own configuration (where it runs). ContractMappingBoundaryTest fails on a setting in
-     * neither set, so the next one added cannot be lost at the wire unnoticed.
+     * subsets, seed, evaluation and pipelining are the job's loop) and the worker's own configuration (where it
+     * runs). ContractMappingBoundaryTest fails on a setting in neither set, so the next one added cannot be lost at
+     * the wire unnoticed.
      */
     public static final Set<String> TRAINER_ONLY = Set.of("data.trainSubset", "data.testSubset", "data.seed",
-            "ham.lambda", "ham.base", "classWise.weights", "optimisation.epochs", "optimisation.batchSize", "optimisation.lr",
-            "optimisation.momentum", "optimisation.weightDecay", "evalAttacks", "pipelining.shardsPerBatch",
-            "pipelining.batchesInFlight", "runtime.dataDir", "runtime.device");
+            "ham.lambda", "ham.base", "classWise.weights", "optimisation.epochs", "optimisation.batchSize",
+            "optimisation.lr", "optimisation.momentum", "optimisation.weightDecay", "evalAttacks",
+            "pipelining.shardsPerBatch", "pipelining.batchesInFlight", "runtime.dataDir", "runtime.device");
 
     /** ham-core's PGD-AT and HAM always start from a uniform random point in the eps-ball. */
     private static final Set<String> ALWAYS_RANDOM_START = Set.of("pgd-at", "ham");

@@ -1,7 +1,6 @@
 package org.hamkafka.core.train;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.util.List;
@@ -48,17 +47,7 @@ public final class ClassEps {
         if (scale == null) {
             return null;
         }
-        long[] labels = y.toType(DataType.INT64, false).toLongArray();
-        float[] out = new float[labels.length];
-        for (int i = 0; i < out.length; i++) {
-            int c = (int) labels[i];
-            if (c < 0 || c >= scale.length) {
-                throw new IllegalArgumentException("label " + c + " has no class eps: class_eps has " + scale.length
-                        + " entries");
-            }
-            out[i] = scale[c];
-        }
-        return y.getManager().create(out);
+        return y.getManager().create(ClassWeights.perRow(scale, y, "class_eps"));
     }
 
     /** A start drawn in the eps-ball, moved into each row's own ball (null stays null); closes {@code start}. */

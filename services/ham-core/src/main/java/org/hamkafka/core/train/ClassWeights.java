@@ -39,15 +39,6 @@ public final class ClassWeights {
         return new ClassWeights(r);
     }
 
-    public boolean isNone() {
-        return relative == null;
-    }
-
-    /** How many classes the weights are for (0 for {@link #NONE}). */
-    public int classes() {
-        return relative == null ? 0 : relative.length;
-    }
-
     /** Class c's weight over the mean (1 for {@link #NONE}). */
     public float relative(int c) {
         return relative == null ? 1f : relative[c];
@@ -61,19 +52,28 @@ public final class ClassWeights {
         if (relative == null) {
             return weights;
         }
-        long[] labels = y.toType(DataType.INT64, false).toLongArray();
-        if (weights != null && weights.length != labels.length) {
-            throw new IllegalArgumentException("weights has " + weights.length + " entries for " + labels.length
+        float[] out = perRow(relative, y, "class_weights");
+        if (weights != null && weights.length != out.length) {
+            throw new IllegalArgumentException("weights has " + weights.length + " entries for " + out.length
                     + " examples");
         }
+        for (int i = 0; i < out.length && weights != null; i++) {
+            out[i] *= weights[i];
+        }
+        return out;
+    }
+
+    /** {@code perClass[y_i]} for every row; a label without an entry is named with the {@code setting}. */
+    static float[] perRow(float[] perClass, NDArray y, String setting) {
+        long[] labels = y.toType(DataType.INT64, false).toLongArray();
         float[] out = new float[labels.length];
         for (int i = 0; i < out.length; i++) {
             int c = (int) labels[i];
-            if (c < 0 || c >= relative.length) {
-                throw new IllegalArgumentException("label " + c + " has no class weight: class_weights has "
-                        + relative.length + " entries");
+            if (c < 0 || c >= perClass.length) {
+                throw new IllegalArgumentException("label " + c + " has no entry: " + setting + " has "
+                        + perClass.length);
             }
-            out[i] = (weights == null ? 1f : weights[i]) * relative[c];
+            out[i] = perClass[c];
         }
         return out;
     }
