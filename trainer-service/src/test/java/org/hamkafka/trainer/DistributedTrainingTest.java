@@ -280,6 +280,43 @@ class DistributedTrainingTest {
         assertClose(reference, checkpoint(id, "linear", 1), "PGD-AT with per-class budgets");
     }
 
+    /**
+     * The robust-fairness methods through the workers: before each epoch the trainer measures its held-out
+     * validation split and moves the class weights (FRL also the budgets, which each attack request of the epoch
+     * carries), so the job equals the in-process run — another model than plain TRADES'.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"frl", "wat"})
+    void aFairnessMethodsJobEqualsInProcessRun(String method) {
+        String body = """
+                {"dataset": "fashion-mnist", "model": "linear", "method": "%s", "eps": 0.1, "alpha": 0.025,
+                 "steps": 3, "train_subset": 128, "validation_size": 100, "batch_size": 64, "epochs": 2, "lr": 0.05,
+                 "seed": 23, "trades_beta": 1, "frl_rate": 0.5, "frl_bound": 0, "wat_eta": 1}""".formatted(method);
+        TrainConfig cfg = base().with(p -> {
+            p.model = "linear";
+            p.method = method;
+            p.steps = 3;
+            p.trainSubset = 128;
+            p.validationSize = 100;
+            p.batchSize = 64;
+            p.epochs = 2;
+            p.lr = 0.05f;
+            p.seed = 23L;
+            p.tradesBeta = 1f;
+            p.frlRate = 0.5f;
+            p.frlBound = 0f;
+            p.watEta = 1f;
+        });
+        Map<String, Float> reference = reference(cfg);
+        Map<String, Float> trades = reference(cfg.with(p -> p.method = "trades"));
+        assertTrue(reference.entrySet().stream().anyMatch(e -> Math.abs(e.getValue() - trades.get(e.getKey())) > 1e-4),
+                method + "'s class weights change the in-process model");
+        String id = submitAndFinish(body);
+        assertClose(reference, checkpoint(id, "linear", 2), method);
+        given().when().get("/jobs/" + id).then().statusCode(200)
+                .body("settings.validation_size", org.hamcrest.Matchers.is(100));
+    }
+
     @Test
     void aRefusedShardIsResentUnderAKeyOfItsOwnAndTheJobStillEqualsInProcess() {
         String pgd = """

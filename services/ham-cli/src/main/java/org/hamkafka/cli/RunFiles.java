@@ -64,8 +64,7 @@ final class RunFiles implements TrainingListener {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        write(dir.resolve(STATE), StateArchive.write(f, optimizer,
-                new Position(last.epoch() + 1, 0, last.stepsDone(), last.version(), new long[0])));
+        write(dir.resolve(STATE), StateArchive.write(f, optimizer, last.next()));
     }
 
     /**

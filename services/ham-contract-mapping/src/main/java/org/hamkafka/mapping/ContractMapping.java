@@ -34,13 +34,15 @@ public final class ContractMapping {
             "ham.warmupEpochs", "baselines.tradesBeta", "baselines.fastAlpha", "classWise.eps");
     /**
      * The settings the attack half never reads: the trainer owns them (HAM's λ and b shape the weights the trainer
-     * computes from the returned variation, the class weights weigh the training half's loss; the optimiser,
+     * computes from the returned variation, the class weights weigh the training half's loss, a fairness rule's
+     * settings and validation split decide the budgets each request carries; the optimiser,
      * subsets, seed, evaluation and pipelining are the job's loop) and the worker's own configuration (where it
      * runs). ContractMappingBoundaryTest fails on a setting in neither set, so the next one added cannot be lost at
      * the wire unnoticed.
      */
     public static final Set<String> TRAINER_ONLY = Set.of("data.trainSubset", "data.testSubset", "data.seed",
-            "ham.lambda", "ham.base", "classWise.weights", "optimisation.epochs", "optimisation.batchSize",
+            "data.validationSize", "ham.lambda", "ham.base", "classWise.weights", "fairness.frlRate", "fairness.frlBound",
+            "fairness.watEta", "optimisation.epochs", "optimisation.batchSize",
             "optimisation.lr", "optimisation.momentum", "optimisation.weightDecay", "evalAttacks",
             "pipelining.shardsPerBatch", "pipelining.batchesInFlight", "runtime.dataDir", "runtime.device");
 
@@ -52,10 +54,18 @@ public final class ContractMapping {
 
     /** The attack half's settings of a training configuration. */
     public static AttackSettings attackSettings(TrainConfig cfg) {
+        return attackSettings(cfg, null);
+    }
+
+    /**
+     * The attack half's settings of an epoch: the configuration's, with {@code classEps} the epoch's budgets where a
+     * fairness rule sets them (null: the configuration's).
+     */
+    public static AttackSettings attackSettings(TrainConfig cfg, List<Float> classEps) {
         return new AttackSettings(cfg.method(), cfg.threat().eps(), cfg.threat().alpha(), cfg.threat().steps(),
                 cfg.ham().dropStep(), cfg.threat().norm(), true, cfg.ham().variationOnLogits(),
                 cfg.baselines().tradesBeta(), cfg.baselines().fastAlpha(), cfg.ham().warmupEpochs(),
-                cfg.ham().weighting(), cfg.classWise().eps());
+                cfg.ham().weighting(), classEps != null ? classEps : cfg.classWise().eps());
     }
 
     /**
@@ -82,6 +92,7 @@ public final class ContractMapping {
             p.warmupEpochs = s.warmupEpochs();
             p.weighting = s.weighting(); // absent (an older sender): the data set's default, tanh weights
             p.classEps = s.classEps(); // absent: eps for every class
+            p.validationSize = null; // the trainer's split, never the worker's: the method's default passes the checks
         });
         try {
             return cfg.validate();

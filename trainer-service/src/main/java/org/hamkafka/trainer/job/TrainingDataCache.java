@@ -17,7 +17,7 @@ import java.util.Map;
 public class TrainingDataCache {
     private static final int KEEP = 2;
 
-    private record Key(String dataset, String dir, int subset, long seed) {
+    private record Key(String dataset, String dir, int subset, int validation, long seed) {
     }
 
     private final Map<Key, Dataset> cache = new LinkedHashMap<>(4, 0.75f, true) {
@@ -43,7 +43,7 @@ public class TrainingDataCache {
      * larger than the split is ham-core's IllegalArgumentException naming test_subset.
      */
     public synchronized TestSplit testSplit(TrainConfig cfg) {
-        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().testSubset(), 0);
+        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().testSubset(), 0, 0);
         TestSplit t = testSplits.get(k);
         if (t == null) {
             Dataset test = TrainingRun.loadTest(cfg);
@@ -54,8 +54,10 @@ public class TrainingDataCache {
     }
 
     public synchronized Dataset train(TrainConfig cfg) {
-        // the subset depends on the seed only when a subset is drawn
-        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().trainSubset(), cfg.data().trainSubset() > 0 ? cfg.data().seed() : 0);
+        // the subset depends on the seed only when a subset is drawn or a validation split held out
+        boolean seeded = cfg.data().trainSubset() > 0 || cfg.data().validationSize() > 0;
+        Key k = new Key(cfg.dataset(), cfg.runtime().dataDir(), cfg.data().trainSubset(), cfg.data().validationSize(),
+                seeded ? cfg.data().seed() : 0);
         Dataset d = cache.get(k);
         if (d == null) {
             d = TrainingRun.loadTrain(cfg);

@@ -66,7 +66,8 @@ public final class RemoteAttack implements AttackHalf {
     private final Duration timeout;
     private final int maxAttempts;
     private final DatasetSpec datasetSpec;
-    private final AttackSettings attackSettings;
+    /** The settings this epoch's requests carry (a fairness rule's budgets change them epoch by epoch). */
+    private AttackSettings attackSettings;
     private final Deque<InFlightBatch> inFlight = new ArrayDeque<>();
     /** The resume state's in-flight versions, until the first epoch has sent them again. */
     private long[] pending;
@@ -108,11 +109,13 @@ public final class RemoteAttack implements AttackHalf {
 
     /**
      * At an epoch's start: the batches in flight in the resume state (with their versions), then up to
-     * {@code batches_in_flight} from {@code first} with the current weights.
+     * {@code batches_in_flight} from {@code first} with the current weights; every request of the epoch carries its
+     * budgets.
      */
     @Override
-    public void epochStart(int epoch, int[][] plan, int first, long version) {
+    public void epochStart(int epoch, int[][] plan, int first, long version, List<Float> classEps) {
         this.plan = plan;
+        this.attackSettings = ContractMapping.attackSettings(cfg, classEps);
         next = first;
         for (long v : pending) {
             if (next < plan.length) {

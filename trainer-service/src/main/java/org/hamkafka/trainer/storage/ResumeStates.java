@@ -2,6 +2,7 @@ package org.hamkafka.trainer.storage;
 
 import org.hamkafka.trainer.job.JobServices;
 
+import org.hamkafka.core.train.FairnessState;
 import org.hamkafka.core.train.Position;
 import org.hamkafka.core.train.StateArchive;
 import org.hamkafka.core.train.StepDone;
@@ -58,18 +59,18 @@ public final class ResumeStates implements TrainingListener {
     @Override
     public void stepDone(StepDone s) {
         if (!s.lastOfEpoch() && s.stepsDone() % everySteps == 0) {
-            save(s.epoch(), s.batch() + 1, s.stepsDone(), s.version());
+            save(s.epoch(), s.batch() + 1, s.stepsDone(), s.version(), s.fairness());
         }
     }
 
     @Override
     public void epochDone(StepDone last) {
-        save(last.epoch() + 1, 0, last.stepsDone(), last.version());
+        save(last.epoch() + 1, 0, last.stepsDone(), last.version(), last.fairness());
     }
 
-    private void save(int nextEpoch, int nextBatch, long stepsDone, long version) {
+    private void save(int nextEpoch, int nextBatch, long stepsDone, long version, FairnessState fairness) {
         long[] pending = inFlightVersions.get();
-        Position p = new Position(nextEpoch, nextBatch, stepsDone, version, pending);
+        Position p = new Position(nextEpoch, nextBatch, stepsDone, version, pending, fairness);
         String key = ObjectStore.Keys.resumeState(jobId, stepsDone);
         byte[] state = StateArchive.write(f, optimizer, p);
         minVersion = StoredSnapshots.min(pending, version);

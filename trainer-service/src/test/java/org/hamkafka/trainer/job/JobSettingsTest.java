@@ -94,7 +94,8 @@ class JobSettingsTest {
     @Test
     void everySettingCrossesFromThePostedBodyThroughTheJobRowToTheRun() throws Exception {
         TrainConfig posted = resolve("""
-                {"dataset": "cifar10", "train_subset": 1000, "test_subset": 500, "seed": 99, "model": "tiny-cnn",
+                {"dataset": "cifar10", "train_subset": 1000, "test_subset": 500, "seed": 99, "validation_size": 300,
+                 "frl_rate": 0.1, "frl_bound": 0.2, "wat_eta": 0.5, "model": "tiny-cnn",
                  "method": "ham-trades", "norm": "l2", "eps": 0.5, "alpha": 0.1, "steps": 12, "drop_step": 4,
                  "lambda": -2, "base": 0.5, "weighting": false, "variation_on_logits": true, "warmup_epochs": 7,
                  "trades_beta": 2, "fast_alpha": 0.3, "class_weights": [1, 1, 1, 2, 1, 1, 1, 1, 1, 1],

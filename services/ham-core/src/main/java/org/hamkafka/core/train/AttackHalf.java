@@ -3,6 +3,8 @@ package org.hamkafka.core.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 
+import java.util.List;
+
 /**
  * Where a batch's adversarial examples come from, for {@link TrainingRun}'s loop: the method's own
  * {@link TrainingMethod#attack} in this process ({@link TrainingRun#localAttack}), or attack workers reached
@@ -26,8 +28,11 @@ public interface AttackHalf {
     record Attacked(AttackOutput output, long attackVersion) {
     }
 
-    /** Before the first batch of {@code epoch} that the loop trains ({@code first}; 0 unless resumed mid-epoch). */
-    default void epochStart(int epoch, int[][] plan, int first, long version) {
+    /**
+     * Before the first batch of {@code epoch} that the loop trains ({@code first}; 0 unless resumed mid-epoch);
+     * {@code classEps} are the epoch's per-class budgets where a fairness rule sets them (null: the configuration's).
+     */
+    default void epochStart(int epoch, int[][] plan, int first, long version, List<Float> classEps) {
     }
 
     Attacked attack(Batch b);

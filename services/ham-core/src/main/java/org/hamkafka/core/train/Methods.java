@@ -23,7 +23,7 @@ public final class Methods {
                 return new StandardTraining();
             case "pgd-at":
                 return new PgdAdversarialTraining(t.eps(), t.alpha(), t.steps(), norm);
-            case "trades":
+            case "trades", "frl", "wat": // the fairness rules weight (and re-margin) TRADES epoch by epoch
                 return new TradesTraining(t.eps(), t.alpha(), t.steps(), cfg.baselines().tradesBeta(), norm);
             case "fast-at":
                 return new FastAdversarialTraining(t.eps(), cfg.baselines().fastAlpha(), norm);

@@ -20,7 +20,7 @@ import java.util.Set;
  * name is its snake_case ({@code drop_step}), its command-line option the same in kebab case
  * ({@code --drop-step}), its help text the description. {@link #resolve()} merges it onto the data
  * set's defaults ({@link TrainConfig#defaults(String)}); a missing {@code alpha} / {@code fast_alpha}
- * follows {@code eps} ({@link TrainConfig.ThreatModel#alphaFor}).
+ * follows {@code eps} ({@link TrainConfig.ThreatModel#alphaFor}), a missing {@code validation_size} the method.
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,11 +39,15 @@ public final class PartialConfig {
     public Integer testSubset;
     @JsonPropertyDescription("fixes weights, subsets, batch order and random starts")
     public Long seed;
+    @JsonPropertyDescription("class-balanced examples held out of the training split (before the training subset is "
+            + "drawn) that frl and wat measure the classes on, 0 = none; unset: 1000 for frl and wat, else 0")
+    public Integer validationSize;
     // what is trained, and how
     @JsonPropertyDescription("architecture: linear, tiny-cnn, smallcnn, smallcnn-w<width> (e.g. smallcnn-w0.25), "
             + "preact-resnet18, wrn-<depth>-<width>")
     public String model;
-    @JsonPropertyDescription("training method: standard, pgd-at, trades, fast-at, ham, ham-trades (HAM on TRADES)")
+    @JsonPropertyDescription("training method: standard, pgd-at, trades, fast-at, ham, ham-trades (HAM on TRADES), frl "
+            + "(FRL-RWRM: TRADES re-weighted and re-margined by class), wat (WAT: TRADES with worst-class weights)")
     public String method;
     // threat model
     @JsonPropertyDescription("threat model's norm: linf or l2")
@@ -81,6 +85,13 @@ public final class PartialConfig {
             + "order: each example is attacked within its class's eps (step size scaled alike); every method but standard; "
             + "evaluation keeps eps; unset: eps for every class")
     public List<Float> classEps;
+    // the robust-fairness methods' own
+    @JsonPropertyDescription("FRL's α, the step of its multipliers (boundary multipliers and margins: twice it)")
+    public Float frlRate;
+    @JsonPropertyDescription("FRL's τ, how far a class's error may exceed the average before its multiplier grows")
+    public Float frlBound;
+    @JsonPropertyDescription("WAT's η, the step of its exponential weights over the classes' validation losses")
+    public Float watEta;
     // optimisation
     @JsonPropertyDescription("training epochs")
     public Integer epochs;
@@ -119,6 +130,7 @@ public final class PartialConfig {
         p.trainSubset = c.data().trainSubset();
         p.testSubset = c.data().testSubset();
         p.seed = c.data().seed();
+        p.validationSize = c.data().validationSize();
         p.model = c.model();
         p.method = c.method();
         p.norm = c.threat().norm();
@@ -135,6 +147,9 @@ public final class PartialConfig {
         p.fastAlpha = c.baselines().fastAlpha();
         p.classWeights = c.classWise().weights();
         p.classEps = c.classWise().eps();
+        p.frlRate = c.fairness().frlRate();
+        p.frlBound = c.fairness().frlBound();
+        p.watEta = c.fairness().watEta();
         p.epochs = c.optimisation().epochs();
         p.batchSize = c.optimisation().batchSize();
         p.lr = c.optimisation().lr();
@@ -173,12 +188,16 @@ public final class PartialConfig {
                 or(batchSize, d.optimisation().batchSize()), or(lr, d.optimisation().lr()),
                 or(momentum, d.optimisation().momentum()), or(weightDecay, d.optimisation().weightDecay()));
         var data = new TrainConfig.Data(d.data().dataset(), or(trainSubset, d.data().trainSubset()),
-                or(testSubset, d.data().testSubset()), or(seed, d.data().seed()));
+                or(testSubset, d.data().testSubset()), or(seed, d.data().seed()),
+                or(validationSize, TrainConfig.FAIRNESS_METHODS.contains(or(method, d.method()))
+                        ? TrainConfig.DEFAULT_VALIDATION_SIZE : d.data().validationSize()));
+        var fairness = new TrainConfig.Fairness(or(frlRate, d.fairness().frlRate()), or(frlBound, d.fairness().frlBound()),
+                or(watEta, d.fairness().watEta()));
         var pipe = new TrainConfig.Pipelining(or(shardsPerBatch, d.pipelining().shardsPerBatch()),
                 or(batchesInFlight, d.pipelining().batchesInFlight()));
         return new TrainConfig(or(model, d.model()), or(method, d.method()), data, threat, ham, baselines,
                 new TrainConfig.ClassWise(or(classWeights, d.classWise().weights()), or(classEps, d.classWise().eps())),
-                opt,
+                fairness, opt,
                 or(evalAttacks, d.evalAttacks()), pipe,
                 new TrainConfig.Runtime(or(dataDir, d.runtime().dataDir()), or(device, d.runtime().device())));
     }

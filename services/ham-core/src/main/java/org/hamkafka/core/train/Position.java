@@ -2,12 +2,18 @@ package org.hamkafka.core.train;
 
 /**
  * Where a run goes on: the next epoch and batch to train, the steps done and the model version so far (one
- * version per optimizer step taken), and the versions the batches in flight were attacked with (a pipelined
- * run's; empty in one process), so that a resumed run has the staleness it would have had.
+ * version per optimizer step taken), the versions the batches in flight were attacked with (a pipelined
+ * run's; empty in one process), so that a resumed run has the staleness it would have had, and a fairness rule's
+ * multipliers ({@code fairness}; null for a method without a rule, or before its first update).
  */
-public record Position(int epoch, int batch, long stepsDone, long modelVersion, long[] pendingVersions) {
+public record Position(int epoch, int batch, long stepsDone, long modelVersion, long[] pendingVersions,
+                       FairnessState fairness) {
     /** A run's first batch. */
     public static final Position START = new Position(0, 0, 0, 0, new long[0]);
+
+    public Position(int epoch, int batch, long stepsDone, long modelVersion, long[] pendingVersions) {
+        this(epoch, batch, stepsDone, modelVersion, pendingVersions, null);
+    }
 
     public Position {
         if (epoch < 0 || batch < 0 || stepsDone < 0 || modelVersion < 0) {

@@ -23,6 +23,19 @@ public final class Seeds {
         return mix64(seed + GOLDEN * position);
     }
 
+    /**
+     * The seed of the fairness rule's validation attack before {@code epoch}: {@code step(seed, epoch, -1)}, a
+     * position no batch has.
+     */
+    public static long validation(long seed, int epoch) {
+        return step(seed, epoch, -1);
+    }
+
+    /** The seed of the validation split held out of the training split. */
+    public static long heldOut(long seed) {
+        return mix64(seed ^ 0x3C6EF372FE94F82BL);
+    }
+
     /** The seed of the class-balanced training subset and the test subset. */
     public static long subset(long seed, boolean train) {
         return mix64(seed ^ (train ? 0x5DEECE66DL : 0xB5AD4ECEDA1CE2A9L));

@@ -31,6 +31,14 @@ final class SettingChecks {
         c.require(data.trainSubset() >= 0, "trainSubset", "must be >= 0 (0 = the whole training set); got "
                 + data.trainSubset());
         c.require(data.testSubset() >= 0, "testSubset", "must be >= 0 (0 = the whole test set); got " + data.testSubset());
+        c.require(data.validationSize() >= 0, "validationSize", "must be >= 0 (0 = none); got " + data.validationSize());
+        if (cfg.usesFairnessRule()) {
+            int classes = knownClasses(dataset);
+            int least = Math.max(2, classes);
+            c.require(data.validationSize() >= least, "validationSize", "must be at least " + least + " (one example per "
+                    + "class): " + method + " measures the classes on a held-out validation split (e.g. 1000); got "
+                    + data.validationSize());
+        }
         if (!knownModel(model)) {
             String m = model == null ? "" : model;
             c.fail("model", m.startsWith("smallcnn-w")
@@ -42,7 +50,7 @@ final class SettingChecks {
                     + model + "'");
         }
         c.require(method != null && TrainConfig.METHODS.contains(method), "method",
-                "must be one of standard, pgd-at, trades, fast-at, ham, ham-trades; got '" + method + "'");
+                "must be one of standard, pgd-at, trades, fast-at, ham, ham-trades, frl, wat; got '" + method + "'");
         boolean normOk = true;
         try {
             Norm.parse(threat.norm() == null ? "" : threat.norm());
@@ -77,6 +85,8 @@ final class SettingChecks {
             int classes = knownClasses(dataset);
             c.require(!valuesOk || classes < 0 || cw.size() == classes, "classWeights", "needs one weight per class: "
                     + dataset + " has " + classes + " classes; got " + cw.size());
+            c.require(!cfg.usesFairnessRule(), "classWeights", "cannot be set for " + method + ", which sets its class "
+                    + "weights itself every epoch");
         }
         List<Float> ce = cfg.classWise().eps();
         if (ce != null) {
@@ -87,7 +97,14 @@ final class SettingChecks {
             c.require(!valuesOk || classes < 0 || ce.size() == classes, "classEps", "needs one eps per class: "
                     + dataset + " has " + classes + " classes; got " + ce.size());
             c.require(!"standard".equals(method), "classEps", "needs an attack: standard training has none");
+            // frl's requests to a worker carry the epoch's budgets here; a job's own are replaced at its first epoch
+            c.require(!"wat".equals(method), "classEps", "cannot be set for wat, which attacks every class within eps");
         }
+        TrainConfig.Fairness fair = cfg.fairness();
+        c.require(fair.frlRate() > 0 && fair.frlRate() <= 1, "frlRate", "must be in (0, 1]; got " + fair.frlRate());
+        c.require(fair.frlBound() >= 0 && fair.frlBound() <= 1, "frlBound", "must be in [0, 1] (an error rate); got "
+                + fair.frlBound());
+        c.require(fair.watEta() > 0 && fair.watEta() <= 10, "watEta", "must be in (0, 10]; got " + fair.watEta());
         TrainConfig.Optimisation o = cfg.optimisation();
         c.require(o.epochs() >= 1 && o.epochs() <= 10_000, "epochs", "must be in [1, 10000]; got " + o.epochs());
         c.require(o.batchSize() >= 1 && o.batchSize() <= 65_536, "batchSize", "must be in [1, 65536]; got "

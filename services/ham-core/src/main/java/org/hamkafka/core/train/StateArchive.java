@@ -24,12 +24,15 @@ import java.util.zip.ZipInputStream;
  * {@link ModelWeights} writes them, BatchNorm statistics included), the optimizer's momentum buffers
  * ({@code optimizer__<parameter>}), the {@link Position} ({@code trainer__position}: format, next epoch, next
  * batch, steps done, model version) and the versions the in-flight batches were attacked with
- * ({@code trainer__pending_versions}). The trainer-service and the command line write and read the same form.
+ * ({@code trainer__pending_versions}) and, for a method with a fairness rule, its multipliers ({@code trainer__fairness}:
+ * the epoch that computed them, then each value's IEEE bits, so they come back exactly). The trainer-service and
+ * the command line write and read the same form.
  */
 public final class StateArchive {
     static final String OPTIMIZER = "optimizer__";
     static final String POSITION = "trainer__position";
     static final String PENDING = "trainer__pending_versions";
+    static final String FAIRNESS = "trainer__fairness";
     private static final long FORMAT = 1;
 
     private StateArchive() {
@@ -46,6 +49,15 @@ public final class StateArchive {
             npz.put(POSITION, Npy.longs(new long[]{5},
                     new long[]{FORMAT, p.epoch(), p.batch(), p.stepsDone(), p.modelVersion()}));
             npz.put(PENDING, Npy.longs(new long[]{p.pendingVersions().length}, p.pendingVersions()));
+            if (p.fairness() != null) {
+                double[] v = p.fairness().values();
+                long[] bits = new long[v.length + 1];
+                bits[0] = p.fairness().epoch();
+                for (int i = 0; i < v.length; i++) {
+                    bits[i + 1] = Double.doubleToRawLongBits(v[i]);
+                }
+                npz.put(FAIRNESS, Npy.longs(new long[]{bits.length}, bits));
+            }
         }
         return bytes.toByteArray();
     }
@@ -62,7 +74,8 @@ public final class StateArchive {
         try (NpzWriter w = new NpzWriter(weights); NpzWriter o = new NpzWriter(own)) {
             for (Map.Entry<String, byte[]> e : entries(archive).entrySet()) {
                 String name = e.getKey().endsWith(".npy") ? e.getKey().substring(0, e.getKey().length() - 4) : e.getKey();
-                (name.startsWith(OPTIMIZER) || name.equals(POSITION) || name.equals(PENDING) ? o : w)
+                (name.startsWith(OPTIMIZER) || name.equals(POSITION) || name.equals(PENDING) || name.equals(FAIRNESS)
+                        ? o : w)
                         .put(name, e.getValue());
             }
         }
@@ -93,7 +106,16 @@ public final class StateArchive {
             if (!momentum.isEmpty()) {
                 optimizer.loadState(f, momentum);
             }
-            return new Position((int) pos[1], (int) pos[2], pos[3], pos[4], state.get(PENDING).toLongArray());
+            FairnessState fairness = null;
+            if (state.containsKey(FAIRNESS)) {
+                long[] bits = state.get(FAIRNESS).toLongArray();
+                double[] v = new double[bits.length - 1];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = Double.longBitsToDouble(bits[i + 1]);
+                }
+                fairness = new FairnessState((int) bits[0], v);
+            }
+            return new Position((int) pos[1], (int) pos[2], pos[3], pos[4], state.get(PENDING).toLongArray(), fairness);
         }
     }
 

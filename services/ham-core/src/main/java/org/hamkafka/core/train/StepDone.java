@@ -13,11 +13,18 @@ package org.hamkafka.core.train;
  *                          and the step was done (attack half told, next batch out)
  * @param cost              this run's cost so far, this step included, with its wall and CPU time so far and
  *                          {@code epochs} the epochs begun (a resumed run: its own part only)
+ * @param fairness          the fairness rule's multipliers this epoch trains with (null: the method has no rule)
  */
 public record StepDone(int epoch, int epochs, int batch, int batches, long step, long stepsDone, long version,
                        long staleness, float lr, StepResult result, Double epochMeanLoss, double examplesPerSecond,
-                       Times times, TrainingCost cost) {
+                       Times times, TrainingCost cost, FairnessState fairness) {
     public record Times(long attackStart, long attackEnd, long trained, long end) {
+    }
+
+    /** Where a run goes on after this step (no batches in flight). */
+    public Position next() {
+        return lastOfEpoch() ? new Position(epoch + 1, 0, stepsDone, version, new long[0], fairness)
+                : new Position(epoch, batch + 1, stepsDone, version, new long[0], fairness);
     }
 
     public boolean lastOfEpoch() {

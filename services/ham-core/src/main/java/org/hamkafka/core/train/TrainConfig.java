@@ -19,15 +19,21 @@ import java.util.function.Consumer;
  *
  * @param model       linear, tiny-cnn, smallcnn, smallcnn-w&lt;width&gt;, preact-resnet18, wrn-&lt;depth&gt;-&lt;width&gt;
  * @param method      standard, pgd-at, trades, fast-at, ham
- * @param classWise   the class-wise settings (per-class loss weights)
+ * @param classWise   the class-wise settings (per-class loss weights and budgets)
+ * @param fairness    the robust-fairness methods' own (FRL's rate and bound, WAT's η)
  * @param evalAttacks evaluation attacks, e.g. pgd-20, cw-20 ({@link EvaluationAttacks})
  */
 public record TrainConfig(String model, String method, Data data, ThreatModel threat, Ham ham, Baselines baselines,
-                          ClassWise classWise, Optimisation optimisation, List<String> evalAttacks,
+                          ClassWise classWise, Fairness fairness, Optimisation optimisation, List<String> evalAttacks,
                           Pipelining pipelining, Runtime runtime) {
 
     public static final Set<String> HAM_METHODS = Set.of("ham", "ham-trades");
-    public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham", "ham-trades");
+    /** The robust-fairness methods: TRADES whose class weights (and FRL's budgets) follow a validation split. */
+    public static final Set<String> FAIRNESS_METHODS = Set.of("frl", "wat");
+    /** The validation split a fairness method holds out unless told otherwise. */
+    public static final int DEFAULT_VALIDATION_SIZE = 1000;
+    public static final Set<String> METHODS = Set.of("standard", "pgd-at", "trades", "fast-at", "ham", "ham-trades", "frl",
+            "wat");
     /** The known data sets, then the forms of a user's own ({@code image-folder:<name>}, {@code idx:<name>}). */
     public static final List<String> DATASETS = java.util.stream.Stream.concat(
             org.hamkafka.core.data.Datasets.NAMES.stream(), org.hamkafka.core.data.Datasets.OWN_FORMS.stream()).toList();
@@ -41,8 +47,10 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      * @param trainSubset class-balanced training subset size (0 = the whole training set)
      * @param testSubset  class-balanced test subset size (0 = the whole test set)
      * @param seed        fixes weights, subsets, batch order and random starts
+     * @param validationSize class-balanced examples held out of the training split before the training subset is
+     *                    drawn (0 = none); the robust-fairness methods measure the classes on them
      */
-    public record Data(String dataset, int trainSubset, int testSubset, long seed) {
+    public record Data(String dataset, int trainSubset, int testSubset, long seed, int validationSize) {
     }
 
     /**
@@ -107,6 +115,17 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         }
     }
 
+    /**
+     * The robust-fairness methods' own settings ({@link FairnessRule}).
+     *
+     * @param frlRate  FRL's α: the step of its multipliers on the clean-error constraints (those on the boundary
+     *                 error and the margins move at twice it, as in the reference: 0.05 and 0.1)
+     * @param frlBound FRL's τ: how far a class's error may exceed the average before its multiplier grows
+     * @param watEta   WAT's η: the step of its exponential (Hedge) weights over the classes' validation losses
+     */
+    public record Fairness(float frlRate, float frlBound, float watEta) {
+    }
+
     /** SGD with momentum on the piecewise schedule ({@link #schedule()}). */
     public record Optimisation(int epochs, int batchSize, float lr, float momentum, float weightDecay) {
         public LearningRateSchedule schedule() {
@@ -159,10 +178,10 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
         int dropStep = d.equals("svhn") ? 5 : 3;
         float lr = d.equals("svhn") || d.equals("fashion-mnist") ? 0.01f : 0.1f;
         String model = d.equals("fashion-mnist") ? "smallcnn" : "preact-resnet18";
-        return new TrainConfig(model, "ham", new Data(given, 0, 0, 0L),
+        return new TrainConfig(model, "ham", new Data(given, 0, 0, 0L, 0),
                 new ThreatModel("linf", eps, ThreatModel.alphaFor(eps), 10),
                 new Ham(dropStep, -1f, 0f, true, false, 50),
-                new Baselines(6f, Baselines.fastAlphaFor(eps)), ClassWise.NONE,
+                new Baselines(6f, Baselines.fastAlphaFor(eps)), ClassWise.NONE, new Fairness(0.05f, 0.1f, 0.1f),
                 new Optimisation(120, 128, lr, 0.9f, 2e-4f),
                 List.of("pgd-20", "cw-20"), new Pipelining(1, 1), new Runtime(null, "auto"));
     }
@@ -180,6 +199,11 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
     /** True for the methods with HAM's early drop and weights: ham (on PGD-AT) and ham-trades (on TRADES). */
     public boolean usesHam() {
         return HAM_METHODS.contains(method);
+    }
+
+    /** True for the methods whose class-wise settings follow the validation split: frl and wat. */
+    public boolean usesFairnessRule() {
+        return FAIRNESS_METHODS.contains(method);
     }
 
     public String dataset() {

@@ -54,6 +54,16 @@ public record TrainingCost(int epochs, double seconds,
                 cpuSeconds, sum(attackSeconds, r.attackStats().millis() / 1e3), sum(trainSeconds, trainHalfSeconds));
     }
 
+    /**
+     * Adds a fairness rule's validation passes ({@link FairnessRule#passes}) to the attack's: they are attack passes
+     * too, on the validation split; their time is in the wall time, outside both halves.
+     */
+    public TrainingCost plusValidation(long forwardRows, long backwardRows) {
+        return new TrainingCost(epochs, seconds, attackForwardRows + forwardRows, attackBackwardRows + backwardRows,
+                trainForwardRows, trainBackwardRows, examplesSeen, examplesTrained, examplesDropped, optimizerSteps,
+                cpuSeconds, attackSeconds, trainSeconds);
+    }
+
     private static Double sum(Double total, double add) {
         return total == null ? null : total + add;
     }

@@ -16,8 +16,8 @@ import java.util.NoSuchElementException;
 
 /**
  * A training run: the one batch loop of the project, for the command line, the benches and the trainer-service
- * alike ({@link Steps}). Read top to bottom: for each epoch, the seeded batch plan ({@link Subsets#epochBatches});
- * for each batch, a sub-manager, the images, the step's seed ({@link Seeds#step}), the attack half
+ * alike ({@link Steps}). Read top to bottom: for each epoch, the seeded batch plan ({@link Subsets#epochBatches})
+ * and, for a robust-fairness method, its {@link FairnessRule} (the epoch's class weights and budgets); for each batch, a sub-manager, the images, the step's seed ({@link Seeds#step}), the attack half
  * ({@link AttackHalf}: this process's method, or attack workers), the method's training half at the schedule's
  * learning rate, then the {@link TrainingListener}s. A run starts at a {@link Position} — the first batch, or
  * a resume state's ({@link StateArchive}). Deterministic on CPU for a given configuration.
@@ -27,25 +27,70 @@ public final class TrainingRun {
     }
 
     private final TrainConfig cfg;
+    /** The configuration's method. */
     private final TrainingMethod method;
+    /** The method's fairness rule (frl, wat), or null. */
+    private final FairnessRule rule;
+    /** The method the current epoch trains with: {@link #method}, or it with the rule's class weights and budgets. */
+    private volatile TrainingMethod current;
+    /** The rule's validation split, when the caller holds it (else read from the configuration when first needed). */
+    private Dataset validation;
 
     public TrainingRun(TrainConfig cfg) {
         this.cfg = cfg.validate();
         this.method = Methods.create(cfg);
+        this.rule = FairnessRule.of(cfg);
+        this.current = method;
     }
 
     public TrainConfig config() {
         return cfg;
     }
 
-    public TrainingMethod method() {
-        return method;
+    /**
+     * The validation split the fairness rule measures on, where the caller already holds it (a test's own data);
+     * without it the run reads {@link #loadValidation} when the rule first needs it.
+     */
+    public TrainingRun withValidation(Dataset split) {
+        this.validation = split;
+        return this;
     }
 
-    /** The training split, reduced to a class-balanced subset of {@code trainSubset} examples if > 0. */
+    /** The method the current epoch trains with (a fairness rule sets its class weights epoch by epoch). */
+    public TrainingMethod method() {
+        return current;
+    }
+
+    /**
+     * The training split without the validation examples ({@code validationSize}), reduced to a class-balanced subset
+     * of {@code trainSubset} examples if > 0.
+     */
     public static Dataset loadTrain(TrainConfig cfg) {
         Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), true);
+        int[] held = heldOut(d, cfg);
+        if (held.length > 0) {
+            boolean[] out = new boolean[d.size()];
+            for (int i : held) {
+                out[i] = true;
+            }
+            d = d.subset(java.util.stream.IntStream.range(0, d.size()).filter(i -> !out[i]).toArray());
+        }
         return subset(d, cfg.data().trainSubset(), cfg.data().seed(), true);
+    }
+
+    /** The validation split: {@code validationSize} class-balanced examples held out of the training split. */
+    public static Dataset loadValidation(TrainConfig cfg) {
+        Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), true);
+        return d.subset(heldOut(d, cfg));
+    }
+
+    private static int[] heldOut(Dataset train, TrainConfig cfg) {
+        int n = cfg.data().validationSize();
+        if (n >= train.size()) {
+            throw new IllegalArgumentException(PartialConfig.named("validationSize") + " must be below the training "
+                    + "split's " + train.size() + " examples; got " + n);
+        }
+        return n == 0 ? new int[0] : Subsets.classBalancedIndices(train, n, Seeds.heldOut(cfg.data().seed()));
     }
 
     /** The test split, reduced to a class-balanced subset of {@code testSubset} examples if > 0. */
@@ -84,7 +129,7 @@ public final class TrainingRun {
     /** This process's attack half: the method's own attack on the current weights, one batch in flight. */
     public AttackHalf localAttack(Classifier f) {
         return b -> new AttackHalf.Attacked(
-                method.attack(f, b.x(), b.y(), Starts.toLong(b.rows()), b.seed(), b.epoch()), b.version());
+                current.attack(f, b.x(), b.y(), Starts.toLong(b.rows()), b.seed(), b.epoch()), b.version());
     }
 
     /** The run's batches in this process from the first one, with a fresh optimizer; close it to free its buffers. */
@@ -139,6 +184,8 @@ public final class TrainingRun {
         private double lossSum;
         private int lossCount;
         private float lastEpochLoss = Float.NaN;
+        /** The rule's multipliers (null without a rule). */
+        private FairnessState fairness;
 
         private Steps(Classifier f, Dataset train, SgdMomentum optimizer, AttackHalf attack, Position start,
                       List<TrainingListener> listeners) {
@@ -151,6 +198,8 @@ public final class TrainingRun {
             this.batch = start.batch();
             this.stepsDone = start.stepsDone();
             this.version = start.modelVersion();
+            this.fairness = rule == null ? null
+                    : start.fairness() != null ? start.fairness() : rule.initial(train.info().numClasses());
         }
 
         public boolean hasNext() {
@@ -164,7 +213,7 @@ public final class TrainingRun {
             }
             if (plan == null) {
                 plan = Subsets.epochBatches(train.size(), cfg.optimisation().batchSize(), cfg.data().seed(), epoch);
-                attack.epochStart(epoch, plan, batch, version);
+                attack.epochStart(epoch, plan, batch, version, rule == null ? null : fairEpoch());
             }
             float lr = schedule.lr(epoch);
             StepDone done = step(lr);
@@ -185,6 +234,26 @@ public final class TrainingRun {
             return done;
         }
 
+        /**
+         * The fairness rule before an epoch: measure the model on the validation split and move the multipliers
+         * (unless a resume state already holds this epoch's), then train the epoch with their class weights and
+         * budgets; returns the budgets, for the attack half.
+         */
+        private List<Float> fairEpoch() {
+            if (fairness.epoch() < epoch) {
+                if (validation == null) {
+                    validation = loadValidation(cfg);
+                }
+                ClassValidation v = rule.measure(f, validation, cfg.optimisation().batchSize(),
+                        Seeds.validation(cfg.data().seed(), epoch));
+                fairness = rule.update(fairness, v, epoch);
+                long[] passes = rule.passes(validation.size());
+                cost = cost.plusValidation(passes[0], passes[1]);
+            }
+            current = rule.method(method, fairness);
+            return rule.classEps(fairness);
+        }
+
         /** One batch in its own sub-manager, closed afterwards so memory stays flat. */
         private StepDone step(float lr) {
             int[] rows = plan[batch];
@@ -198,7 +267,7 @@ public final class TrainingRun {
                 StepResult r;
                 // the engine check may run on another thread of a service: one gradient collector at a time
                 synchronized (GradientLock.LOCK) {
-                    r = method.train(f, optimizer, x, y, a.output(), lr, epoch);
+                    r = current.train(f, optimizer, x, y, a.output(), lr, epoch);
                 }
                 long t2 = System.nanoTime();
                 long staleness = version - a.attackVersion();
@@ -214,7 +283,7 @@ public final class TrainingRun {
                 return new StepDone(epoch, cfg.optimisation().epochs(), batch, plan.length,
                         (long) epoch * plan.length + batch, stepsDone, version, staleness, lr, r,
                         lossCount == 0 ? null : lossSum / lossCount, cost.examplesSeen() / secs,
-                        new StepDone.Times(start, t1, t2, System.nanoTime()), costSoFar(epoch + 1));
+                        new StepDone.Times(start, t1, t2, System.nanoTime()), costSoFar(epoch + 1), fairness);
             }
         }
 

@@ -47,6 +47,7 @@ class ReportTest {
             p.trainSubset = 1000;
             p.testSubset = 500;
             p.seed = 99L;
+            p.validationSize = 300;
             p.model = "tiny-cnn";
             p.method = "ham-trades";
             p.norm = "l2";
@@ -63,6 +64,9 @@ class ReportTest {
             p.fastAlpha = 0.3f;
             p.classWeights = List.of(1f, 1f, 1f, 1f, 1f, 1f, 2f, 1f, 1f, 1f);
             p.classEps = List.of(0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.25f, 0.5f, 0.5f, 0.5f);
+            p.frlRate = 0.1f;
+            p.frlBound = 0.2f;
+            p.watEta = 0.5f;
             p.epochs = 20;
             p.batchSize = 64;
             p.lr = 0.05f;
