@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# The robust-fairness experiment on Fashion-MNIST: standard, PGD-AT, TRADES, Fast-AT, HAM (weighted),
-# HAM (uniform), HAM on TRADES for N seeds, evaluated class-wise (clean, PGD-20, CW∞-20 on the full test set,
-# AutoAttack standard on 1000), with a learning curve and the over-confidence share after every epoch; writes
-# each run's report.json, report-autoattack.json and curve.json under bench-results/experiment/<method>-seed<s>/
-# as it goes, then docs/results.md and its charts. All options: bash scripts/experiment.sh --help
+# The robust-fairness experiment on Fashion-MNIST, in the branch design: per seed, PGD-AT trains the first
+# --warmup-epochs once (the trunk, the reference HAM script's PGD-AT checkpoint) and every method — PGD-AT and TRADES
+# continued, HAM (tanh, uniform), FRL, WAT — trains the remaining epochs from it; 1000 training examples are held out
+# as the validation split (for every method). Each run is evaluated class-wise (clean, PGD-20 and CW∞-20 on the full
+# test set; PGD-20 and AutoAttack standard — APGD-CE, APGD-T, FAB-T, Square — on 1000 class-balanced test examples),
+# with a learning curve; each run's report.json, report-autoattack.json, curve.json and model.npz go under
+# bench-results/branches/<method>-seed<s>/ as they come, the trunk under trunk-seed<s>/, then docs/results.md and its
+# charts. All options: bash scripts/experiment.sh --help
 #
-#   bash scripts/experiment.sh --resume        the experiment (smallcnn-w0.125, 20000 training examples, 5 epochs,
-#                                              3 seeds; about 4 h on 2 idle cores); --resume skips finished runs
-#                                              (refusing one trained with other settings), so it can be stopped
-#                                              and started again
+#   bash scripts/experiment.sh --resume        the experiment (smallcnn-w0.125, 20000 training examples, 5 epochs of
+#                                              which 2 are the trunk, 3 seeds); --resume skips finished runs (refusing
+#                                              one trained with other settings), a branch cut short goes on from its
+#                                              last epoch, a trunk is never trained twice
 #   bash scripts/experiment.sh --estimate      time a few batches and project the duration of these settings
+#   the scratch design of the committed 2-seed table (every method from a fresh model):
+#   bash scripts/experiment.sh --design scratch --methods standard,pgd-at,trades,fast-at,ham,ham-uniform,ham-trades \
+#        --autoattack apgd --validation-size 0 --seeds 2 --out bench-results/experiment --resume
 #   smoke test (a few minutes):
-#   bash scripts/experiment.sh --train-subset 256 --epochs 1 --seeds 1 --test-subset 200 --autoattack none \
-#        --model tiny-cnn --curve-subset 100 --out bench-results/smoke --docs bench-results/smoke
+#   bash scripts/experiment.sh --train-subset 256 --epochs 2 --warmup-epochs 1 --seeds 1 --test-subset 200 \
+#        --autoattack none --model tiny-cnn --curve-subset 100 --validation-size 100 --out bench-results/smoke \
+#        --docs bench-results/smoke
 #   the same experiment for CIFAR-10 with PreAct ResNet-18 at the paper's settings, for a GPU:
 #   bash scripts/experiment.sh --resume --dataset cifar10 --model preact-resnet18 --train-subset 0 --epochs 120 \
 #        --warmup-epochs 50 --drop-step 3 --trades-beta 6 --device gpu --out bench-results/cifar10 --docs bench-results/cifar10

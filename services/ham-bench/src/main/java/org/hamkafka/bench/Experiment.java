@@ -58,24 +58,35 @@ public final class Experiment implements Callable<Integer> {
      */
     static final String DEFAULT_MODEL = "smallcnn-w0.125";
 
-    @Option(names = "--methods", split = ",", defaultValue = "standard,pgd-at,trades,fast-at,ham,ham-uniform,ham-trades",
-            description = "default ${DEFAULT-VALUE}")
+    @Option(names = "--methods", split = ",", defaultValue = "pgd-at,trades,frl,wat,ham,ham-uniform",
+            description = "default ${DEFAULT-VALUE}; the committed 2-seed table of the scratch design also ran standard, "
+                    + "fast-at and ham-trades")
     List<String> methods;
+    @Option(names = "--design", defaultValue = "branch",
+            description = "branch: per seed, PGD-AT trains the first --warmup-epochs once (the trunk, kept in "
+                    + "<out>/trunk-seed<s>) and every method trains the remaining epochs from that checkpoint, so the "
+                    + "methods differ only in those epochs; scratch: every method trains all epochs from a fresh model "
+                    + "(HAM's warm-up its own) (default ${DEFAULT-VALUE})")
+    String design;
     /**
      * HAM's, TRADES' and the evaluation's settings (options made from PartialConfig); K' is TrainConfig's.
      * β = 6 (TRADES' CIFAR-10 value) drove tiny-cnn to a constant prediction (loss stuck at ln 10) in 2 of 2 seeds.
      */
     @CommandLine.Mixin
-    SettingsMixin methodSettings = SettingsMixin.of("warmupEpochs", "dropStep", "lambda", "tradesBeta", "evalAttacks")
+    SettingsMixin methodSettings = SettingsMixin.of("warmupEpochs", "dropStep", "lambda", "tradesBeta", "evalAttacks",
+                    "validationSize", "frlRate", "frlBound", "watEta")
             .defaults(p -> {
                 p.warmupEpochs = -1;
                 p.lambda = -1f;
                 p.tradesBeta = 1f;
                 p.evalAttacks = List.of("pgd-20", "cw-20");
-            }).note("warmupEpochs", "-1: the reference's share, 50/120 of --epochs, rounded");
-    @Option(names = "--autoattack", defaultValue = "apgd",
-            description = "AutoAttack preset evaluated on --autoattack-subset test examples: apgd (its APGD part, what "
-                    + "the committed runs used), standard (APGD-CE, APGD-T, FAB-T, Square), fast or none "
+                p.validationSize = 1000;
+            }).note("warmupEpochs", "-1: the reference's share, 50/120 of --epochs, rounded; with --design branch the "
+                    + "trunk's epochs").note("validationSize", "held out for every method, so all train on the same "
+                    + "examples");
+    @Option(names = "--autoattack", defaultValue = "standard",
+            description = "AutoAttack preset evaluated on --autoattack-subset test examples: standard (APGD-CE, APGD-T, "
+                    + "FAB-T, Square), apgd (its APGD part, what the committed scratch-design runs used), fast or none "
                     + "(default ${DEFAULT-VALUE}); its worst case with PGD-20 is the table's headline")
     String autoAttack;
     @Option(names = "--autoattack-subset", defaultValue = "1000",
@@ -85,7 +96,8 @@ public final class Experiment implements Callable<Integer> {
             description = "class-balanced test examples evaluated after every epoch for the learning curves and the "
                     + "per-epoch over-confidence, 0 = no curve (default ${DEFAULT-VALUE})")
     int curveSubset;
-    @Option(names = "--out", defaultValue = "bench-results/experiment", description = "run folders (default ${DEFAULT-VALUE})")
+    @Option(names = "--out", defaultValue = "bench-results/branches", description = "run folders (default ${DEFAULT-VALUE}; "
+            + "the scratch design's committed runs are in bench-results/experiment)")
     Path out;
     @Option(names = "--docs", defaultValue = "docs", description = "where results.md and the chart go (default ${DEFAULT-VALUE})")
     Path docs;
@@ -101,13 +113,26 @@ public final class Experiment implements Callable<Integer> {
     }
 
     TrainConfig base(long seed) {
-        int epochs = setting.values().epochs;
-        int warmup = methodSettings.values().warmupEpochs;
-        int warm = warmup >= 0 ? warmup : (int) Math.round(epochs * 50.0 / 120.0);
+        int warm = warmEpochs();
         return setting.config(seed).with(p -> {
             methodSettings.applyTo(p);
-            p.warmupEpochs = Math.min(warm, epochs);
+            p.warmupEpochs = warm;
         });
+    }
+
+    /** HAM's warm-up epochs, and the trunk's in the branch design. */
+    int warmEpochs() {
+        int epochs = setting.values().epochs;
+        int warmup = methodSettings.values().warmupEpochs;
+        return Math.min(warmup >= 0 ? warmup : (int) Math.round(epochs * 50.0 / 120.0), epochs);
+    }
+
+    /** The seed's trunk: PGD-AT on the experiment's settings (all --epochs of them set, for the schedule). */
+    TrainConfig trunkConfig(long seed) {
+        return base(seed).with(p -> {
+            p.method = "pgd-at";
+            p.weighting = true;
+        }).validate();
     }
 
     List<Variant> variants() {
@@ -132,6 +157,16 @@ public final class Experiment implements Callable<Integer> {
         if (estimate) {
             return estimate(vs, machine, command);
         }
+        boolean branch = switch (design) {
+            case "branch" -> true;
+            case "scratch" -> false;
+            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--design must be branch or "
+                    + "scratch; got '" + design + "'");
+        };
+        if (branch && (warmEpochs() < 1 || warmEpochs() >= setting.values().epochs)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--design branch needs a trunk of 1 to "
+                    + "--epochs - 1 epochs: --warmup-epochs gives " + warmEpochs() + " of " + setting.values().epochs);
+        }
         List<String> strong = strongAttacks();
         List<Report> reports = new ArrayList<>();
         List<Report> strongReports = new ArrayList<>();
@@ -142,7 +177,8 @@ public final class Experiment implements Callable<Integer> {
                 Path file = dir.resolve("report.json");
                 TrainConfig cfg = v.apply(base(s)).validate();
                 if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
-                    runOne(cfg, file, curveSubset);
+                    runOne(cfg, file, curveSubset, branch ? Branches.trunk(trunkConfig(s), warmEpochs(),
+                            out.resolve("trunk-seed" + s)) : null);
                 }
                 if (!Files.exists(file) && setting.aggregateOnly && setting.partial) {
                     notYet.add(v.label() + " seed " + s);
@@ -175,6 +211,14 @@ public final class Experiment implements Callable<Integer> {
                 setting.trainExamples(), setting.testExamples(), shared.epochs, b.ham().warmupEpochs(), b.optimisation().batchSize(), b.threat().eps(),
                 b.threat().alpha(), shared.steps, b.ham().dropStep(), hamAndEval.lambda, hamAndEval.tradesBeta, String.join(", ", hamAndEval.evalAttacks),
                 setting.firstSeed, setting.lastSeed());
+        if (branch) {
+            setup += String.format(Locale.ROOT, " Design: per seed, PGD-AT trains the first %d epochs once (the trunk); "
+                    + "every method trains epochs %d..%d from that checkpoint (HAM's warm-up is the trunk), so the methods "
+                    + "differ only there; training costs are the trunk's plus the branch's. %s examples of the training "
+                    + "split are held out (class-balanced) as the validation split frl and wat measure on, for every "
+                    + "method.", warmEpochs(), warmEpochs() + 1, shared.epochs,
+                    hamAndEval.validationSize);
+        }
         if (curveSubset > 0 && !hamAndEval.evalAttacks.isEmpty()) {
             setup += String.format(Locale.ROOT, " After every epoch, clean and %s accuracy and the over-confident share on "
                     + "a class-balanced subset of %d test examples (the curves).", hamAndEval.evalAttacks.get(0), curveSubset);
@@ -225,14 +269,23 @@ public final class Experiment implements Callable<Integer> {
      * folder left by other options would otherwise slip into the table under this command.
      */
     static void checkSameSettings(Report done, TrainConfig cfg, Path file) {
+        if (done.settings() == null) {
+            return;
+        }
+        checkSameSettings(done.settings(), cfg, file);
+    }
+
+    /** As above for any settings written beside a run; a setting they predate counts as its default. */
+    static void checkSameSettings(PartialConfig settings, TrainConfig cfg, Path file) {
         PartialConfig want = PartialConfig.of(cfg).withoutRuntime();
-        if (done.settings() == null || done.settings().equals(want)) {
+        PartialConfig done = PartialConfig.of(settings.resolve()).withoutRuntime();
+        if (done.equals(want)) {
             return;
         }
         List<String> differ = new ArrayList<>();
         for (java.lang.reflect.Field f : PartialConfig.fields()) {
             try {
-                Object was = f.get(done.settings());
+                Object was = f.get(done);
                 Object now = f.get(want);
                 if (!java.util.Objects.equals(was, now)) {
                     differ.add(PartialConfig.publicName(f.getName()) + " " + was + " (now " + now + ")");
@@ -285,11 +338,13 @@ public final class Experiment implements Callable<Integer> {
     /**
      * Trains one configuration, evaluates it class-wise and writes its report (and weights) beside {@code file};
      * with {@code curveSubset > 0}, after every epoch also the curve point on that many test examples under
-     * the first evaluation attack ({@link EpochCurve}, its time left out of the training time).
+     * the first evaluation attack ({@link EpochCurve}, its time left out of the training time). With a
+     * {@code trunk} (the branch design) the run starts from the trunk's checkpoint, or from its own state after its
+     * last finished epoch if it was cut short ({@link Branches}), and its cost counts the trunk's.
      */
-    static void runOne(TrainConfig cfg, Path file, int curveSubset) {
-        System.err.printf(Locale.ROOT, "== %s seed %d: training%n", Variant.labelOf(PartialConfig.of(cfg)),
-                cfg.data().seed());
+    static void runOne(TrainConfig cfg, Path file, int curveSubset, Branches.Trunk trunk) {
+        System.err.printf(Locale.ROOT, "== %s seed %d: training%s%n", Variant.labelOf(PartialConfig.of(cfg)),
+                cfg.data().seed(), trunk == null ? "" : " from the trunk");
         TrainingRun run = new TrainingRun(cfg);
         Dataset train = TrainingRun.loadTrain(cfg);
         Dataset test = TrainingRun.loadTest(cfg);
@@ -302,11 +357,16 @@ public final class Experiment implements Callable<Integer> {
         ClassWiseEvaluator curveEval = curveTest == null ? null
                 : new ClassWiseEvaluator(curveCfg.evaluationAttacks(), cfg.optimisation().batchSize());
         Path curveFile = file.resolveSibling(EpochCurve.FILE);
-        EpochCurve[] curve = {new EpochCurve(curveAttack, 0, train.info().classNames(), List.of())};
         double[] curveSeconds = {0};
         double[] curveCpu = {0};
         try (Classifier f = run.newModel(train)) {
-            TrainingRun.Result result = run.train(f, train, TrainingListener.onStep(p -> {
+            SgdMomentum opt = new SgdMomentum(cfg.optimisation().momentum(), cfg.optimisation().weightDecay());
+            Branches.Start start = trunk == null ? Branches.Start.FRESH
+                    : Branches.start(trunk, cfg, file.getParent(), f, opt);
+            EpochCurve[] curve = {start.position().epoch() > 0 && EpochCurve.read(curveFile) != null
+                    ? EpochCurve.read(curveFile) : new EpochCurve(curveAttack, 0, train.info().classNames(), List.of())};
+            List<TrainingListener> listeners = new ArrayList<>();
+            listeners.add(TrainingListener.onStep(p -> {
                 if (p.batch() == p.batches() - 1) {
                     System.err.printf(Locale.ROOT, "   epoch %d/%d loss %.3f drop %.2f %.0f ex/s%n", p.epoch() + 1,
                             p.epochs(), p.loss(), p.dropRate(), p.examplesPerSecond());
@@ -325,9 +385,18 @@ public final class Experiment implements Callable<Integer> {
                     }
                 }
             }));
+            if (trunk != null) {
+                listeners.add(Branches.saver(cfg, file.getParent(), f, opt, start.earlier(),
+                        () -> new double[]{curveSeconds[0], curveCpu[0]}));
+            }
+            TrainingRun.Result result;
+            try (TrainingRun.Steps steps = run.steps(f, train, opt, run.localAttack(f), start.position(), listeners)) {
+                result = steps.run();
+            }
             TrainingCost c = result.cost();
-            TrainingCost cost = c.withTime(c.epochs(), c.seconds() - curveSeconds[0],
+            TrainingCost own = c.withTime(c.epochs(), c.seconds() - curveSeconds[0],
                     c.cpuSeconds() == null ? null : c.cpuSeconds() - curveCpu[0]);
+            TrainingCost cost = start.earlier() == null ? own : own.after(start.earlier());
             System.err.printf(Locale.ROOT, "   trained in %.0f s, %.0f CPU s (+ %.0f s of curve evaluation); evaluating "
                     + "on %d test examples%n", cost.seconds(), cost.cpuSeconds() == null ? Double.NaN : cost.cpuSeconds(),
                     curveSeconds[0], test.size());
@@ -335,13 +404,14 @@ public final class Experiment implements Callable<Integer> {
                     cfg.evaluationAttacks(),
                     cfg.optimisation().batchSize());
             ClassWiseReport eval = ev.evaluate(f, test);
-            Report.of(cfg, eval, cost).write(file);
-            try (java.io.OutputStream os = Files.newOutputStream(file.resolveSibling("model.npz"))) {
+            try (java.io.OutputStream os = Files.newOutputStream(Files.createDirectories(file.getParent())
+                    .resolve("model.npz"))) {
                 ModelWeights.exportNpz(f, os);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
             CheckpointInfo.of(cfg.model(), train.info(), cfg.method()).write(file.resolveSibling(CheckpointInfo.FILE));
+            Report.of(cfg, eval, cost).write(file); // last: a report means the run is done
         }
     }
 

@@ -140,7 +140,7 @@ public final class Sweep implements Callable<Integer> {
         Path file = out.resolve(label + "-seed" + seed).resolve("report.json");
         if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
             System.err.printf(Locale.ROOT, "== %s%n", label);
-            Experiment.runOne(cfg, file, 0);
+            Experiment.runOne(cfg, file, 0, null); // the scratch design: the grid varies the warm-up too
         }
         if (!Files.exists(file)) {
             throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");

@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * One column of the results table: a training method and, for HAM, the weighting switch.
  * Labels: standard, pgd-at, trades, fast-at, ham (weighted), ham-uniform, ham-trades (weighted HAM on TRADES),
- * ham-trades-uniform.
+ * ham-trades-uniform, frl, wat (the robust-fairness methods, on TRADES).
  */
 public record Variant(String label, String method, boolean weighting) {
     public static final List<Variant> ALL = List.of(
@@ -19,7 +19,9 @@ public record Variant(String label, String method, boolean weighting) {
             new Variant("ham", "ham", true),
             new Variant("ham-uniform", "ham", false),
             new Variant("ham-trades", "ham-trades", true),
-            new Variant("ham-trades-uniform", "ham-trades", false));
+            new Variant("ham-trades-uniform", "ham-trades", false),
+            new Variant("frl", "frl", true),
+            new Variant("wat", "wat", true));
 
     public static Variant parse(String label) {
         for (Variant v : ALL) {

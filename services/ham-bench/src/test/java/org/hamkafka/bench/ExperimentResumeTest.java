@@ -38,7 +38,7 @@ class ExperimentResumeTest {
     @Test
     void thePartialTableOfAnExperimentUnderWayListsTheRunsNotTrainedYet(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
-        String[] common = {"--model", "linear", "--train-subset", "60", "--test-subset", "20", "--epochs", "1",
+        String[] common = {"--design", "scratch", "--model", "linear", "--train-subset", "60", "--test-subset", "20", "--epochs", "1",
                 "--seeds", "1", "--autoattack", "none", "--curve-subset", "0", "--eval-attacks", "fgsm",
                 "--out", dir.resolve("runs").toString(), "--docs", dir.resolve("docs").toString()};
         // one run trained, for one of the two methods
@@ -50,6 +50,48 @@ class ExperimentResumeTest {
         assertTrue(md.contains("| standard | 1 |"), md);
         assertTrue(!md.contains("| pgd-at |") && md.contains("Not trained yet") && md.contains("pgd-at seed 0"), md);
         assertEquals(2, run(common, "--methods", "standard", "--partial"), "--partial goes with --aggregate-only");
+    }
+
+    /**
+     * The branch design: the trunk is trained once per seed; PGD-AT continued from it is PGD-AT trained straight, bit
+     * for bit; FRL branches from it; a run whose report is gone goes on from its own state (here: after its last
+     * epoch, so nothing is trained again) with the same weights and cost; a trunk of other settings is refused.
+     */
+    @Test
+    void branchesStartFromOneTrunkPerSeedAndGoOnFromTheirOwnState(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String[] common = {"--model", "linear", "--train-subset", "60", "--test-subset", "20", "--epochs", "2",
+                "--warmup-epochs", "1", "--validation-size", "30", "--seeds", "1", "--autoattack", "none",
+                "--curve-subset", "0", "--eval-attacks", "fgsm", "--docs", dir.resolve("docs").toString()};
+        Path runs = dir.resolve("runs");
+        assertEquals(0, run(common, "--methods", "pgd-at,frl", "--out", runs.toString()));
+        Path trunk = runs.resolve("trunk-seed0").resolve(Branches.TRUNK_STATE);
+        assertTrue(java.nio.file.Files.exists(trunk));
+        long trunkWritten = java.nio.file.Files.getLastModifiedTime(trunk).toMillis();
+        assertTrue(java.nio.file.Files.exists(runs.resolve("frl-seed0/model.npz")));
+        assertEquals("frl", Report.read(runs.resolve("frl-seed0/report.json")).settings().method);
+
+        Path straight = dir.resolve("straight");
+        assertEquals(0, run(common, "--methods", "pgd-at", "--design", "scratch", "--out", straight.toString()));
+        assertEquals(-1L, java.nio.file.Files.mismatch(runs.resolve("pgd-at-seed0/model.npz"),
+                straight.resolve("pgd-at-seed0/model.npz")), "PGD-AT continued from its trunk = PGD-AT straight");
+        var branched = Report.read(runs.resolve("pgd-at-seed0/report.json")).trainingCost();
+        var once = Report.read(straight.resolve("pgd-at-seed0/report.json")).trainingCost();
+        assertEquals(once.attackForwardRows(), branched.attackForwardRows(), "the branch's cost counts the trunk's");
+        assertEquals(once.optimizerSteps(), branched.optimizerSteps());
+
+        byte[] frlWeights = java.nio.file.Files.readAllBytes(runs.resolve("frl-seed0/model.npz"));
+        var frlCost = Report.read(runs.resolve("frl-seed0/report.json")).trainingCost();
+        java.nio.file.Files.delete(runs.resolve("frl-seed0/report.json"));
+        assertEquals(0, run(common, "--methods", "pgd-at,frl", "--out", runs.toString(), "--resume"));
+        assertEquals(trunkWritten, java.nio.file.Files.getLastModifiedTime(trunk).toMillis(), "the trunk is not trained again");
+        assertEquals(-1L, java.util.Arrays.mismatch(frlWeights,
+                java.nio.file.Files.readAllBytes(runs.resolve("frl-seed0/model.npz"))), "gone on from its own state");
+        assertEquals(frlCost.attackForwardRows(),
+                Report.read(runs.resolve("frl-seed0/report.json")).trainingCost().attackForwardRows());
+
+        // a trunk trained with other settings is never taken for this command's
+        assertEquals(1, run(common, "--methods", "frl", "--out", runs.toString(), "--lr", "0.02"));
     }
 
     private static int run(String[] common, String... more) {
