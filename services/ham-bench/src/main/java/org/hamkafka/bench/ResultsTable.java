@@ -127,7 +127,8 @@ public final class ResultsTable {
         b.append("Accuracies in %, mean ± sample sd over seeds; worst = the worst class's accuracy. Training time is "
                 + "wall-clock seconds of the training loop (evaluation excluded) and CPU s the process's CPU seconds over "
                 + "the same span (all threads, over the seeds that recorded it; less sensitive than wall time to other load "
-                + "on the machine, not immune to it: shared cores and caches slow a CPU second too); attack passes are the training attacks' forward + backward batch-rows.\n\n");
+                + "on the machine, not immune to it: shared cores and caches slow a CPU second too); attack passes are the training attacks' forward + backward batch-rows. "
+                + "nstd is the per-class accuracies' standard deviation over their mean (0: every class alike).\n\n");
         b.append("| method | seeds | clean avg | clean worst");
         for (String a : attacks) {
             b.append(" | ").append(name(a)).append(" avg | ").append(name(a)).append(" worst");
@@ -137,12 +138,12 @@ public final class ResultsTable {
                 .findFirst().orElse("autoattack");
         if (strong != null) {
             b.append(" | ").append(strongName).append(" avg | ").append(strongName).append(" worst | strong (worst case) avg"
-                    + " | strong worst | worst class (strong)");
+                    + " | strong worst | strong nstd | worst class (strong)");
         }
         b.append(" | worst class (").append(attacks.isEmpty() ? "clean" : name(attacks.get(0)))
                 .append(") | training s | CPU s | attack passes (rows) |\n");
         b.append("| --- | ---: | ---: | ---:").append(" | ---: | ---:".repeat(attacks.size()))
-                .append(strong == null ? "" : " | ---: | ---: | ---: | ---: | ---").append(" | --- | ---: | ---: | ---: |\n");
+                .append(strong == null ? "" : " | ---: | ---: | ---: | ---: | ---: | ---").append(" | --- | ---: | ---: | ---: |\n");
         for (Map.Entry<String, List<Report>> e : groups.entrySet()) {
             List<Report> rs = e.getValue();
             b.append("| ").append(e.getKey()).append(" | ").append(rs.size())
@@ -156,12 +157,13 @@ public final class ResultsTable {
                 List<Report> ss = rs.stream().map(strongOf::get).filter(java.util.Objects::nonNull).toList();
                 if (ss.size() < rs.size()) {
                     b.append(" | (").append(ss.size()).append(" of ").append(rs.size()).append(" seeds)")
-                            .append(" | | | |");
+                            .append(" | | | | |");
                 } else {
                     b.append(" | ").append(percent(ss, r -> r.robust(strongName).average()))
                             .append(" | ").append(percent(ss, r -> r.robust(strongName).worst()))
                             .append(" | ").append(percent(ss, r -> r.robustAccuracy().average()))
                             .append(" | ").append(percent(ss, r -> r.robustAccuracy().worst()))
+                            .append(" | ").append(plain(ss, r -> r.robustAccuracy().nstd(), "%.2f"))
                             .append(" | ").append(worstClasses(ss, Report::robustAccuracy));
                 }
             }

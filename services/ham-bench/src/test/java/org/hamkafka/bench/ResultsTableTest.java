@@ -93,11 +93,12 @@ class ResultsTableTest {
                 strong("pgd-at", 0, new double[]{0.2, 0.1, 0.3}), strong("pgd-at", 1, new double[]{0.4, 0.1, 0.1})));
         ss.add(null); // ham's strong evaluation has not run yet
         String md = ResultsTable.markdown(rs, List.of("pgd-20"), ss, "M", "C", "S");
-        // pgd-at AutoAttack: avg 20.0 and 20.0; worst 10 and 10; worst class b in seed 0, b and c tie (b first) in seed 1
+        // pgd-at AutoAttack: avg 20.0 and 20.0; worst 10 and 10; worst class b in seed 0, b and c tie (b first) in seed 1;
+        // nstd = population sd / mean: sqrt(0.02/3)/0.2 = 0.408 and sqrt(0.06/3)/0.2 = 0.707, mean 0.56, sample sd 0.21
         assertTrue(md.contains("autoattack-standard avg | autoattack-standard worst | strong (worst case) avg"), md);
         assertTrue(md.contains("| pgd-at | 2 | 50.0 ± 0.0 | 50.0 ± 0.0 | 20.0 ± 0.0 | 10.0 ± 0.0 | 20.0 ± 0.0 | 10.0 ± 0.0 "
-                + "| 20.0 ± 0.0 | 10.0 ± 0.0 | b (2) |"), md);
-        assertTrue(md.contains("| ham | 1 | 80.0 | 70.0 | 40.0 | 30.0 | (0 of 1 seeds) | | | |"), md);
+                + "| 20.0 ± 0.0 | 10.0 ± 0.0 | 0.56 ± 0.21 | b (2) |"), md);
+        assertTrue(md.contains("| ham | 1 | 80.0 | 70.0 | 40.0 | 30.0 | (0 of 1 seeds) | | | | |"), md);
     }
 
     @Test
