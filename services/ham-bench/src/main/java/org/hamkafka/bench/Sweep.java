@@ -39,6 +39,12 @@ public final class Sweep implements Callable<Integer> {
     String evalAttack;
     @Option(names = "--out", defaultValue = "bench-results/sweep", description = "run folders (default ${DEFAULT-VALUE})")
     Path out;
+    @Option(names = "--design", defaultValue = "branch",
+            description = "branch: a setting with a warm-up of w epochs branches from the seed's PGD-AT trunk of w epochs "
+                    + "(trained once, kept in <out>/trunk-w<w>-seed<s>; HAM's warm-up is PGD-AT, so this is the same "
+                    + "training at the cost of one warm-up per w); scratch: every setting trains from a fresh model "
+                    + "(default ${DEFAULT-VALUE})")
+    String design;
     @Option(names = "--docs", defaultValue = "docs", description = "where sweep.md goes (default ${DEFAULT-VALUE})")
     Path docs;
 
@@ -117,11 +123,13 @@ public final class Sweep implements Callable<Integer> {
         for (int i = 0; i < grid.size(); i++) {
             runs.add(new ArrayList<>());
         }
-        for (long seed = setting.firstSeed; seed <= setting.lastSeed(); seed++) {
+        for (long s = setting.firstSeed; s <= setting.lastSeed(); s++) {
+            long seed = s;
             TrainConfig base = base(seed);
-            baselines.add(run(base.with(p -> p.method = "pgd-at").validate(), "pgd-at", seed));
+            baselines.add(run(base.with(p -> p.method = "pgd-at").validate(), "pgd-at", seed, () -> null));
             for (int i = 0; i < grid.size(); i++) {
-                runs.get(i).add(run(grid.get(i).apply(base).validate(), grid.get(i).label(), seed));
+                Setting g = grid.get(i);
+                runs.get(i).add(run(g.apply(base).validate(), g.label(), seed, () -> trunk(base, g.warmup(), seed)));
             }
         }
         TrainConfig b = base(setting.firstSeed);
@@ -136,11 +144,28 @@ public final class Sweep implements Callable<Integer> {
         return 0;
     }
 
-    private Report run(TrainConfig cfg, String label, long seed) {
+    /** The trunk a setting with {@code warmup} epochs of warm-up branches from, or null (scratch, no warm-up). */
+    private Branches.Trunk trunk(TrainConfig base, int warmup, long seed) {
+        if (!design.equals("branch") && !design.equals("scratch")) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--design must be branch or scratch; got '"
+                    + design + "'");
+        }
+        if (design.equals("scratch") || warmup == 0) {
+            return null;
+        }
+        TrainConfig pgd = base.with(p -> {
+            p.method = "pgd-at";
+            p.warmupEpochs = warmup;
+        }).validate();
+        return Branches.trunk(pgd, warmup, out.resolve("trunk-w" + warmup + "-seed" + seed));
+    }
+
+    /** Trains the run unless it is done ({@code trunk} asked only then, so a finished sweep trains no trunk). */
+    private Report run(TrainConfig cfg, String label, long seed, java.util.function.Supplier<Branches.Trunk> trunk) {
         Path file = out.resolve(label + "-seed" + seed).resolve("report.json");
         if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
             System.err.printf(Locale.ROOT, "== %s%n", label);
-            Experiment.runOne(cfg, file, 0, null); // the scratch design: the grid varies the warm-up too
+            Experiment.runOne(cfg, file, 0, trunk.get());
         }
         if (!Files.exists(file)) {
             throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");

@@ -53,8 +53,8 @@ class ExperimentResumeTest {
     }
 
     /**
-     * The branch design: the trunk is trained once per seed; PGD-AT continued from it is PGD-AT trained straight, bit
-     * for bit; FRL branches from it; a run whose report is gone goes on from its own state (here: after its last
+     * The branch design: the trunk is trained once per seed; PGD-AT continued from it is PGD-AT trained straight, and
+     * HAM from it is HAM with its own warm-up of as many epochs, bit for bit; FRL branches from it; a run whose report is gone goes on from its own state (here: after its last
      * epoch, so nothing is trained again) with the same weights and cost; a trunk of other settings is refused.
      */
     @Test
@@ -64,7 +64,7 @@ class ExperimentResumeTest {
                 "--warmup-epochs", "1", "--validation-size", "30", "--seeds", "1", "--autoattack", "none",
                 "--curve-subset", "0", "--eval-attacks", "fgsm", "--docs", dir.resolve("docs").toString()};
         Path runs = dir.resolve("runs");
-        assertEquals(0, run(common, "--methods", "pgd-at,frl", "--out", runs.toString()));
+        assertEquals(0, run(common, "--methods", "pgd-at,frl,ham", "--out", runs.toString()));
         Path trunk = runs.resolve("trunk-seed0").resolve(Branches.TRUNK_STATE);
         assertTrue(java.nio.file.Files.exists(trunk));
         long trunkWritten = java.nio.file.Files.getLastModifiedTime(trunk).toMillis();
@@ -72,9 +72,11 @@ class ExperimentResumeTest {
         assertEquals("frl", Report.read(runs.resolve("frl-seed0/report.json")).settings().method);
 
         Path straight = dir.resolve("straight");
-        assertEquals(0, run(common, "--methods", "pgd-at", "--design", "scratch", "--out", straight.toString()));
+        assertEquals(0, run(common, "--methods", "pgd-at,ham", "--design", "scratch", "--out", straight.toString()));
         assertEquals(-1L, java.nio.file.Files.mismatch(runs.resolve("pgd-at-seed0/model.npz"),
                 straight.resolve("pgd-at-seed0/model.npz")), "PGD-AT continued from its trunk = PGD-AT straight");
+        assertEquals(-1L, java.nio.file.Files.mismatch(runs.resolve("ham-seed0/model.npz"),
+                straight.resolve("ham-seed0/model.npz")), "HAM from the trunk = HAM after its own PGD-AT warm-up");
         var branched = Report.read(runs.resolve("pgd-at-seed0/report.json")).trainingCost();
         var once = Report.read(straight.resolve("pgd-at-seed0/report.json")).trainingCost();
         assertEquals(once.attackForwardRows(), branched.attackForwardRows(), "the branch's cost counts the trunk's");
@@ -83,7 +85,7 @@ class ExperimentResumeTest {
         byte[] frlWeights = java.nio.file.Files.readAllBytes(runs.resolve("frl-seed0/model.npz"));
         var frlCost = Report.read(runs.resolve("frl-seed0/report.json")).trainingCost();
         java.nio.file.Files.delete(runs.resolve("frl-seed0/report.json"));
-        assertEquals(0, run(common, "--methods", "pgd-at,frl", "--out", runs.toString(), "--resume"));
+        assertEquals(0, run(common, "--methods", "pgd-at,frl,ham", "--out", runs.toString(), "--resume"));
         assertEquals(trunkWritten, java.nio.file.Files.getLastModifiedTime(trunk).toMillis(), "the trunk is not trained again");
         assertEquals(-1L, java.util.Arrays.mismatch(frlWeights,
                 java.nio.file.Files.readAllBytes(runs.resolve("frl-seed0/model.npz"))), "gone on from its own state");
