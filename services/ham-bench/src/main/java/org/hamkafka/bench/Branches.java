@@ -38,6 +38,11 @@ final class Branches {
     private Branches() {
     }
 
+    /** How the runs of a study start: from a shared PGD-AT trunk, or each from a fresh model. */
+    enum Design {
+        branch, scratch
+    }
+
     /** The trunk's state after its epochs and what they cost. */
     record Trunk(byte[] state, TrainingCost cost) {
     }

@@ -62,12 +62,6 @@ public final class Experiment implements Callable<Integer> {
             description = "default ${DEFAULT-VALUE}; the committed 2-seed table of the scratch design also ran standard, "
                     + "fast-at and ham-trades")
     List<String> methods;
-    @Option(names = "--design", defaultValue = "branch",
-            description = "branch: per seed, PGD-AT trains the first --warmup-epochs once (the trunk, kept in "
-                    + "<out>/trunk-seed<s>) and every method trains the remaining epochs from that checkpoint, so the "
-                    + "methods differ only in those epochs; scratch: every method trains all epochs from a fresh model "
-                    + "(HAM's warm-up its own) (default ${DEFAULT-VALUE})")
-    String design;
     /**
      * HAM's, TRADES' and the evaluation's settings (options made from PartialConfig); K' is TrainConfig's.
      * β = 6 (TRADES' CIFAR-10 value) drove tiny-cnn to a constant prediction (loss stuck at ln 10) in 2 of 2 seeds.
@@ -157,12 +151,7 @@ public final class Experiment implements Callable<Integer> {
         if (estimate) {
             return estimate(vs, machine, command);
         }
-        boolean branch = switch (design) {
-            case "branch" -> true;
-            case "scratch" -> false;
-            default -> throw new CommandLine.ParameterException(new CommandLine(this), "--design must be branch or "
-                    + "scratch; got '" + design + "'");
-        };
+        boolean branch = setting.design == Branches.Design.branch;
         if (branch && (warmEpochs() < 1 || warmEpochs() >= setting.values().epochs)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--design branch needs a trunk of 1 to "
                     + "--epochs - 1 epochs: --warmup-epochs gives " + warmEpochs() + " of " + setting.values().epochs);

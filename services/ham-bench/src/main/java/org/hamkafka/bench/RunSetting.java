@@ -31,6 +31,12 @@ final class RunSetting {
     int seeds = 3;
     @Option(names = "--first-seed", defaultValue = "0")
     long firstSeed;
+    @Option(names = "--design", defaultValue = "branch",
+            description = "branch: a run starts from the seed's PGD-AT trunk of its warm-up's epochs (trained once, kept in "
+                    + "<out>/trunk-…), so runs differ only after it — the experiment branches every method from the "
+                    + "--warmup-epochs trunk, the sweep each HAM setting from its warm-up's; scratch: every run trains all "
+                    + "epochs from a fresh model (default ${DEFAULT-VALUE})")
+    Branches.Design design;
     @Option(names = "--resume", description = "skip runs whose report.json exists")
     boolean resume;
     @Option(names = "--aggregate-only", description = "only rebuild the table from existing report.json files")

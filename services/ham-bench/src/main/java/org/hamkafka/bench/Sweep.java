@@ -39,12 +39,6 @@ public final class Sweep implements Callable<Integer> {
     String evalAttack;
     @Option(names = "--out", defaultValue = "bench-results/sweep", description = "run folders (default ${DEFAULT-VALUE})")
     Path out;
-    @Option(names = "--design", defaultValue = "branch",
-            description = "branch: a setting with a warm-up of w epochs branches from the seed's PGD-AT trunk of w epochs "
-                    + "(trained once, kept in <out>/trunk-w<w>-seed<s>; HAM's warm-up is PGD-AT, so this is the same "
-                    + "training at the cost of one warm-up per w); scratch: every setting trains from a fresh model "
-                    + "(default ${DEFAULT-VALUE})")
-    String design;
     @Option(names = "--docs", defaultValue = "docs", description = "where sweep.md goes (default ${DEFAULT-VALUE})")
     Path docs;
 
@@ -146,11 +140,7 @@ public final class Sweep implements Callable<Integer> {
 
     /** The trunk a setting with {@code warmup} epochs of warm-up branches from, or null (scratch, no warm-up). */
     private Branches.Trunk trunk(TrainConfig base, int warmup, long seed) {
-        if (!design.equals("branch") && !design.equals("scratch")) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--design must be branch or scratch; got '"
-                    + design + "'");
-        }
-        if (design.equals("scratch") || warmup == 0) {
+        if (setting.design == Branches.Design.scratch || warmup == 0) {
             return null;
         }
         TrainConfig pgd = base.with(p -> {
