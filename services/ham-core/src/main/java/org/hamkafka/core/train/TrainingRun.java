@@ -13,11 +13,13 @@ import org.hamkafka.core.model.GradientLock;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.IntStream;
 
 /**
  * A training run: the one batch loop of the project, for the command line, the benches and the trainer-service
  * alike ({@link Steps}). Read top to bottom: for each epoch, the seeded batch plan ({@link Subsets#epochBatches})
- * and, for a robust-fairness method, its {@link FairnessRule} (the epoch's class weights and budgets); for each batch, a sub-manager, the images, the step's seed ({@link Seeds#step}), the attack half
+ * and, for a robust-fairness method, its {@link FairnessRule} (the epoch's class weights and budgets); for each
+ * batch, a sub-manager, the images, the step's seed ({@link Seeds#step}), the attack half
  * ({@link AttackHalf}: this process's method, or attack workers), the method's training half at the schedule's
  * learning rate, then the {@link TrainingListener}s. A run starts at a {@link Position} — the first batch, or
  * a resume state's ({@link StateArchive}). Deterministic on CPU for a given configuration.
@@ -73,7 +75,7 @@ public final class TrainingRun {
             for (int i : held) {
                 out[i] = true;
             }
-            d = d.subset(java.util.stream.IntStream.range(0, d.size()).filter(i -> !out[i]).toArray());
+            d = d.subset(IntStream.range(0, d.size()).filter(i -> !out[i]).toArray());
         }
         return subset(d, cfg.data().trainSubset(), cfg.data().seed(), true);
     }
