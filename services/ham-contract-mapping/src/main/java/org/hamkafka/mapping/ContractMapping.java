@@ -91,11 +91,10 @@ public final class ContractMapping {
             p.fastAlpha = s.fastAlpha();
             p.warmupEpochs = s.warmupEpochs();
             p.weighting = s.weighting(); // absent (an older sender): the data set's default, tanh weights
-            p.classEps = s.classEps(); // absent: eps for every class
-            p.validationSize = null; // the trainer's split, never the worker's: the method's default passes the checks
+            p.classEps = s.classEps(); // absent: eps for every class; frl: the epoch's budgets
         });
         try {
-            return cfg.validate();
+            return cfg.validateAttackHalf();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("settings: " + e.getMessage(), e);
         }

@@ -81,6 +81,24 @@ class ContractMappingBoundaryTest {
         }
     }
 
+    /**
+     * An frl epoch's request carries the budgets the trainer's rule set: the worker takes them, though a job may not
+     * set frl's class_eps, and needs no validation split of its own.
+     */
+    @Test
+    void anFrlEpochsBudgetsReachTheWorker() {
+        TrainConfig job = TrainConfig.defaults().with(p -> {
+            p.method = "frl";
+            p.validationSize = 1000;
+        }).validate();
+        List<Float> budgets = List.of(0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1015f, 0.1f, 0.1f, 0.098f);
+        AttackSettings wire = ContractMapping.attackSettings(job, budgets);
+        String json = Codec.toJson(ContractMappingTest.request(wire, ContractMappingTest.fashion()));
+        TrainConfig worker = ContractMapping.trainConfig(Codec.fromJson(json, AttackRequest.class));
+        assertEquals("frl", worker.method());
+        assertEquals(budgets, worker.classWise().eps());
+    }
+
     /** A sender from before the field: weighting absent on the wire, the worker takes tanh weights (the default). */
     @Test
     void anAbsentWeightingMeansWhatWorkersDidBefore() {

@@ -51,6 +51,10 @@ class JobSettingsTest {
         assertEquals("batches_in_flight", refused("{\"batches_in_flight\": 17}").field());
         assertEquals("steps", refused("{\"method\": \"pgd-at\", \"steps\": 20000}").field());
         assertEquals("model", refused("{\"model\": \"wrn-0-0\"}").field());
+        // a fairness method moves its class budgets itself: a job's own would be dropped at the first epoch
+        e = refused("{\"method\": \"frl\", \"class_eps\": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.2, 0.1, 0.1, 0.1]}");
+        assertEquals("class_eps", e.field());
+        assertTrue(e.getMessage().contains("frl"), e.getMessage());
     }
 
     @Test

@@ -14,8 +14,11 @@ final class SettingChecks {
     private SettingChecks() {
     }
 
-    /** The violations of {@code cfg}, in declaration order (empty: valid). */
-    static List<TrainConfig.Violation> of(TrainConfig cfg) {
+    /**
+     * The violations of {@code cfg}, in declaration order (empty: valid); {@code job}: checked as a job's settings,
+     * else as an attack worker's, which skips the settings only the trainer reads.
+     */
+    static List<TrainConfig.Violation> of(TrainConfig cfg, boolean job) {
         TrainConfig.Data data = cfg.data();
         TrainConfig.ThreatModel threat = cfg.threat();
         TrainConfig.Ham ham = cfg.ham();
@@ -32,7 +35,7 @@ final class SettingChecks {
                 + data.trainSubset());
         c.require(data.testSubset() >= 0, "testSubset", "must be >= 0 (0 = the whole test set); got " + data.testSubset());
         c.require(data.validationSize() >= 0, "validationSize", "must be >= 0 (0 = none); got " + data.validationSize());
-        if (cfg.usesFairnessRule()) {
+        if (job && cfg.usesFairnessRule()) {
             int classes = knownClasses(dataset);
             int least = Math.max(2, classes);
             c.require(data.validationSize() >= least, "validationSize", "must be at least " + least + " (one example per "
@@ -97,7 +100,9 @@ final class SettingChecks {
             c.require(!valuesOk || classes < 0 || ce.size() == classes, "classEps", "needs one eps per class: "
                     + dataset + " has " + classes + " classes; got " + ce.size());
             c.require(!"standard".equals(method), "classEps", "needs an attack: standard training has none");
-            // frl's requests to a worker carry the epoch's budgets here; a job's own are replaced at its first epoch
+            // a worker's frl carries the epoch's budgets here, set by the trainer's rule
+            c.require(!job || !"frl".equals(method), "classEps", "cannot be set for frl, which sets each class's "
+                    + "budget itself every epoch");
             c.require(!"wat".equals(method), "classEps", "cannot be set for wat, which attacks every class within eps");
         }
         TrainConfig.Fairness fair = cfg.fairness();

@@ -243,7 +243,19 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      * each bad one by its public name and option. Returns this for chaining.
      */
     public TrainConfig validate() {
-        List<Violation> v = problems();
+        return valid(problems());
+    }
+
+    /**
+     * {@link #validate()} for the attack half a worker runs: the settings the trainer owns and the worker never reads
+     * (the validation split; frl's class budgets, which the worker takes as a request's and a job may not set) are
+     * not checked here, where a fairness rule's epoch budgets arrive as {@code classEps}.
+     */
+    public TrainConfig validateAttackHalf() {
+        return valid(SettingChecks.of(this, false));
+    }
+
+    private TrainConfig valid(List<Violation> v) {
         if (!v.isEmpty()) {
             throw new InvalidSettingsException(v);
         }
@@ -252,6 +264,6 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
 
     /** The violations {@link #validate()} reports, in declaration order (empty: valid). */
     public List<Violation> problems() {
-        return SettingChecks.of(this);
+        return SettingChecks.of(this, true);
     }
 }

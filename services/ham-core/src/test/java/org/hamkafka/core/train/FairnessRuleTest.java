@@ -267,6 +267,21 @@ class FairnessRuleTest {
             p.frlRate = 0f;
         }).validate());
         assertEquals("frl_rate", e.field(), e.getMessage());
+        // frl moves each class's budget itself: a job's own would be replaced at its first epoch, so it is refused;
+        // the attack worker's view of an frl epoch carries exactly such budgets (and no split) and is valid
+        TrainConfig withBudgets = TrainConfig.defaults().with(p -> {
+            p.method = "frl";
+            p.validationSize = 0;
+            p.classEps = List.of(0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.1f, 0.11f, 0.1f, 0.1f, 0.1f);
+        });
+        e = assertThrows(TrainConfig.InvalidSettingsException.class, withBudgets::validate);
+        assertEquals(List.of("validation_size", "class_eps"),
+                e.violations().stream().map(TrainConfig.Violation::field).toList(), e.getMessage());
+        assertTrue(e.getMessage().contains("cannot be set for frl"), e.getMessage());
+        assertEquals(withBudgets, withBudgets.validateAttackHalf());
+        e = assertThrows(TrainConfig.InvalidSettingsException.class, () -> withBudgets.with(p -> p.eps = -1f)
+                .validateAttackHalf());
+        assertEquals("eps", e.field(), "the worker's view still checks what the worker reads: " + e.getMessage());
     }
 
     private static boolean disjoint(Dataset a, Dataset b) {
