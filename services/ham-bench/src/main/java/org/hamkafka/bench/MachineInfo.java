@@ -1,5 +1,7 @@
 package org.hamkafka.bench;
 
+import org.hamkafka.core.model.CpuModel;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -18,7 +20,7 @@ public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, Str
     private static final List<String> MALLOC_VARIABLES = List.of("GLIBC_TUNABLES", "MALLOC_ARENA_MAX");
 
     public static MachineInfo current() {
-        return new MachineInfo(Runtime.getRuntime().availableProcessors(), cpuModel(Path.of("/proc/cpuinfo")),
+        return new MachineInfo(Runtime.getRuntime().availableProcessors(), CpuModel.current(),
                 totalMemory(), System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
                         + System.getProperty("os.arch"),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), malloc(System.getenv()));
@@ -40,21 +42,7 @@ public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, Str
 
     /** The "model name" line of a /proc/cpuinfo text, or "unknown". */
     static String cpuModel(List<String> cpuinfoLines) {
-        for (String line : cpuinfoLines) {
-            int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).trim().equals("model name")) {
-                return line.substring(colon + 1).trim();
-            }
-        }
-        return "unknown";
-    }
-
-    private static String cpuModel(Path cpuinfo) {
-        try {
-            return cpuModel(Files.readAllLines(cpuinfo));
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
+        return CpuModel.of(cpuinfoLines);
     }
 
     /** "cpu family F, avx512f yes|no" from /proc/cpuinfo (the engine's kernels differ by both), or "cpu unknown". */

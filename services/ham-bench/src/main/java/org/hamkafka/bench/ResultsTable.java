@@ -36,6 +36,23 @@ public final class ResultsTable {
         return byLabel;
     }
 
+    /**
+     * Which runs trained on which CPU, from their training costs: the machine line names where the table was written,
+     * and runs resumed or continued elsewhere (a trunk, a cut-short branch) may have trained on others.
+     */
+    static String trainingCpus(List<Report> reports) {
+        Map<String, List<String>> runsOf = new LinkedHashMap<>();
+        for (Report r : reports) {
+            List<String> cpus = r.trainingCost() == null ? null : r.trainingCost().cpus();
+            String label = r.settings() == null ? r.method() : Variant.labelOf(r.settings()) + " seed " + r.settings().seed;
+            runsOf.computeIfAbsent(cpus == null ? "not recorded" : String.join(" then ", cpus), k -> new ArrayList<>())
+                    .add(label);
+        }
+        StringBuilder b = new StringBuilder("Training CPUs (training times compare only on one CPU): ");
+        runsOf.forEach((cpu, runs) -> b.append(cpu).append(": ").append(String.join(", ", runs)).append("; "));
+        return b.substring(0, b.length() - 2) + ".";
+    }
+
     /** "mean ± sd" in percent (sd left out for one value). */
     static String percent(List<Report> rs, ToDoubleFunction<Report> f) {
         double[] v = rs.stream().mapToDouble(f).toArray();
@@ -123,7 +140,7 @@ public final class ResultsTable {
         b.append("# Results: robust fairness on ").append(reports.isEmpty() ? "?" : reports.get(0).dataset())
                 .append("\n\n");
         b.append("Machine: ").append(machine).append("  \nCommand: `").append(command).append("`  \n");
-        b.append(setup).append("\n\n");
+        b.append(setup).append("\n\n").append(trainingCpus(reports)).append("\n\n");
         b.append("Accuracies in %, mean ± sample sd over seeds; worst = the worst class's accuracy. Training time is "
                 + "wall-clock seconds of the training loop (evaluation excluded) and CPU s the process's CPU seconds over "
                 + "the same span (all threads, over the seeds that recorded it; less sensitive than wall time to other load "

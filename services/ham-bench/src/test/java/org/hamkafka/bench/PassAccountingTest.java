@@ -66,7 +66,7 @@ class PassAccountingTest {
     @Test
     void aRunsCountedRowsCostAsTheFormulaForTheSameBatches() {
         // two PGD-AT batches of 128 at K = 10, as TrainingRun counts them
-        TrainingCost c = new TrainingCost(1, 9.0, 2560, 2560, 256, 256, 256, 256, 0, 2, null, 8.0, 1.0);
+        TrainingCost c = new TrainingCost(1, 9.0, 2560, 2560, 256, 256, 256, 256, 0, 2, null, 8.0, 1.0, null);
         PassAccounting.Rows pgd = PassAccounting.pgdAt(128, 10);
         assertEquals(pgd.plus(pgd), PassAccounting.Rows.of(c));
         assertEquals(2 * 2944.0, HamVsPgdMain.passCost(c), 1e-9); // 1280 + 1280 + 128 + 2·128 per batch

@@ -58,6 +58,13 @@ class ResultsTableTest {
                 + "| 200 ± 14 | 1,500 ± 707 |"), md);
         assertTrue(md.contains("| ham-uniform | 1 | 100.0 | 100.0 | 60.0 | 60.0 | a | 50 | — | 10 |"), md);
         assertTrue(md.contains("| pgd-at | 1 | 50.0 | 50.0 | 20.0 | 10.0 | a | 200 | 390 | 4,000 |"), md);
+        assertTrue(md.contains("Training CPUs (training times compare only on one CPU): not recorded: ham seed 0, "
+                + "ham seed 1, ham-uniform seed 0, pgd-at seed 0."), md);
+        Report onTwo = withCost(rs.get(0), rs.get(0).trainingCost().on("CPU B").after(
+                rs.get(1).trainingCost().on("CPU A")));
+        assertTrue(ResultsTable.markdown(List.of(onTwo, withCost(rs.get(1), rs.get(1).trainingCost().on("CPU A"))),
+                List.of("pgd-20"), "M", "C", "S").contains("Training CPUs (training times compare only on one CPU): "
+                + "CPU A then CPU B: ham seed 0; CPU A: ham seed 1."), "a run resumed on another CPU names both");
         assertTrue(md.contains("PGD-20 avg") && md.contains("Machine: M") && md.contains("Command: `C`"), md);
         // a report written before CPU time was recorded counts as missing, not as 0
         assertEquals("190 (1 of 2)", ResultsTable.cpuSeconds(List.of(rs.get(0), rs.get(2))));
@@ -122,5 +129,11 @@ class ResultsTableTest {
         assertEquals("ham-uniform", Variant.labelOf(PartialConfig.of(Variant.parse("ham-uniform").apply(TrainConfig.defaults()))));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Variant.parse("fat"));
         assertTrue(e.getMessage().contains("ham-uniform"), e.getMessage());
+    }
+
+    private static Report withCost(Report r, TrainingCost c) {
+        return new Report(r.reportVersion(), r.dataset(), r.method(), r.model(), r.eps(), r.attack(), r.classes(),
+                r.testExamples(), r.cleanAccuracy(), r.robustAccuracy(), r.robustAccuracyByAttack(), r.attacks(), c,
+                r.settings(), r.run(), r.overConfident(), r.warnings());
     }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.hamkafka.core.model.CpuModel;
 import org.hamkafka.core.model.Devices;
 import org.hamkafka.core.train.PartialConfig;
 import org.hamkafka.core.train.TrainConfig;
@@ -78,12 +79,14 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
      * @param device      the device the run used: cpu or gpu
      * @param codeVersion the commit ham-core was built from, "-dirty" appended when the tree had changes, or
      *                    "unknown" (built without git); null in a report that does not carry it
+     * @param cpu         the CPU the evaluation ran on ({@link CpuModel}; the training's are in the training cost);
+     *                    null in a report written before it was recorded
      */
     public record Run(@JsonProperty("created_at") String createdAt, String device,
-                      @JsonProperty("code_version") String codeVersion) {
+                      @JsonProperty("code_version") String codeVersion, String cpu) {
         static Run now(TrainConfig cfg) {
             return new Run(java.time.Instant.now().toString(),
-                    Devices.resolve(cfg.runtime().device()).getDeviceType(), currentCodeVersion());
+                    Devices.resolve(cfg.runtime().device()).getDeviceType(), currentCodeVersion(), CpuModel.current());
         }
 
         /** From the git.properties the build writes (git-commit-id-maven-plugin, ham-core's pom). */

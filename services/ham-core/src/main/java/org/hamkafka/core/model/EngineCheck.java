@@ -10,9 +10,6 @@ import org.hamkafka.core.data.DatasetInfo;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.model.Models.ConvShape;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -184,20 +181,9 @@ public final class EngineCheck {
 
     /** The CPU's model name (or the device), for the refusal. */
     static String machine(Device device) {
-        if (!device.isGpu()) {
-            try {
-                Optional<String> model = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
-                        .filter(l -> l.startsWith("model name")).findFirst()
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim());
-                if (model.isPresent()) {
-                    return model.get() + ", " + Engine.getInstance().getEngineName() + " "
-                            + Engine.getInstance().getVersion();
-                }
-            } catch (IOException | RuntimeException e) {
-                // not Linux: the device is all we can name
-            }
-        }
-        return device + ", " + Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
+        String engine = Engine.getInstance().getEngineName() + " " + Engine.getInstance().getVersion();
+        String cpu = device.isGpu() ? CpuModel.UNKNOWN : CpuModel.current();
+        return (CpuModel.UNKNOWN.equals(cpu) ? device.toString() : cpu) + ", " + engine;
     }
 
     /**

@@ -6,6 +6,7 @@ import org.hamkafka.core.data.Dataset;
 import org.hamkafka.core.data.Datasets;
 import org.hamkafka.core.data.Subsets;
 import org.hamkafka.core.model.Classifier;
+import org.hamkafka.core.model.CpuModel;
 import org.hamkafka.core.model.Devices;
 
 import org.hamkafka.core.model.GradientLock;
@@ -297,14 +298,14 @@ public final class TrainingRun {
             }
             Double cpu1 = TrainingCost.processCpuSeconds();
             return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
-                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0), lastEpochLoss);
+                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0).on(CpuModel.current()), lastEpochLoss);
         }
 
         /** The counts so far with the wall and CPU time since this object was made. */
         private TrainingCost costSoFar(int epochs) {
             Double cpu = TrainingCost.processCpuSeconds();
             return cost.withTime(epochs, (System.nanoTime() - t0) / 1e9,
-                    cpu0 == null || cpu == null ? null : cpu - cpu0);
+                    cpu0 == null || cpu == null ? null : cpu - cpu0).on(CpuModel.current());
         }
 
         /** Counts and the two halves' times so far (no wall time: {@link #run} adds it). */

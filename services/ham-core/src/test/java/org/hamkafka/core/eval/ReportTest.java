@@ -202,7 +202,8 @@ class ReportTest {
 
     @Test
     void theTableSplitsTrainingTimeIntoItsHalvesAndTheRest() throws Exception {
-        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9, 20.25, 8.0, 3.0);
+        TrainingCost cost = new TrainingCost(3, 12.5, 3000, 3000, 300, 300, 300, 280, 20, 9, 20.25, 8.0, 3.0,
+                List.of("CPU A"));
         Report r = Report.of(TrainConfig.defaults(), new ClassWiseReport(List.of("a", "b"),
                 new long[][]{{9, 1}, {2, 8}}, Map.of("pgd-20", new long[][]{{6, 4}, {7, 3}})), cost);
         assertEquals(cost, Report.fromJson(r.toJson()).trainingCost());
