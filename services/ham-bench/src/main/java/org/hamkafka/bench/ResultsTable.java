@@ -44,7 +44,8 @@ public final class ResultsTable {
         Map<String, List<String>> runsOf = new LinkedHashMap<>();
         for (Report r : reports) {
             List<String> cpus = r.trainingCost() == null ? null : r.trainingCost().cpus();
-            String label = r.settings() == null ? r.method() : Variant.labelOf(r.settings()) + " seed " + r.settings().seed;
+            String label = r.settings() == null ? r.method()
+                    : Variant.labelOf(r.settings()) + " seed " + r.settings().seed;
             runsOf.computeIfAbsent(cpus == null ? "not recorded" : String.join(" then ", cpus), k -> new ArrayList<>())
                     .add(label);
         }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  *
  * <p>{@code cpus}: the model names of the CPUs the times were measured on, in order ({@link CpuModel}); a training
  * resumed on another machine lists both, a part that did not record it as {@code unknown}. Times from different
- * CPUs are not comparable (on these models a Xeon took about twice an EPYC's). Null where none was recorded.
+ * CPUs are not comparable. Null where none was recorded.
  */
 public record TrainingCost(int epochs, double seconds,
                            @JsonProperty("attack_forward_rows") long attackForwardRows,
@@ -60,7 +60,8 @@ public record TrainingCost(int epochs, double seconds,
                 trainForwardRows + r.trainForwardRows(), trainBackwardRows + r.trainBackwardRows(),
                 examplesSeen + r.examplesIn(), examplesTrained + r.examplesTrained(),
                 examplesDropped + (r.examplesIn() - r.examplesTrained()), optimizerSteps + (r.stepped() ? 1 : 0),
-                cpuSeconds, sum(attackSeconds, r.attackStats().millis() / 1e3), sum(trainSeconds, trainHalfSeconds), cpus);
+                cpuSeconds, sum(attackSeconds, r.attackStats().millis() / 1e3), sum(trainSeconds, trainHalfSeconds),
+                cpus);
     }
 
     /**

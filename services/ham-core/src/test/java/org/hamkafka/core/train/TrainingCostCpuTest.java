@@ -11,7 +11,7 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-/** A training cost names the CPUs its times were measured on, so times from different machines are never mixed unseen. */
+/** A training cost names the CPUs its times were measured on, so times of different machines never mix unseen. */
 class TrainingCostCpuTest {
     private static TrainingCost cost(double seconds, List<String> cpus) {
         return new TrainingCost(1, seconds, 10, 10, 1, 1, 1, 1, 0, 1, null, null, null, cpus);
