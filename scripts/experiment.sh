@@ -32,4 +32,13 @@ export HAM_BENCH_COMMAND="${HAM_BENCH_COMMAND:-bash scripts/experiment.sh${*:+ $
 mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
     -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime >&2
 cp="services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
-exec java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" "${HAM_EXPERIMENT_MAIN:-org.hamkafka.bench.Experiment}" "$@"
+# Each run trains and is evaluated in a fresh JVM (measured: training after an AutoAttack evaluation in the same
+# process ran at half speed, docs/results.md): the main stops with 75 while runs are left and goes on with --resume.
+resume=()
+while true; do
+  rc=0
+  java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" \
+      "${HAM_EXPERIMENT_MAIN:-org.hamkafka.bench.Experiment}" --run-per-process "$@" "${resume[@]}" || rc=$?
+  [ "$rc" -eq 75 ] || exit "$rc"
+  [[ " $* " == *" --resume "* ]] || resume=(--resume)
+done

@@ -27,7 +27,7 @@ public final class BenchIo {
      * change nothing in it, so they are left out of what the docs quote.
      */
     static String reproducing(String command) {
-        return command.replaceAll("\\s+--(resume|aggregate-only|partial)(?=\\s|$)", "");
+        return command.replaceAll("\\s+--(resume|aggregate-only|partial|run-per-process)(?=\\s|$)", "");
     }
 
     static void write(Path file, String text) {

@@ -165,7 +165,9 @@ public final class Experiment implements Callable<Integer> {
                 Path dir = runDir(out, v, s);
                 Path file = dir.resolve("report.json");
                 TrainConfig cfg = v.apply(base(s)).validate();
+                boolean worked = false;
                 if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
+                    worked = true;
                     runOne(cfg, file, curveSubset, branch ? Branches.trunk(trunkConfig(s), warmEpochs(),
                             out.resolve("trunk-seed" + s)) : null);
                 }
@@ -183,13 +185,16 @@ public final class Experiment implements Callable<Integer> {
                     // its own file, so that a run cut short during AutoAttack keeps its training and goes on here
                     Path strongFile = dir.resolve(STRONG_REPORT);
                     if (!setting.aggregateOnly && !Files.exists(strongFile)) {
+                        worked = true;
                         evaluateStrong(cfg.with(p -> {
-            p.evalAttacks = strong;
-            p.testSubset = autoAttackSubset;
-        }), dir,
-                                strongFile);
+                            p.evalAttacks = strong;
+                            p.testSubset = autoAttackSubset;
+                        }), dir, strongFile);
                     }
                     strongReports.add(Files.exists(strongFile) ? Report.read(strongFile) : null);
+                }
+                if (worked && setting.runPerProcess) {
+                    return RunSetting.MORE_RUNS;
                 }
             }
         }

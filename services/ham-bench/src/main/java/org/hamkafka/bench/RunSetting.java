@@ -44,6 +44,13 @@ final class RunSetting {
     @Option(names = "--partial", description = "with --aggregate-only: runs not trained yet are left out (and listed) "
             + "instead of an error, for the table of an experiment still under way")
     boolean partial;
+    /** The exit code of a process stopped by --run-per-process with runs left. */
+    static final int MORE_RUNS = 75;
+    @Option(names = "--run-per-process", description = "stop with exit code " + MORE_RUNS + " after each run this "
+            + "process trained or evaluated, so that the next starts in a fresh process: training after an AutoAttack "
+            + "evaluation in the same process ran at half speed (scripts/experiment.sh sets it and starts the next "
+            + "with --resume)")
+    boolean runPerProcess;
 
     /** The settings' values (given, else the defaults above, else null: the data set's). */
     PartialConfig values() {

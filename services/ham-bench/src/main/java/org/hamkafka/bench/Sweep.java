@@ -99,6 +99,9 @@ public final class Sweep implements Callable<Integer> {
         return setting.config(seed).with(p -> p.evalAttacks = List.of(evalAttack));
     }
 
+    /** Whether this process has trained a run (--run-per-process stops after one). */
+    private boolean trained;
+
     @Override
     public Integer call() {
         setting.checkSeeds(this);
@@ -121,9 +124,15 @@ public final class Sweep implements Callable<Integer> {
             long seed = s;
             TrainConfig base = base(seed);
             baselines.add(run(base.with(p -> p.method = "pgd-at").validate(), "pgd-at", seed, () -> null));
+            if (trained && setting.runPerProcess) {
+                return RunSetting.MORE_RUNS;
+            }
             for (int i = 0; i < grid.size(); i++) {
                 Setting g = grid.get(i);
                 runs.get(i).add(run(g.apply(base).validate(), g.label(), seed, () -> trunk(base, g.warmup(), seed)));
+                if (trained && setting.runPerProcess) {
+                    return RunSetting.MORE_RUNS;
+                }
             }
         }
         TrainConfig b = base(setting.firstSeed);
@@ -156,6 +165,7 @@ public final class Sweep implements Callable<Integer> {
         if (!setting.aggregateOnly && !(setting.resume && Files.exists(file))) {
             System.err.printf(Locale.ROOT, "== %s%n", label);
             Experiment.runOne(cfg, file, 0, trunk.get());
+            trained = true;
         }
         if (!Files.exists(file)) {
             throw new IllegalStateException("missing " + file + " (run without --aggregate-only first)");

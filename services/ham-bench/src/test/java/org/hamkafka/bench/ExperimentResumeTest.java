@@ -96,6 +96,29 @@ class ExperimentResumeTest {
         assertEquals(1, run(common, "--methods", "frl", "--out", runs.toString(), "--lr", "0.02"));
     }
 
+    /**
+     * --run-per-process (scripts/experiment.sh's loop): each process trains or evaluates one run and stops with
+     * MORE_RUNS; the next, with --resume, takes the next run; the one that finds all done writes the table.
+     */
+    @Test
+    void oneRunPerProcessStopsAfterEachRunUntilAllAreDone(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path runs = dir.resolve("runs");
+        String[] common = {"--design", "scratch", "--model", "linear", "--train-subset", "60", "--test-subset", "20",
+                "--epochs", "1", "--seeds", "1", "--autoattack", "none", "--curve-subset", "0", "--eval-attacks", "fgsm",
+                "--methods", "standard,pgd-at", "--out", runs.toString(), "--docs", dir.resolve("docs").toString(),
+                "--run-per-process"};
+        assertEquals(RunSetting.MORE_RUNS, run(common));
+        assertTrue(java.nio.file.Files.exists(runs.resolve("standard-seed0/report.json")));
+        assertTrue(!java.nio.file.Files.exists(runs.resolve("pgd-at-seed0")), "the second run waits for a new process");
+        assertEquals(RunSetting.MORE_RUNS, run(common, "--resume"));
+        long written = java.nio.file.Files.getLastModifiedTime(runs.resolve("pgd-at-seed0/report.json")).toMillis();
+        assertTrue(!java.nio.file.Files.exists(dir.resolve("docs/results.md")), "no table while runs were left");
+        assertEquals(0, run(common, "--resume"));
+        assertTrue(java.nio.file.Files.readString(dir.resolve("docs/results.md")).contains("| pgd-at | 1 |"));
+        assertEquals(written, java.nio.file.Files.getLastModifiedTime(runs.resolve("pgd-at-seed0/report.json"))
+                .toMillis(), "the last process trained nothing");
+    }
+
     private static int run(String[] common, String... more) {
         String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.Arrays.stream(more))
                 .toArray(String[]::new);

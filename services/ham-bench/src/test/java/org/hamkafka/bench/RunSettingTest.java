@@ -6,6 +6,7 @@ import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RunSettingTest {
     @Test
@@ -41,5 +42,28 @@ class RunSettingTest {
         new CommandLine(e).parseArgs("--seeds", "0");
         CommandLine.ParameterException ex = assertThrows(CommandLine.ParameterException.class, () -> e.setting.checkSeeds(e));
         assertEquals("--seeds must be >= 1; got 0", ex.getMessage());
+    }
+
+    /** The sweep under --run-per-process: PGD-AT, then the one HAM setting, each in its own process, then the table. */
+    @Test
+    void theSweepTrainsOneRunPerProcess(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path runs = dir.resolve("runs");
+        String[] args = {"--design", "scratch", "--model", "linear", "--train-subset", "60", "--test-subset", "20",
+                "--epochs", "1", "--seeds", "1", "--drop-steps", "1", "--warmup-epochs", "0", "--lambdas", "-1",
+                "--skip-uniform", "--eval-attack", "fgsm", "--out", runs.toString(), "--docs", dir.toString(),
+                "--run-per-process", "--resume"};
+        assertEquals(RunSetting.MORE_RUNS, new CommandLine(new Sweep()).execute(args));
+        assertEquals(1, runFolders(runs), "PGD-AT only");
+        assertEquals(RunSetting.MORE_RUNS, new CommandLine(new Sweep()).execute(args));
+        assertEquals(2, runFolders(runs), "then the HAM setting");
+        assertEquals(0, new CommandLine(new Sweep()).execute(args));
+        assertEquals(2, runFolders(runs), "the last process trains nothing");
+        assertTrue(java.nio.file.Files.exists(dir.resolve("sweep.md")));
+    }
+
+    private static long runFolders(java.nio.file.Path runs) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(runs)) {
+            return files.filter(d -> java.nio.file.Files.exists(d.resolve("report.json"))).count();
+        }
     }
 }
