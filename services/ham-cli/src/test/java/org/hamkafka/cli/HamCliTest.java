@@ -67,6 +67,12 @@ class HamCliTest {
                 "--test-subset", "20000", "--out", dir.resolve("o").toString());
         assertEquals("1", r[0], r[1]);
         assertTrue(r[1].contains("test_subset (--test-subset) must be at most the test split's 10000 examples"), r[1]);
+        // the validation split comes out of the training split first, and the message says so
+        r = run("train", "--model", "linear", "--method", "standard", "--epochs", "1", "--train-subset", "60000",
+                "--validation-size", "1000", "--out", dir.resolve("o").toString());
+        assertEquals("1", r[0], r[1]);
+        assertTrue(r[1].contains("train_subset (--train-subset) must be at most the training split's 59000 examples "
+                + "left after validation_size (--validation-size) held out 1000"), r[1]);
     }
 
     @Test

@@ -14,11 +14,12 @@ final class SettingChecks {
     private SettingChecks() {
     }
 
-    /**
-     * The violations of {@code cfg}, in declaration order (empty: valid); {@code job}: checked as a job's settings,
-     * else as an attack worker's, which skips the settings only the trainer reads.
-     */
-    static List<TrainConfig.Violation> of(TrainConfig cfg, boolean job) {
+    /** Who reads the settings: a whole job, or an attack worker, which skips the settings only the trainer reads. */
+    enum Reader { JOB, ATTACK_HALF }
+
+    /** The violations of {@code cfg} as {@code reader} reads it, in declaration order (empty: valid). */
+    static List<TrainConfig.Violation> of(TrainConfig cfg, Reader reader) {
+        boolean job = reader == Reader.JOB;
         TrainConfig.Data data = cfg.data();
         TrainConfig.ThreatModel threat = cfg.threat();
         TrainConfig.Ham ham = cfg.ham();

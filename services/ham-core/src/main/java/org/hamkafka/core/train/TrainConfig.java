@@ -252,7 +252,7 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
      * not checked here, where a fairness rule's epoch budgets arrive as {@code classEps}.
      */
     public TrainConfig validateAttackHalf() {
-        return valid(SettingChecks.of(this, false));
+        return valid(SettingChecks.of(this, SettingChecks.Reader.ATTACK_HALF));
     }
 
     private TrainConfig valid(List<Violation> v) {
@@ -264,6 +264,6 @@ public record TrainConfig(String model, String method, Data data, ThreatModel th
 
     /** The violations {@link #validate()} reports, in declaration order (empty: valid). */
     public List<Violation> problems() {
-        return SettingChecks.of(this, true);
+        return SettingChecks.of(this, SettingChecks.Reader.JOB);
     }
 }

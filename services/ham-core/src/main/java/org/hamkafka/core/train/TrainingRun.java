@@ -78,7 +78,7 @@ public final class TrainingRun {
             }
             d = d.subset(IntStream.range(0, d.size()).filter(i -> !out[i]).toArray());
         }
-        return subset(d, cfg.data().trainSubset(), cfg.data().seed(), true);
+        return subset(d, cfg.data().trainSubset(), cfg.data().seed(), held.length);
     }
 
     /** The validation split: {@code validationSize} class-balanced examples held out of the training split. */
@@ -99,15 +99,20 @@ public final class TrainingRun {
     /** The test split, reduced to a class-balanced subset of {@code testSubset} examples if > 0. */
     public static Dataset loadTest(TrainConfig cfg) {
         Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), false);
-        return subset(d, cfg.data().testSubset(), cfg.data().seed(), false);
+        return subset(d, cfg.data().testSubset(), cfg.data().seed(), -1);
     }
 
-    /** A subset larger than the split is refused (a report would otherwise state a size that was not used). */
-    private static Dataset subset(Dataset d, int n, long seed, boolean train) {
+    /**
+     * A subset larger than the split is refused (a report would otherwise state a size that was not used).
+     * {@code heldOut}: the validation examples already taken from the training split, -1 for the test split.
+     */
+    private static Dataset subset(Dataset d, int n, long seed, int heldOut) {
+        boolean train = heldOut >= 0;
         if (n > d.size()) {
             throw new IllegalArgumentException(PartialConfig.named(train ? "trainSubset" : "testSubset")
                     + " must be at most the " + (train ? "training" : "test") + " split's " + d.size()
-                    + " examples (0 = all of them); got " + n);
+                    + " examples" + (heldOut > 0 ? " left after " + PartialConfig.named("validationSize") + " held out "
+                    + heldOut : "") + " (0 = all of them); got " + n);
         }
         return n > 0 && n < d.size() ? Subsets.classBalanced(d, n, Seeds.subset(seed, train)) : d;
     }
