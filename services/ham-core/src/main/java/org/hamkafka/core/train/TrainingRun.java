@@ -78,7 +78,7 @@ public final class TrainingRun {
             }
             d = d.subset(IntStream.range(0, d.size()).filter(i -> !out[i]).toArray());
         }
-        return subset(d, cfg.data().trainSubset(), cfg.data().seed(), held.length);
+        return subset(d, cfg.data().trainSubset(), cfg.data().seed(), true, held.length);
     }
 
     /** The validation split: {@code validationSize} class-balanced examples held out of the training split. */
@@ -99,15 +99,14 @@ public final class TrainingRun {
     /** The test split, reduced to a class-balanced subset of {@code testSubset} examples if > 0. */
     public static Dataset loadTest(TrainConfig cfg) {
         Dataset d = Datasets.load(cfg.dataset(), dataDir(cfg), false);
-        return subset(d, cfg.data().testSubset(), cfg.data().seed(), -1);
+        return subset(d, cfg.data().testSubset(), cfg.data().seed(), false, 0);
     }
 
     /**
      * A subset larger than the split is refused (a report would otherwise state a size that was not used).
-     * {@code heldOut}: the validation examples already taken from the training split, -1 for the test split.
+     * {@code heldOut}: the validation examples already taken from the split (only the training split has them).
      */
-    private static Dataset subset(Dataset d, int n, long seed, int heldOut) {
-        boolean train = heldOut >= 0;
+    private static Dataset subset(Dataset d, int n, long seed, boolean train, int heldOut) {
         if (n > d.size()) {
             throw new IllegalArgumentException(PartialConfig.named(train ? "trainSubset" : "testSubset")
                     + " must be at most the " + (train ? "training" : "test") + " split's " + d.size()
