@@ -34,11 +34,17 @@ mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
 cp="services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
 # Each run trains and is evaluated in a fresh JVM (measured: training after an AutoAttack evaluation in the same
 # process ran at half speed, docs/results.md): the main stops with 75 while runs are left and goes on with --resume.
-resume=()
+# The first pass takes the options as given; the later ones must resume, so they drop a --resume[=value] of the user's
+# (picocli refuses an option given twice, and --resume=false would train the first run again) and add the plain flag.
+args=("$@")
 while true; do
   rc=0
   java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" \
-      "${HAM_EXPERIMENT_MAIN:-org.hamkafka.bench.Experiment}" --run-per-process "$@" "${resume[@]}" || rc=$?
+      "${HAM_EXPERIMENT_MAIN:-org.hamkafka.bench.Experiment}" --run-per-process "${args[@]}" || rc=$?
   [ "$rc" -eq 75 ] || exit "$rc"
-  [[ " $* " == *" --resume "* ]] || resume=(--resume)
+  args=()
+  for a in "$@"; do
+    [[ "$a" == --resume || "$a" == --resume=* ]] || args+=("$a")
+  done
+  args+=(--resume)
 done

@@ -37,7 +37,7 @@ class MallocSettingsTest {
         }
     }
 
-    private static Path repoRoot() {
+    static Path repoRoot() {
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("scripts/malloc-env.sh"))) {
                 return p;
