@@ -35,7 +35,8 @@ cp="services/ham-bench/target/classes:services/ham-core/target/classes:$(cat ser
 # Each run trains and is evaluated in a fresh JVM (measured: training after an AutoAttack evaluation in the same
 # process ran at half speed, docs/results.md): the main stops with 75 while runs are left and goes on with --resume.
 # The first pass takes the options as given; the later ones must resume, so they drop a --resume[=value] of the user's
-# (picocli refuses an option given twice, and --resume=false would train the first run again) and add the plain flag.
+# (picocli refuses an option given twice; a --resume=false kept alone would train the first run again) and add the
+# plain flag.
 args=("$@")
 while true; do
   rc=0
