@@ -16,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.hamkafka.contracts.Codec;
 import org.hamkafka.contracts.EvalResult;
 import org.hamkafka.core.eval.FairnessMetrics;
+import org.hamkafka.core.eval.ModelCard;
 import org.hamkafka.eval.persistence.EvalResultEntity;
 
 import java.io.IOException;
@@ -24,8 +25,9 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Stored evaluations. {@code result} is the EvalResult as published on ham.eval.results (rows of schema
- * version 1 upgraded to version 2); {@code .../card} the checkpoint's model card.
+ * Stored evaluations. {@code result} is the EvalResult as published on ham.eval.results, read as {@link Codec}
+ * reads it (rows of schema version 1 upgraded to version 2; a row from before the four-attack AutoAttack names
+ * its APGD part {@code autoattack-apgd}); {@code .../card} the checkpoint's model card, read the same way.
  * 404 names what is unknown; 400 names the bad parameter.
  */
 @Path("/results")
@@ -116,14 +118,18 @@ public class ResultsResource {
                 .orElseThrow(() -> new NotFoundException("no evaluated checkpoint of job '" + job + "' epoch " + e)));
     }
 
-    private static JsonNode card(EvalResultEntity r) {
+    static JsonNode card(EvalResultEntity r) {
         if (r.cardJson == null) {
             throw new NotFoundException("checkpoint " + r.checkpointKey + " was evaluated before model cards existed");
         }
         try {
-            return JSON.readTree(r.cardJson);
+            // read as ham-core reads a card: one stored before the four-attack standard names its APGD part as such
+            return JSON.readTree(ModelCard.fromJson(r.cardJson).toJson());
         } catch (IOException e) {
             throw new UncheckedIOException("stored model card of " + r.checkpointKey + " is not JSON", e);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("stored model card of " + r.checkpointKey + " is not readable: "
+                    + e.getMessage(), e);
         }
     }
 

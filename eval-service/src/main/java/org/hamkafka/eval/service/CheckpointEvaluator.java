@@ -193,7 +193,7 @@ public class CheckpointEvaluator {
     }
 
     /** The public contract's form of ham-core's report. */
-    static EvalResult toResult(CheckpointAnnouncement a, String dataset, float eps, Norm norm, ClassWiseReport report) {
+    public static EvalResult toResult(CheckpointAnnouncement a, String dataset, float eps, Norm norm, ClassWiseReport report) {
         List<String> classes = report.classNames();
         Map<String, ClassAccuracy> byAttack = new LinkedHashMap<>();
         for (String n : report.attacks()) {

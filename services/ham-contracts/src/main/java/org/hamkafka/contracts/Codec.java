@@ -26,7 +26,8 @@ import java.util.Map;
  * <p>Reading checks, in this order: an envelope's preamble (magic, version, header length); the bytes (or the
  * header) are one JSON object; {@code schema_version} is present and is one the type reads (else
  * {@link UnsupportedSchemaVersionException}; an older version that is still read, such as {@link EvalResultV1},
- * is upgraded; a tensor message's version 1 JSON is read as it is); every
+ * is upgraded, and an EvalResult from before the four-attack AutoAttack names its APGD part as such
+ * ({@link EvalResult#withApgdPartNamed}); a tensor message's version 1 JSON is read as it is); every
  * field not marked {@link Nullable} is present and non-null, nested records included; types and
  * tensors are valid. Every failure is a {@link ContractException} naming the record type and field.
  * Unknown fields are ignored, so adding an optional field does not break older consumers.
@@ -104,8 +105,12 @@ public final class Codec {
         }
         JsonNode root = parseObject(name, bytes, 0, bytes.length, "JSON");
         int version = version(name, root);
-        if (type == EvalResult.class && version == EvalResultV1.VERSION) {
-            return type.cast(read(name, EvalResultV1.class, root, null).upgrade());
+        if (type == EvalResult.class) {
+            EvalResult r = version == EvalResultV1.VERSION ? read(name, EvalResultV1.class, root, null).upgrade()
+                    : version == SchemaVersion.EVAL_RESULT ? read(name, EvalResult.class, root, null) : null;
+            if (r != null) {
+                return type.cast(r.withApgdPartNamed());
+            }
         }
         if (SchemaVersion.carriesTensors(type) && version != SchemaVersion.JSON_TENSORS) {
             throw new UnsupportedSchemaVersionException(name, "schema_version " + version + " as JSON is not supported",

@@ -118,6 +118,48 @@ public record EvalResult(int schemaVersion, String jobId, int epoch, String chec
         }
     }
 
+    /**
+     * This result with AutoAttack's APGD part under its own name. Until 2026-12-04 {@code autoattack-standard} (and
+     * {@code -l2}) named the APGD part alone (stages {@code apgd-ce}, {@code apgd-t}; no {@code square_queries} in
+     * its settings); today it is the four attacks and the APGD part is {@code autoattack-apgd}. Such an attack, its
+     * stage keys and the headline are renamed, its preset {@code standard} becomes {@code apgd}, the numbers are
+     * kept; any other result is returned as it is. {@link Codec} applies it to every result it reads, so an old
+     * number is never taken for the standard version's (ham-core's reports and model cards are read the same way).
+     */
+    public EvalResult withApgdPartNamed() {
+        List<String> old = attacks.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("autoattack-standard")
+                        && !(e.getValue().settings().get("square_queries") instanceof Number q && q.intValue() > 0))
+                .map(Map.Entry::getKey).toList();
+        if (old.isEmpty()) {
+            return this;
+        }
+        java.util.function.UnaryOperator<String> name = s -> old.stream()
+                .filter(k -> s.equals(k) || s.startsWith(k + ":")).findFirst()
+                .map(k -> "autoattack-apgd" + s.substring("autoattack-standard".length())).orElse(s);
+        Map<String, ClassAccuracy> byAttack = new LinkedHashMap<>();
+        robustByAttack.forEach((k, v) -> byAttack.put(name.apply(k), v));
+        Map<String, AttackRun> runs = new LinkedHashMap<>();
+        attacks.forEach((k, run) -> {
+            Map<String, Object> settings = new LinkedHashMap<>(run.settings());
+            if (old.contains(k) && "standard".equals(settings.get("preset"))) {
+                settings.put("preset", "apgd");
+            }
+            runs.put(name.apply(k), new AttackRun(settings, run.stages(), run.forwardRows(), run.backwardRows(),
+                    run.seconds()));
+        });
+        Map<String, double[]> confident = null;
+        if (overConfident != null) {
+            confident = new LinkedHashMap<>();
+            for (Map.Entry<String, double[]> e : overConfident.entrySet()) {
+                confident.put(name.apply(e.getKey()), e.getValue());
+            }
+        }
+        return new EvalResult(schemaVersion, jobId, epoch, checkpointKey, sha256, dataset, method, model, eps, norm,
+                name.apply(attack), classes, cleanAccuracy, robustAccuracy, byAttack, runs, testExamples, evaluatedAt,
+                confident, warnings);
+    }
+
     private static void checkAligned(ClassAccuracy a, List<String> classes) {
         if (a.perClass().length != classes.size()) {
             throw new IllegalArgumentException("per_class has " + a.perClass().length + " values but there are "

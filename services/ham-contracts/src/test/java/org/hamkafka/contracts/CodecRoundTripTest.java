@@ -191,6 +191,59 @@ class CodecRoundTripTest {
         assertEquals(2, Codec.mapper().valueToTree(r).get("schema_version").asInt());
     }
 
+    /** Samples' result with an AutoAttack run named {@code aa}: its settings, stages and stage key. */
+    private static EvalResult withAutoAttack(String aa, int squareQueries, List<String> stages) {
+        EvalResult s = Samples.evalResult();
+        java.util.LinkedHashMap<String, ClassAccuracy> byAttack = new java.util.LinkedHashMap<>(s.robustByAttack());
+        byAttack.put(aa + ":apgd-ce", s.robustByAttack().get("pgd-20"));
+        byAttack.put(aa, s.robustByAttack().get("cw-20"));
+        byAttack.put("worst-case", s.robustByAttack().get("cw-20"));
+        java.util.LinkedHashMap<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("preset", "standard");
+        settings.put("eps", 0.1);
+        settings.put("targets", 9);
+        if (squareQueries >= 0) {
+            settings.put("square_queries", squareQueries);
+        }
+        java.util.LinkedHashMap<String, EvalResult.AttackRun> runs = new java.util.LinkedHashMap<>(s.attacks());
+        runs.put(aa, new EvalResult.AttackRun(settings, stages, 900, 880, 3.0));
+        return new EvalResult(s.schemaVersion(), s.jobId(), s.epoch(), s.checkpointKey(), s.sha256(), s.dataset(),
+                s.method(), s.model(), s.eps(), s.norm(), "worst-case", s.classes(), s.cleanAccuracy(),
+                s.robustByAttack().get("cw-20"), byAttack, runs, s.testExamples(), s.evaluatedAt(), s.overConfident());
+    }
+
+    /**
+     * A result written when {@code autoattack-standard} was AutoAttack's APGD part (no {@code square_queries}, stages
+     * APGD-CE and APGD-T) reads back as {@code autoattack-apgd} with the same numbers; today's four-attack standard
+     * reads back as written.
+     */
+    @Test
+    void anEvalResultFromWhenStandardMeantTheApgdPartReadsBackAsTheApgdPart() {
+        for (String norm : new String[]{"", "-l2"}) {
+            EvalResult old = withAutoAttack("autoattack-standard" + norm, -1, List.of("apgd-ce", "apgd-t"));
+            EvalResult back = Codec.fromJson(Codec.toJson(old), EvalResult.class);
+            String apgd = "autoattack-apgd" + norm;
+            assertEquals(List.of("pgd-20", "cw-20", apgd + ":apgd-ce", apgd, "worst-case"),
+                    List.copyOf(back.robustByAttack().keySet()));
+            assertArrayEquals(old.robustByAttack().get("autoattack-standard" + norm).perClass(),
+                    back.robustByAttack().get(apgd).perClass());
+            assertEquals(List.of("pgd-20", apgd), List.copyOf(back.attacks().keySet()));
+            assertEquals("apgd", back.attacks().get(apgd).settings().get("preset"));
+            assertEquals(List.of("apgd-ce", "apgd-t"), back.attacks().get(apgd).stages());
+            assertEquals("worst-case", back.attack());
+            assertTrue(!Codec.toJson(back).contains("autoattack-standard"), Codec.toJson(back));
+            // a headline that was the APGD part is renamed with it
+            EvalResult alone = new EvalResult(old.schemaVersion(), old.jobId(), old.epoch(), old.checkpointKey(),
+                    old.sha256(), old.dataset(), old.method(), old.model(), old.eps(), old.norm(),
+                    "autoattack-standard" + norm, old.classes(), old.cleanAccuracy(), old.robustAccuracy(),
+                    old.robustByAttack(), old.attacks(), old.testExamples(), old.evaluatedAt(), old.overConfident());
+            assertEquals(apgd, Codec.fromJson(Codec.toJson(alone), EvalResult.class).attack());
+        }
+        EvalResult four = withAutoAttack("autoattack-standard", 5000, List.of("apgd-ce", "apgd-t", "fab-t", "square"));
+        assertEquals(List.of("pgd-20", "cw-20", "autoattack-standard:apgd-ce", "autoattack-standard", "worst-case"),
+                List.copyOf(roundTrip(four, EvalResult.class).robustByAttack().keySet()));
+    }
+
     @Test
     void deadLetterKeepsPayloadBytes() {
         DeadLetter out = roundTrip(Samples.deadLetter(), DeadLetter.class);

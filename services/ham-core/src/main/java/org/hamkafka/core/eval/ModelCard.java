@@ -3,8 +3,10 @@ package org.hamkafka.core.eval;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -159,12 +161,50 @@ public record ModelCard(String name, String link, String authors,
         }
     }
 
+    /**
+     * Reads a card; one written before {@code autoattack-standard} ran all four attacks reads back with the APGD
+     * part under its name ({@link ApgdPart}) and, like every card whose evaluations lack the standard version,
+     * a null {@code autoattack_acc} and a footnote that says why.
+     */
     public static ModelCard fromJson(String json) {
         try {
-            return JSON.readValue(json, ModelCard.class);
+            JsonNode tree = JSON.readTree(json);
+            if (tree instanceof ObjectNode card && !tree.path("autoattack_acc").isNull()
+                    && !tree.path("autoattack_acc").isMissingNode() && tree.path("class_wise").isObject()) {
+                tree = withoutStandardVersion(card);
+            }
+            return JSON.treeToValue(tree, ModelCard.class);
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable model card: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code card} as it reads today when its autoattack_acc did not come from the standard version. */
+    private static JsonNode withoutStandardVersion(ObjectNode card) {
+        JsonNode attacks = card.path("class_wise").path("attacks");
+        java.util.Iterator<Map.Entry<String, JsonNode>> it = attacks.fields();
+        boolean old = false;
+        boolean standard = false;
+        String partial = null;
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> a = it.next();
+            boolean apgdAsStandard = ApgdPart.writtenAsStandard(a.getKey(), a.getValue().path("settings"));
+            old |= apgdAsStandard;
+            standard |= isStandardAutoAttack(a.getKey()) && !apgdAsStandard;
+            if (partial == null && a.getKey().startsWith("autoattack")) {
+                partial = ApgdPart.name(a.getKey());
+            }
+        }
+        if (standard) {
+            return card;
+        }
+        ObjectNode out = old ? (ObjectNode) ApgdPart.renamed(card) : card.deepCopy();
+        // such cards predate the sanity checks, so their footnote has no warnings to keep
+        out.putNull("autoattack_acc");
+        out.put("footnote", "autoattack_acc is null: " + (partial == null ? "no AutoAttack preset" : partial)
+                + " ran, not AutoAttack's standard version" + (old ? " (the card was written when "
+                + "autoattack-standard named the APGD part alone)" : "") + "; its numbers are under class_wise.");
+        return out;
     }
 
     public void write(Path file) {

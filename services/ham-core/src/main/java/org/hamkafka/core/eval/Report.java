@@ -147,7 +147,7 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
                 o.set("settings", snakeCase(old));
             }
             if (tree instanceof ObjectNode o && o.path("report_version").asInt(1) < 4) {
-                tree = apgdPartRenamed(o);
+                tree = ApgdPart.renamed(o);
             }
             Report r = JSON.treeToValue(tree, Report.class);
             if (r.dataset == null || r.cleanAccuracy == null || r.classes == null) {
@@ -158,34 +158,6 @@ public record Report(@JsonProperty("report_version") int reportVersion, String d
         } catch (IOException e) {
             throw new IllegalArgumentException("not a readable report JSON: " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * A report before version 4 with AutoAttack's APGD part under the names the full standard version has now:
-     * {@code autoattack[-standard]} (attack names, map keys, stage keys, {@code eval_attacks}) becomes
-     * {@code autoattack-apgd}, its settings' {@code preset} {@code apgd}.
-     */
-    private static JsonNode apgdPartRenamed(JsonNode n) {
-        if (n instanceof ObjectNode o) {
-            ObjectNode out = JSON.createObjectNode();
-            o.fields().forEachRemaining(e -> out.set(apgdName(e.getKey()),
-                    e.getKey().equals("preset") && "standard".equals(e.getValue().asText())
-                            ? JSON.getNodeFactory().textNode("apgd") : apgdPartRenamed(e.getValue())));
-            return out;
-        }
-        if (n instanceof com.fasterxml.jackson.databind.node.ArrayNode a) {
-            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
-            a.forEach(e -> out.add(apgdPartRenamed(e)));
-            return out;
-        }
-        return n.isTextual() ? JSON.getNodeFactory().textNode(apgdName(n.asText())) : n;
-    }
-
-    private static String apgdName(String s) {
-        if (s.equals("autoattack")) {
-            return "autoattack-apgd";
-        }
-        return s.startsWith("autoattack-standard") ? "autoattack-apgd" + s.substring("autoattack-standard".length()) : s;
     }
 
     /** Settings as versions 1 and 2 wrote them (camelCase names) in today's names. */

@@ -37,8 +37,9 @@ class ModelCardTest {
             robust.put(aa + ":apgd-ce", confusion(5, 3));
             robust.put(aa, confusion(5, 2));
             robust.put(ClassWiseReport.WORST_CASE, confusion(5, 2));
-            info.put(aa, new ClassWiseReport.AttackInfo(Map.of("preset", preset),
-                    List.of("apgd-ce", "apgd-t"), 900, 880, 3.0));
+            boolean four = preset.equals("standard");
+            info.put(aa, new ClassWiseReport.AttackInfo(Map.of("preset", preset, "square_queries", four ? 5000 : 0),
+                    four ? List.of("apgd-ce", "apgd-t", "fab-t", "square") : List.of("apgd-ce", "apgd-t"), 900, 880, 3.0));
         }
         return new ClassWiseReport(CLASSES, confusion(9, 8), robust, info);
     }
@@ -78,6 +79,59 @@ class ModelCardTest {
             assertTrue(c.footnote().startsWith("autoattack_acc is null: autoattack-" + preset), c.footnote());
             assertArrayEquals(new double[]{0.5, 0.2}, c.classWise().robust().get("autoattack-" + preset), 1e-12);
         }
+    }
+
+    /**
+     * A card written when {@code autoattack-standard} was the APGD part alone (its settings without Square's
+     * queries, autoattack_acc from it, the footnote the old code wrote) reads back as the APGD part's: names,
+     * keys and preset renamed, the numbers kept, autoattack_acc null and the footnote saying why.
+     */
+    @Test
+    void aCardFromWhenStandardMeantTheApgdPartReadsBackAsTheApgdPart() throws Exception {
+        ModelCard now = ModelCard.of(new ModelCard.Subject("job/epoch-3", "fashion-mnist", "tiny-cnn", "ham", "LINF",
+                0.1f), report(true));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode old =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(now.toJson());
+        com.fasterxml.jackson.databind.node.ObjectNode aa = (com.fasterxml.jackson.databind.node.ObjectNode)
+                old.path("class_wise").path("attacks").path("autoattack-standard");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) aa.path("settings")).remove("square_queries");
+        aa.set("stages", json.valueToTree(List.of("apgd-ce", "apgd-t")));
+        old.put("footnote", "AutoAttack preset 'autoattack-standard' {preset=standard} on 20 test examples; "
+                + "class-wise numbers under class_wise.");
+        assertEquals("35.00", old.path("autoattack_acc").asText(), "as the old code wrote it");
+
+        ModelCard back = ModelCard.fromJson(json.writeValueAsString(old));
+        assertNull(back.autoattackAcc());
+        assertTrue(back.footnote().startsWith("autoattack_acc is null: autoattack-apgd ran, not AutoAttack's "
+                + "standard version (the card was written when autoattack-standard named the APGD part alone)"),
+                back.footnote());
+        assertEquals(java.util.Set.of("pgd-20", "autoattack-apgd:apgd-ce", "autoattack-apgd", "worst-case"),
+                back.classWise().robust().keySet());
+        assertArrayEquals(new double[]{0.5, 0.2}, back.classWise().robust().get("autoattack-apgd"), 1e-12);
+        assertEquals("apgd", back.classWise().attacks().get("autoattack-apgd").settings().get("preset"));
+        assertEquals("worst-case", back.classWise().headline());
+        assertEquals("50.00", back.reported());
+        assertTrue(!back.toJson().replace(back.footnote(), "").contains("autoattack-standard"), "only the footnote "
+                + "names the old meaning: " + back.toJson());
+        // the card written today reads back as it was written
+        assertEquals(now.toJson(), ModelCard.fromJson(now.toJson()).toJson());
+    }
+
+    /** A card from before autoattack_acc was the standard version's only, with the CI-sized preset's number in it. */
+    @Test
+    void aCardWithTheFastPresetsNumberAsAutoattackAccReadsBackWithoutIt() throws Exception {
+        ModelCard fast = ModelCard.of(new ModelCard.Subject("m", "fashion-mnist", "tiny-cnn", "ham", "LINF", 0.1f),
+                report("fast"));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode old =
+                (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fast.toJson());
+        old.put("autoattack_acc", "35.00");
+        ModelCard back = ModelCard.fromJson(json.writeValueAsString(old));
+        assertNull(back.autoattackAcc());
+        assertEquals("autoattack_acc is null: autoattack-fast ran, not AutoAttack's standard version; its numbers are "
+                + "under class_wise.", back.footnote());
+        assertArrayEquals(new double[]{0.5, 0.2}, back.classWise().robust().get("autoattack-fast"), 1e-12);
     }
 
     @Test
