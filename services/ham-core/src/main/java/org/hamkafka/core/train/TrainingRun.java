@@ -294,15 +294,15 @@ public final class TrainingRun {
             }
         }
 
-        /** Runs the remaining batches; the result's cost counts this object's batches, with their wall time. */
+        /**
+         * Runs the remaining batches; the result's cost counts this object's batches, with the wall and CPU time
+         * since it was made (the same interval for both).
+         */
         public Result run() {
-            Double cpu0 = TrainingCost.processCpuSeconds();
             while (hasNext()) {
                 next();
             }
-            Double cpu1 = TrainingCost.processCpuSeconds();
-            return new Result(cost.withTime(cfg.optimisation().epochs(), (System.nanoTime() - t0) / 1e9,
-                    cpu0 == null || cpu1 == null ? null : cpu1 - cpu0).on(CpuModel.current()), lastEpochLoss);
+            return new Result(costSoFar(cfg.optimisation().epochs()), lastEpochLoss);
         }
 
         /** The counts so far with the wall and CPU time since this object was made. */
