@@ -27,7 +27,8 @@ public final class BenchIo {
      * change nothing in it, so they are left out of what the docs quote.
      */
     static String reproducing(String command) {
-        return command.replaceAll("\\s+--(resume|aggregate-only|partial|run-per-process)(?=\\s|$)", "");
+        // picocli's booleans also come as --flag=true / --flag=false
+        return command.replaceAll("\\s+--(resume|aggregate-only|partial|run-per-process)(=(true|false))?(?=\\s|$)", "");
     }
 
     static void write(Path file, String text) {

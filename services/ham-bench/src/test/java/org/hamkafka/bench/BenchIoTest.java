@@ -13,6 +13,8 @@ class BenchIoTest {
         // a partial table's command is the experiment's, which would train the missing runs
         assertEquals("bash scripts/experiment.sh --seeds 3",
                 BenchIo.reproducing("bash scripts/experiment.sh --aggregate-only --partial --seeds 3"));
+        assertEquals("bash scripts/sweep.sh --seeds 3",
+                BenchIo.reproducing("bash scripts/sweep.sh --resume=true --seeds 3 --run-per-process=false"));
         assertEquals("bash scripts/experiment.sh --resumed-from x",
                 BenchIo.reproducing("bash scripts/experiment.sh --resumed-from x"), "only whole flags go");
     }
