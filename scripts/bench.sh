@@ -21,6 +21,9 @@
 #   bash scripts/bench.sh attack-memory [--batches 1000]  attack-service RSS over N requests (AttackMemoryBench --help)
 #   bash scripts/bench.sh reliability [options]  faults injected into a supervised local stack while a job trains
 #                                                (kill -9 of each service, floods, fuzz, forgery; ReliabilityMain --help)
+#   bash scripts/bench.sh after-autoattack [options]  two seeds of PGD-AT in one JVM, the second training after the
+#                                                first's AutoAttack on 1000 examples (ex/s per epoch in the log; the
+#                                                allocator from the environment: GLIBC_TUNABLES=, LD_PRELOAD=...)
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
@@ -102,7 +105,16 @@ case "$what" in
     stack_main org.hamkafka.bench.stack.AttackMemoryBench "$@" ;;
   reliability)
     stack_main org.hamkafka.bench.stack.ReliabilityMain "$@" ;;
+  after-autoattack)
+    # what docs/benchmarks.md#training-after-an-autoattack-in-one-process measured: the experiment's main without
+    # --run-per-process, small enough for 15 minutes on 2 cores
+    cp="$(classpath)"
+    rm -rf bench-results/after-autoattack # a trunk left from an earlier run would be reused, untimed
+    java -Dai.djl.offline=true -Djava.awt.headless=true -Xmx6g -cp "$cp" org.hamkafka.bench.Experiment \
+        --methods pgd-at --seeds 2 --train-subset 4000 --epochs 3 --warmup-epochs 1 --test-subset 500 \
+        --autoattack standard --autoattack-subset 1000 --curve-subset 0 --validation-size 0 \
+        --out bench-results/after-autoattack --docs bench-results/after-autoattack "$@" ;;
   *)
-    sed -n '2,23p' "$0" >&2
+    sed -n '2,26p' "$0" >&2
     exit 2 ;;
 esac

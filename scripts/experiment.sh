@@ -33,7 +33,8 @@ mvn -B -q -ntp compile dependency:build-classpath -pl services/ham-bench -am \
     -Dmdep.outputFile=target/runtime.classpath -Dmdep.includeScope=runtime >&2
 cp="services/ham-bench/target/classes:services/ham-core/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
 # Each run trains and is evaluated in a fresh JVM (measured: training after an AutoAttack evaluation in the same
-# process ran at half speed, docs/results.md): the main stops with 75 while runs are left and goes on with --resume.
+# process ran at a third to half speed, glibc's allocator after the evaluation's gigabytes; docs/benchmarks.md): the
+# main stops with 75 while runs are left and goes on with --resume.
 # The first pass takes the options as given; the later ones must resume, so they drop a --resume[=value] of the user's
 # (picocli refuses an option given twice; a --resume=false kept alone would train the first run again) and add the
 # plain flag.
