@@ -125,9 +125,9 @@ public class ResultsResource {
         try {
             // read as ham-core reads a card: one stored before the four-attack standard names its APGD part as such
             return JSON.readTree(ModelCard.fromJson(r.cardJson).toJson());
-        } catch (IOException e) {
-            throw new UncheckedIOException("stored model card of " + r.checkpointKey + " is not JSON", e);
-        } catch (IllegalArgumentException e) {
+        } catch (IOException e) { // toJson's own output: not expected
+            throw new UncheckedIOException("model card of " + r.checkpointKey + " could not be re-read", e);
+        } catch (IllegalArgumentException e) { // the stored text is not JSON, or not a card
             throw new IllegalStateException("stored model card of " + r.checkpointKey + " is not readable: "
                     + e.getMessage(), e);
         }

@@ -23,7 +23,7 @@ final class ApgdPart {
      */
     static boolean writtenAsStandard(String attack, JsonNode settings) {
         return (attack.equals("autoattack") || attack.startsWith("autoattack-standard"))
-                && !(settings != null && settings.path("square_queries").asInt(0) > 0);
+                && settings.path("square_queries").asInt(0) <= 0;
     }
 
     /**

@@ -169,8 +169,7 @@ public record ModelCard(String name, String link, String authors,
     public static ModelCard fromJson(String json) {
         try {
             JsonNode tree = JSON.readTree(json);
-            if (tree instanceof ObjectNode card && !tree.path("autoattack_acc").isNull()
-                    && !tree.path("autoattack_acc").isMissingNode() && tree.path("class_wise").isObject()) {
+            if (tree instanceof ObjectNode card && card.hasNonNull("autoattack_acc") && card.path("class_wise").isObject()) {
                 tree = withoutStandardVersion(card);
             }
             return JSON.treeToValue(tree, ModelCard.class);
@@ -198,7 +197,7 @@ public record ModelCard(String name, String link, String authors,
         if (standard) {
             return card;
         }
-        ObjectNode out = old ? (ObjectNode) ApgdPart.renamed(card) : card.deepCopy();
+        ObjectNode out = old ? (ObjectNode) ApgdPart.renamed(card) : card; // card: fromJson's own tree
         // such cards predate the sanity checks, so their footnote has no warnings to keep
         out.putNull("autoattack_acc");
         out.put("footnote", "autoattack_acc is null: " + (partial == null ? "no AutoAttack preset" : partial)
