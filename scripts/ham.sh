@@ -7,8 +7,8 @@
 #   HAM_JAVA_OPTS=-XX:StartFlightRecording=filename=eval.jfr,settings=profile bash scripts/ham.sh eval ...
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-source "$repo/scripts/malloc-env.sh"
 HAM_SKIP_DEPLOY_CHECK="${HAM_SKIP_DEPLOY_CHECK:-1}" bash "$repo/scripts/setup.sh" >&2
+source "$repo/scripts/malloc-env.sh" # after set-up, which installs the jemalloc it preloads
 export DJL_OFFLINE=true
 stamp="$repo/services/ham-cli/target/classpath.txt"
 if [ ! -f "$stamp" ] || [ -n "$(find "$repo/pom.xml" "$repo/services/ham-core" "$repo/services/ham-cli" \

@@ -325,7 +325,9 @@ public final class Experiment implements Callable<Integer> {
             ClassWiseEvaluator ev = new ClassWiseEvaluator(
                     cfg.evaluationAttacks(),
                     cfg.optimisation().batchSize());
+            long t0 = System.nanoTime();
             Report.of(cfg, ev.evaluate(f, test), null).write(file);
+            System.err.printf(Locale.ROOT, "   evaluated in %.1f s%n", (System.nanoTime() - t0) / 1e9);
         }
     }
 

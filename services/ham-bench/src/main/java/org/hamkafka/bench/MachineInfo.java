@@ -16,8 +16,9 @@ import java.util.Map;
  * the malloc settings of the environment (they move PyTorch's CPU times: benchmarks §3d).
  */
 public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, String os, String jvm, String malloc) {
-    /** The environment variables through which glibc's malloc is tuned. */
-    private static final List<String> MALLOC_VARIABLES = List.of("GLIBC_TUNABLES", "MALLOC_ARENA_MAX");
+    /** The environment variables that choose the allocator (LD_PRELOAD) and tune glibc's malloc or jemalloc. */
+    private static final List<String> MALLOC_VARIABLES = List.of("LD_PRELOAD", "MALLOC_CONF", "GLIBC_TUNABLES",
+            "MALLOC_ARENA_MAX");
 
     public static MachineInfo current() {
         return new MachineInfo(Runtime.getRuntime().availableProcessors(), CpuModel.current(),
@@ -33,11 +34,21 @@ public record MachineInfo(int cores, String cpuModel, long totalMemoryBytes, Str
                 cores, cpuModel, totalMemoryBytes / (1024.0 * 1024 * 1024), os, jvm, malloc);
     }
 
-    /** The malloc variables set (not empty) in {@code env}, as NAME=value joined by ", "; "defaults" when none is. */
+    /**
+     * The malloc variables set (not empty) in {@code env}, as NAME=value joined by ", " (LD_PRELOAD by its libraries'
+     * file names, not their paths); "defaults" when none is.
+     */
     static String malloc(Map<String, String> env) {
         String set = MALLOC_VARIABLES.stream().filter(k -> env.get(k) != null && !env.get(k).isEmpty())
-                .map(k -> k + "=" + env.get(k)).collect(java.util.stream.Collectors.joining(", "));
+                .map(k -> k + "=" + (k.equals("LD_PRELOAD") ? fileNames(env.get(k)) : env.get(k)))
+                .collect(java.util.stream.Collectors.joining(", "));
         return set.isEmpty() ? "defaults" : set;
+    }
+
+    /** "/usr/lib/x/libjemalloc.so.2 /b/c.so" -> "libjemalloc.so.2 c.so" (ld.so splits the list at spaces and colons). */
+    private static String fileNames(String preload) {
+        return java.util.Arrays.stream(preload.trim().split("[\\s:]+")).map(p -> p.substring(p.lastIndexOf('/') + 1))
+                .collect(java.util.stream.Collectors.joining(" "));
     }
 
     /** The "model name" line of a /proc/cpuinfo text, or "unknown". */
