@@ -1,5 +1,6 @@
 # Sourced by the scripts that start PyTorch on the CPU (ham.sh, bench.sh, run.sh, experiment.sh, and so everything
-# that goes through them); the service images set the same in their Dockerfiles (MallocSettingsTest keeps them equal).
+# that goes through them); the service images repeat it in their Dockerfiles, GLIBC_TUNABLES in all four, jemalloc in
+# eval-service's (MallocSettingsTest keeps the copies equal).
 #
 # The allocator: jemalloc where it is installed (bash scripts/setup.sh installs Debian's libjemalloc2), glibc's
 # malloc otherwise or with HAM_MALLOC=glibc. Under glibc a process that has run an AutoAttack evaluation (tensors of
