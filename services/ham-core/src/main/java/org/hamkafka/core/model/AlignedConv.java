@@ -68,19 +68,30 @@ public final class AlignedConv {
         NDManager m = x.getManager();
         if (inPadded != in) {
             Shape xs = x.getShape();
-            x = x.concat(m.zeros(new Shape(n, inPadded - in, xs.get(2), xs.get(3)), x.getDataType()), 1);
+            x = padded(x, new Shape(n, inPadded - in, xs.get(2), xs.get(3)), 1, m);
             Shape ws = w.getShape();
-            w = w.concat(m.zeros(new Shape(out, inPadded - in, ws.get(2), ws.get(3)), w.getDataType()), 1);
+            w = padded(w, new Shape(out, inPadded - in, ws.get(2), ws.get(3)), 1, m);
         }
         if (outPadded != out) {
             Shape ws = w.getShape();
-            w = w.concat(m.zeros(new Shape(outPadded - out, ws.get(1), ws.get(2), ws.get(3)), w.getDataType()), 0);
+            w = padded(w, new Shape(outPadded - out, ws.get(1), ws.get(2), ws.get(3)), 0, m);
             if (b != null) {
-                b = b.concat(m.zeros(new Shape(outPadded - out), b.getDataType()), 0);
+                b = padded(b, new Shape(outPadded - out), 0, m);
             }
         }
         NDArray y = ai.djl.nn.convolutional.Conv2d.conv2d(x, w, b, stride, padding).singletonOrThrow();
         return outPadded == out ? y : y.get(new NDIndex(":, :" + out));
+    }
+
+    /**
+     * a with zeros of the given shape appended along axis, on m, x's manager. A concatenation lives on its first
+     * operand's manager: for a weight or bias that is the model's, which would keep one padded copy per forward
+     * pass until the model is closed (gigabytes over an AutoAttack, or over a long training job).
+     */
+    private static NDArray padded(NDArray a, Shape zeros, int axis, NDManager m) {
+        NDArray p = a.concat(m.zeros(zeros, a.getDataType()), axis);
+        p.attach(m);
+        return p;
     }
 
     /**
