@@ -23,7 +23,7 @@
 #                                                (kill -9 of each service, floods, fuzz, forgery; ReliabilityMain --help)
 #   bash scripts/bench.sh after-autoattack [options]  two seeds of PGD-AT in one JVM, the second training after the
 #                                                first's AutoAttack on 1000 examples (ex/s per epoch and evaluation
-#                                                seconds in the log; HAM_MALLOC=glibc for glibc's malloc)
+#                                                seconds in the log)
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
@@ -35,7 +35,7 @@ source scripts/malloc-env.sh
 what="${1:-}"
 [ -n "$what" ] && shift
 export DJL_OFFLINE=true
-export HAM_BENCH_COMMAND="${HAM_MALLOC:+HAM_MALLOC=$HAM_MALLOC }${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX }bash scripts/bench.sh $what${*:+ $*}"
+export HAM_BENCH_COMMAND="${MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX }bash scripts/bench.sh $what${*:+ $*}"
 mkdir -p bench-results
 
 classpath() {

@@ -8,7 +8,7 @@
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 HAM_SKIP_DEPLOY_CHECK="${HAM_SKIP_DEPLOY_CHECK:-1}" bash "$repo/scripts/setup.sh" >&2
-source "$repo/scripts/malloc-env.sh" # after set-up, which installs the jemalloc it preloads
+source "$repo/scripts/malloc-env.sh"
 export DJL_OFFLINE=true
 stamp="$repo/services/ham-cli/target/classpath.txt"
 if [ ! -f "$stamp" ] || [ -n "$(find "$repo/pom.xml" "$repo/services/ham-core" "$repo/services/ham-cli" \

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
 HAM_SKIP_DEPLOY_CHECK="${HAM_SKIP_DEPLOY_CHECK:-1}" bash scripts/setup.sh
-source scripts/malloc-env.sh # after set-up, which installs the jemalloc it preloads
+source scripts/malloc-env.sh
 export DJL_OFFLINE=true
 if [ "${HAM_SKIP_BUILD:-}" != "1" ]; then
   echo "building (mvn -B -q -ntp package -DskipTests) ..."

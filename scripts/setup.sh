@@ -7,8 +7,6 @@ need=()
 command -v java >/dev/null 2>&1 || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 [ -f /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz ] || need+=(dataset-fashion-mnist)
-# the allocator scripts/malloc-env.sh preloads (glibc's malloc slows down after an AutoAttack in the same process)
-dpkg -s libjemalloc2 >/dev/null 2>&1 || need+=(libjemalloc2)
 # for the tests only (scripts/test.sh sets HAM_SETUP_TESTS=1; under CI these tests fail without them, never skip):
 # eval-service's dashboard tests drive a real headless Chromium; the PyTorch export test loads our weights in
 # Debian's PyTorch
