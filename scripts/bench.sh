@@ -24,6 +24,9 @@
 #   bash scripts/bench.sh after-autoattack [options]  two seeds of PGD-AT in one JVM, the second training after the
 #                                                first's AutoAttack on 1000 examples (ex/s per epoch and evaluation
 #                                                seconds in the log)
+#   bash scripts/bench.sh eval-memory [eval options]  resident memory of one `ham.sh eval` at eval-service's batch
+#                                                (200) and the heap of its 4 GiB pod (-Xmx2g): VmRSS every 2 s to
+#                                                bench-results/eval-memory/rss.tsv, the peak at the end
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
@@ -114,7 +117,25 @@ case "$what" in
         --methods pgd-at --seeds 2 --train-subset 4000 --epochs 3 --warmup-epochs 1 --test-subset 500 \
         --autoattack standard --autoattack-subset 1000 --curve-subset 0 --validation-size 0 \
         --out bench-results/after-autoattack --docs bench-results/after-autoattack "$@" ;;
+  eval-memory)
+    out=bench-results/eval-memory
+    mkdir -p "$out"
+    # ham.sh execs the JVM, so $! is the java process once set-up and build are done
+    HAM_JAVA_OPTS="-Xmx2g ${HAM_JAVA_OPTS:-}" bash scripts/ham.sh eval --batch-size 200 --out "$out/report.json" \
+        "$@" > "$out/eval.log" 2>&1 &
+    pid=$!
+    start=$(date +%s)
+    printf 'seconds\tVmRSS_kB\n' > "$out/rss.tsv"
+    while kill -0 "$pid" 2>/dev/null; do
+      rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$rss" ] && printf '%s\t%s\n' "$(( $(date +%s) - start ))" "$rss" >> "$out/rss.tsv"
+      sleep 2
+    done
+    wait "$pid" || { tail -20 "$out/eval.log" >&2; exit 1; }
+    grep -a 'fwd/bwd' "$out/eval.log" || true
+    echo "peak VmRSS $(awk 'NR > 1 && $2 > m {m = $2} END {printf "%.2f GB", m / 1e6}' "$out/rss.tsv") over" \
+      "$(tail -1 "$out/rss.tsv" | cut -f1) s; $HAM_BENCH_COMMAND" | tee "$out/peak.txt" ;;
   *)
-    sed -n '2,26p' "$0" >&2
+    sed -n '2,29p' "$0" >&2
     exit 2 ;;
 esac
