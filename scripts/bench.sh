@@ -24,9 +24,14 @@
 #   bash scripts/bench.sh after-autoattack [options]  two seeds of PGD-AT in one JVM, the second training after the
 #                                                first's AutoAttack on 1000 examples (ex/s per epoch and evaluation
 #                                                seconds in the log)
-#   bash scripts/bench.sh eval-memory [eval options]  resident memory of one `ham.sh eval` at eval-service's batch
-#                                                (200) and the heap of its 4 GiB pod (-Xmx2g): VmRSS every 2 s to
-#                                                bench-results/eval-memory/rss.tsv, the peak at the end
+#   bash scripts/bench.sh eval-memory [--heap 2g] [--out DIR] [eval options]  resident memory of one `ham.sh eval`
+#                                                at eval-service's batch (200) and the heap of its 4 GiB pod (2g; the
+#                                                dev overlay's 2 GiB pod: 1g): VmRSS and VmHWM every 2 s to
+#                                                DIR/rss.tsv (bench-results/eval-memory), the peak at the end
+#   bash scripts/bench.sh stack-memory [--heap 1g] [--out DIR] [run.sh options]  scripts/run.sh with every service's
+#                                                heap capped (1g: the dev overlay's 2 GiB pods); each service's VmRSS
+#                                                and VmHWM every 2 s to DIR/samples.tsv (bench-results/stack-memory),
+#                                                the peaks and Vert.x's 'Thread blocked' warnings at the end
 #
 # JMH options are passed through, e.g. a quick check:
 #   bash scripts/bench.sh attack -p model=smallcnn -p shape=fashion-mnist -wi 0 -i 1 -r 5s
@@ -118,23 +123,69 @@ case "$what" in
         --autoattack standard --autoattack-subset 1000 --curve-subset 0 --validation-size 0 \
         --out bench-results/after-autoattack --docs bench-results/after-autoattack "$@" ;;
   eval-memory)
-    out=bench-results/eval-memory
+    # --heap: the pod's heap (eval-service's image gives the heap half the container's limit: 4 GiB base -> 2g,
+    # the dev overlay's 2 GiB -> 1g); --out: where the samples go
+    heap=2g out=bench-results/eval-memory
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --heap) heap="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        *) break ;;
+      esac
+    done
     mkdir -p "$out"
     # ham.sh execs the JVM, so $! is the java process once set-up and build are done
-    HAM_JAVA_OPTS="-Xmx2g ${HAM_JAVA_OPTS:-}" bash scripts/ham.sh eval --batch-size 200 --out "$out/report.json" \
+    HAM_JAVA_OPTS="-Xmx$heap ${HAM_JAVA_OPTS:-}" bash scripts/ham.sh eval --batch-size 200 --out "$out/report.json" \
         "$@" > "$out/eval.log" 2>&1 &
     pid=$!
     start=$(date +%s)
-    printf 'seconds\tVmRSS_kB\n' > "$out/rss.tsv"
+    # VmHWM is the kernel's own high-water mark, so the peak is exact up to the last sample's 2 s
+    printf 'seconds\tVmRSS_kB\tVmHWM_kB\n' > "$out/rss.tsv"
     while kill -0 "$pid" 2>/dev/null; do
-      rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
-      [ -n "$rss" ] && printf '%s\t%s\n' "$(( $(date +%s) - start ))" "$rss" >> "$out/rss.tsv"
+      mem=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' \
+        "/proc/$pid/status" 2>/dev/null || true)
+      [ -n "$mem" ] && printf '%s\t%s\n' "$(( $(date +%s) - start ))" "$mem" >> "$out/rss.tsv"
       sleep 2
     done
     wait "$pid" || { tail -20 "$out/eval.log" >&2; exit 1; }
     grep -a 'fwd/bwd' "$out/eval.log" || true
-    echo "peak VmRSS $(awk 'NR > 1 && $2 > m {m = $2} END {printf "%.2f GB", m / 1e6}' "$out/rss.tsv") over" \
-      "$(tail -1 "$out/rss.tsv" | cut -f1) s; $HAM_BENCH_COMMAND" | tee "$out/peak.txt" ;;
+    echo "peak VmHWM $(awk 'NR > 1 && $3 > m {m = $3} END {printf "%.2f GB", m / 1e6}' "$out/rss.tsv")" \
+      "(-Xmx$heap) over $(tail -1 "$out/rss.tsv" | cut -f1) s; $HAM_BENCH_COMMAND" | tee "$out/peak.txt" ;;
+  stack-memory)
+    # --heap: every service JVM's heap (JAVA_TOOL_OPTIONS; the dev overlay's 2 GiB pods give 1g, the base's 4 GiB 2g)
+    heap=1g out=bench-results/stack-memory
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --heap) heap="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        *) break ;;
+      esac
+    done
+    mkdir -p "$out"
+    JAVA_TOOL_OPTIONS="-Xmx$heap" bash scripts/run.sh --out "$out/run" "$@" > "$out/run.log" 2>&1 &
+    pid=$!
+    start=$(date +%s)
+    printf 'seconds\tservice\tpid\tVmRSS_kB\tVmHWM_kB\n' > "$out/samples.tsv"
+    while kill -0 "$pid" 2>/dev/null; do
+      for s in trainer-service attack-service eval-service; do
+        for p in $(pgrep -f "/$s/target/quarkus-app/quarkus-run.jar" || true); do
+          mem=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' \
+            "/proc/$p/status" 2>/dev/null || true)
+          [ -n "$mem" ] && printf '%s\t%s\t%s\t%s\n' "$(( $(date +%s) - start ))" "$s" "$p" "$mem" >> "$out/samples.tsv"
+        done
+      done
+      sleep 2
+    done
+    wait "$pid" || { tail -c 2000 "$out/run.log" >&2; exit 1; }
+    # "Thread blocked": Vert.x's warning for a worker thread busy past quarkus.vertx.max-worker-execute-time
+    # and VmRSS half-way and at the end of each service's samples: a service that keeps growing shows it there
+    { awk -F'\t' 'NR > 1 {n[$2]++; r[$2, n[$2]] = $4; if ($5 > m[$2]) m[$2] = $5}
+        END {for (s in m) printf "%s peak VmHWM %.2f GB; VmRSS half-way %.2f GB, at the end %.2f GB\n", s, m[s] / 1e6,
+             r[s, int((n[s] + 1) / 2)] / 1e6, r[s, n[s]] / 1e6}' "$out/samples.tsv" | sort
+      for f in "$out"/run/logs/*-service.log; do
+        echo "$(basename "$f" .log): $(grep -c 'Thread blocked' "$f" || true) 'Thread blocked' warnings"
+      done
+      echo "(-Xmx$heap each) $HAM_BENCH_COMMAND"; } | tee "$out/peak.txt" ;;
   *)
     sed -n '2,29p' "$0" >&2
     exit 2 ;;
