@@ -54,6 +54,25 @@ classpath() {
   echo "services/ham-bench/target/classes:$(cat services/ham-bench/target/runtime.classpath)"
 }
 
+# --heap H and --out DIR, first among a memory bench's options, defaults $1 and $2; sets heap, out and rest
+memory_options() {
+  heap="$1" out="$2"
+  shift 2
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --heap) heap="$2"; shift 2 ;;
+      --out) out="$2"; shift 2 ;;
+      *) break ;;
+    esac
+  done
+  rest=("$@")
+}
+
+# "VmRSS<tab>VmHWM" of a process, in kB (VmHWM: the kernel's own high-water mark); nothing once it has gone
+memory_of() {
+  awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' "/proc/$1/status" 2>/dev/null || true
+}
+
 run_jmh() {
   local name="$1"; shift
   local cp; cp="$(classpath)"
@@ -125,25 +144,18 @@ case "$what" in
   eval-memory)
     # --heap: the pod's heap (eval-service's image gives the heap half the container's limit: 4 GiB base -> 2g,
     # the dev overlay's 2 GiB -> 1g); --out: where the samples go
-    heap=2g out=bench-results/eval-memory
-    while [ $# -gt 0 ]; do
-      case "$1" in
-        --heap) heap="$2"; shift 2 ;;
-        --out) out="$2"; shift 2 ;;
-        *) break ;;
-      esac
-    done
+    memory_options 2g bench-results/eval-memory "$@"
+    set -- ${rest[@]+"${rest[@]}"}
     mkdir -p "$out"
     # ham.sh execs the JVM, so $! is the java process once set-up and build are done
     HAM_JAVA_OPTS="-Xmx$heap ${HAM_JAVA_OPTS:-}" bash scripts/ham.sh eval --batch-size 200 --out "$out/report.json" \
         "$@" > "$out/eval.log" 2>&1 &
     pid=$!
     start=$(date +%s)
-    # VmHWM is the kernel's own high-water mark, so the peak is exact up to the last sample's 2 s
+    # the peak (VmHWM) is exact up to the last sample's 2 s
     printf 'seconds\tVmRSS_kB\tVmHWM_kB\n' > "$out/rss.tsv"
     while kill -0 "$pid" 2>/dev/null; do
-      mem=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' \
-        "/proc/$pid/status" 2>/dev/null || true)
+      mem=$(memory_of "$pid")
       [ -n "$mem" ] && printf '%s\t%s\n' "$(( $(date +%s) - start ))" "$mem" >> "$out/rss.tsv"
       sleep 2
     done
@@ -153,14 +165,8 @@ case "$what" in
       "(-Xmx$heap) over $(tail -1 "$out/rss.tsv" | cut -f1) s; $HAM_BENCH_COMMAND" | tee "$out/peak.txt" ;;
   stack-memory)
     # --heap: every service JVM's heap (JAVA_TOOL_OPTIONS; the dev overlay's 2 GiB pods give 1g, the base's 4 GiB 2g)
-    heap=1g out=bench-results/stack-memory
-    while [ $# -gt 0 ]; do
-      case "$1" in
-        --heap) heap="$2"; shift 2 ;;
-        --out) out="$2"; shift 2 ;;
-        *) break ;;
-      esac
-    done
+    memory_options 1g bench-results/stack-memory "$@"
+    set -- ${rest[@]+"${rest[@]}"}
     mkdir -p "$out"
     JAVA_TOOL_OPTIONS="-Xmx$heap" bash scripts/run.sh --out "$out/run" "$@" > "$out/run.log" 2>&1 &
     pid=$!
@@ -169,16 +175,15 @@ case "$what" in
     while kill -0 "$pid" 2>/dev/null; do
       for s in trainer-service attack-service eval-service; do
         for p in $(pgrep -f "/$s/target/quarkus-app/quarkus-run.jar" || true); do
-          mem=$(awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' \
-            "/proc/$p/status" 2>/dev/null || true)
+          mem=$(memory_of "$p")
           [ -n "$mem" ] && printf '%s\t%s\t%s\t%s\n' "$(( $(date +%s) - start ))" "$s" "$p" "$mem" >> "$out/samples.tsv"
         done
       done
       sleep 2
     done
     wait "$pid" || { tail -c 2000 "$out/run.log" >&2; exit 1; }
-    # "Thread blocked": Vert.x's warning for a worker thread busy past quarkus.vertx.max-worker-execute-time
-    # and VmRSS half-way and at the end of each service's samples: a service that keeps growing shows it there
+    # each service's peak, its VmRSS half-way and at the end (one that keeps growing shows it there), and Vert.x's
+    # "Thread blocked" warnings (a worker thread busy past quarkus.vertx.max-worker-execute-time)
     { awk -F'\t' 'NR > 1 {n[$2]++; r[$2, n[$2]] = $4; if ($5 > m[$2]) m[$2] = $5}
         END {for (s in m) printf "%s peak VmHWM %.2f GB; VmRSS half-way %.2f GB, at the end %.2f GB\n", s, m[s] / 1e6,
              r[s, int((n[s] + 1) / 2)] / 1e6, r[s, n[s]] / 1e6}' "$out/samples.tsv" | sort
