@@ -192,6 +192,6 @@ case "$what" in
       done
       echo "(-Xmx$heap each) $HAM_BENCH_COMMAND"; } | tee "$out/peak.txt" ;;
   *)
-    sed -n '2,29p' "$0" >&2
+    sed -n '2,/^# JMH options/p' "$0" | sed '$d' >&2 # the usage: the header down to its JMH note
     exit 2 ;;
 esac
