@@ -70,7 +70,8 @@ memory_options() {
 
 # "VmRSS<tab>VmHWM" of a process, in kB (VmHWM: the kernel's own high-water mark); nothing once it has gone
 memory_of() {
-  awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' "/proc/$1/status" 2>/dev/null || true
+  awk '/^VmRSS/ {r = $2} /^VmHWM/ {h = $2} END {if (r != "") printf "%s\t%s", r, h}' "/proc/$1/status" 2>/dev/null \
+    || true
 }
 
 run_jmh() {
